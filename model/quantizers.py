@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: MIT
+"""Named Brevitas quantizers that honour the numeric contract (DESIGN.md section 3).
+
+Every scale here is a power of two and every rounding is *round half up*
+(``floor(x + 0.5)``), the rounding that FINN's ``MultiThreshold`` (``x >= t``) computes
+at ties. With those two choices the float32 forward of the model only ever holds small
+integers times powers of two, so it is exact and equals the integer hardware.
+
+Names carry the configuration, as in Brevitas: ``Int8WeightPerChannelPoT`` is an 8-bit,
+per-output-channel, power-of-two-scaled weight quantizer.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from brevitas.core.function_wrapper import CeilSte, RoundSte
+from brevitas.core.quant import BinaryQuant
+from brevitas.inject.enum import (
+    QuantType,
+    RestrictValueType,
+    ScalingImplType,
+    ScalingPerOutputType,
+    StatsOp,
+)
+from brevitas.quant.base import IntQuant, NarrowIntQuant, MaxStatsScaling, UintQuant
+from brevitas.quant.binary import SignedBinaryActPerTensorConst
+from brevitas.quant.solver import ActQuantSolver, WeightQuantSolver
+
+__all__ = [
+    "RoundHalfUpSte",
+    "SignSte",
+    "SignApproxSign",
+    "SIGN_GRADIENTS",
+    "BinarySignActQuant",
+    "BinarySignActApproxSign",
+    "BinaryWeightPerChannelPoT",
+    "Int8WeightPerChannelPoT",
+    "residual_act_quant",
+    "input_act_quant",
+    "Uint8PixelActQuant",
+    "PoTPReLU",
+    "round_half_up",
+]
+
+
+def round_half_up(x: Tensor) -> Tensor:
+    """``floor(x + 0.5)``: ties go towards +inf, as a ``MultiThreshold`` with ``x >= t`` does."""
+    return torch.floor(x + 0.5)
+
+
+class _RoundHalfUpFn(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return round_half_up(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class RoundHalfUpSte(nn.Module):
+    """Brevitas ``float_to_int_impl``: round half up forward, identity gradient (STE).
+
+    Brevitas ships ``ROUND`` (half to even), ``FLOOR``, ``CEIL`` and ``ROUND_TO_ZERO``;
+    none of them is what a threshold ``x >= t`` computes at a tie, so this one is ours.
+    """
+
+    def __init__(self) -> None:  # explicit: Brevitas' injector rejects *args/**kwargs
+        super().__init__()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _RoundHalfUpFn.apply(x)
+
+
+# ---------------------------------------------------------------- sign activations
+class _SignSteFn(torch.autograd.Function):
+    """sign with sign(0)=+1; gradient 1 on |x| <= 1 (clipped straight-through)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        # sign(0) = +1: the hardware threshold is x >= 0, and XNOR bit 1 means +1.
+        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (x.abs() <= 1).to(g.dtype)
+
+
+class _SignApproxSignFn(torch.autograd.Function):
+    """sign with the Bi-Real ApproxSign gradient: 2 - 2|x| on |x| < 1, else 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * torch.clamp(2.0 - 2.0 * x.abs(), min=0.0)
+
+
+def SignSte(x: Tensor) -> Tensor:  # noqa: N802 - reads like the estimator's name
+    return _SignSteFn.apply(x)
+
+
+def SignApproxSign(x: Tensor) -> Tensor:  # noqa: N802
+    return _SignApproxSignFn.apply(x)
+
+
+SIGN_GRADIENTS = {"ste": SignSte, "approxsign": SignApproxSign}
+
+
+class SignBinaryQuant(BinaryQuant):
+    """Brevitas binary tensor quant whose sign has a selectable gradient estimator.
+
+    Brevitas' own ``binary_sign_ste`` has one fixed estimator; the Bi-Real ApproxSign
+    gradient is not in Brevitas, so the tensor quant is subclassed here.
+    """
+
+    def __init__(self, scaling_impl: nn.Module, sign_grad: str = "ste", signed: bool = True):
+        super().__init__(scaling_impl=scaling_impl, signed=signed)
+        if sign_grad not in SIGN_GRADIENTS:
+            raise ValueError(f"sign_grad must be one of {sorted(SIGN_GRADIENTS)}, got {sign_grad!r}")
+        self.sign_grad = sign_grad
+        self._sign = SIGN_GRADIENTS[sign_grad]
+
+    def forward(self, x: Tensor):
+        scale = self.scaling_impl(x)
+        y = self._sign(x) * scale
+        return y, scale, self.zero_point(), self.bit_width()
+
+
+class BinarySignActQuant(SignedBinaryActPerTensorConst):
+    """Binary activation ±1 (scale 1, sign(0)=+1), clipped straight-through gradient."""
+
+    tensor_quant = SignBinaryQuant
+    sign_grad = "ste"
+    scaling_const = 1.0
+
+
+class BinarySignActApproxSign(BinarySignActQuant):
+    """Binary activation ±1 with the Bi-Real ApproxSign gradient (piecewise polynomial)."""
+
+    sign_grad = "approxsign"
+
+
+# ---------------------------------------------------------------- weights
+class BinaryWeightPerChannelPoT(WeightQuantSolver):
+    """Binary weights ±α, α per output channel = 2^round(log2(mean|W|)).
+
+    Power-of-two α keeps the float forward exact; in hardware α folds into the next
+    thresholds, so the XNOR-popcount unit only ever sees the weight signs.
+    """
+
+    quant_type = QuantType.BINARY
+    bit_width = 1
+    signed = True
+    narrow_range = True
+    scaling_impl_type = ScalingImplType.STATS
+    scaling_stats_op = StatsOp.AVE
+    scaling_per_output_type = ScalingPerOutputType.CHANNEL
+    restrict_scaling_type = RestrictValueType.POWER_OF_TWO
+    restrict_value_float_to_int_impl = RoundSte
+    scaling_min_val = 2.0 ** -16
+
+
+class Int8WeightPerChannelPoT(NarrowIntQuant, MaxStatsScaling, WeightQuantSolver):
+    """8-bit narrow signed weights, per output channel power-of-two scale (head and tail)."""
+
+    scaling_per_output_type = ScalingPerOutputType.CHANNEL
+    restrict_scaling_type = RestrictValueType.POWER_OF_TWO
+    restrict_value_float_to_int_impl = CeilSte
+    bit_width = 8
+
+
+# ---------------------------------------------------------------- activations
+class _FixedPoTActQuant(IntQuant, ActQuantSolver):
+    """Signed fixed-point activation: constant power-of-two scale, round half up, saturate."""
+
+    scaling_impl_type = ScalingImplType.CONST
+    scaling_per_output_type = ScalingPerOutputType.TENSOR
+    restrict_scaling_type = RestrictValueType.POWER_OF_TWO
+    restrict_value_float_to_int_impl = CeilSte
+    float_to_int_impl = RoundHalfUpSte
+
+
+def residual_act_quant(bits: int = 8, frac_bits: int = 4) -> type:
+    """Quantizer class of the residual stream: ``bits`` signed, scale 2^-frac_bits.
+
+    Args:
+        bits: total width of the residual stream (the hardware's stream width).
+        frac_bits: fractional bits; the scale is 2^-frac_bits.
+
+    Returns:
+        A Brevitas activation quantizer class named like ``Int8ActFixedPoTFrac4``.
+    """
+    if not 2 <= bits <= 24:
+        raise ValueError(f"residual bits must be in [2, 24], got {bits}")
+    top = 2.0 ** (bits - 1 - frac_bits)
+    return type(
+        f"Int{bits}ActFixedPoTFrac{frac_bits}",
+        (_FixedPoTActQuant,),
+        {"bit_width": bits, "max_val": top, "min_val": -top, "__doc__": _FixedPoTActQuant.__doc__},
+    )
+
+
+def input_act_quant(shift: int) -> type:
+    """Quantizer of the normalised input ``(u - mean_u) * 2^-shift`` (u: uint8 pixels).
+
+    ``u - mean_u`` lies in [-255, 255], so 9 signed bits hold it exactly; the quantizer
+    only documents the data type (it never rounds or clips a valid pixel).
+    """
+    top = 256.0 * 2.0 ** (-shift)
+    return type(
+        f"Int9InputActFixedPoTShift{shift}",
+        (_FixedPoTActQuant,),
+        {"bit_width": 9, "max_val": top, "min_val": -top},
+    )
+
+
+class Uint8PixelActQuant(UintQuant, ActQuantSolver):
+    """Output pixels: unsigned 8 bit, scale 1, round half up, clamp to [0, 255]."""
+
+    bit_width = 8
+    scaling_impl_type = ScalingImplType.CONST
+    scaling_per_output_type = ScalingPerOutputType.TENSOR
+    restrict_scaling_type = RestrictValueType.POWER_OF_TWO
+    restrict_value_float_to_int_impl = CeilSte
+    float_to_int_impl = RoundHalfUpSte
+    max_val = 256.0
+    min_val = 0.0
+
+
+# ---------------------------------------------------------------- PReLU
+class PoTPReLU(nn.Module):
+    """PReLU whose per-channel slopes are positive and exactly representable.
+
+    Positive slopes keep PReLU monotonic, so it folds into the next quantiser's
+    thresholds per channel (FINN has no PReLU of its own). Two representations:
+
+    - ``mode="pot"``: slope = 2^round(s), s learned and clamped to [min_exp, max_exp];
+    - ``mode="fixed"``: slope = clamp(round(a * 2^frac_bits), 1, 2^frac_bits) / 2^frac_bits,
+      a fixed-point number with a power-of-two denominator.
+
+    Args:
+        channels: number of channels (one slope each).
+        init: initial slope (0.25 as in PyTorch's PReLU).
+        mode: "pot" or "fixed".
+        min_exp, max_exp: exponent range of "pot" slopes.
+        frac_bits: fractional bits of "fixed" slopes.
+    """
+
+    def __init__(self, channels: int, init: float = 0.25, mode: str = "pot",
+                 min_exp: int = -8, max_exp: int = 0, frac_bits: int = 6):
+        super().__init__()
+        if mode not in ("pot", "fixed"):
+            raise ValueError(f"PoTPReLU mode must be 'pot' or 'fixed', got {mode!r}")
+        if not init > 0:
+            raise ValueError(f"PReLU slopes must be positive, got init={init}")
+        self.mode, self.min_exp, self.max_exp, self.frac_bits = mode, min_exp, max_exp, frac_bits
+        start = math.log2(init) if mode == "pot" else init
+        self.weight = nn.Parameter(torch.full((channels,), float(start)))
+
+    def slope(self) -> Tensor:
+        """The effective (quantised) slopes, shape (C,)."""
+        if self.mode == "pot":
+            e = _RoundHalfUpFn.apply(torch.clamp(self.weight, self.min_exp, self.max_exp))
+            return torch.pow(2.0, e)
+        d = 2.0 ** self.frac_bits
+        return torch.clamp(_RoundHalfUpFn.apply(self.weight * d), 1.0, d) / d
+
+    def forward(self, x: Tensor) -> Tensor:
+        a = self.slope().view(1, -1, 1, 1)
+        return torch.where(x >= 0, x, a * x)
+
+    def extra_repr(self) -> str:
+        return f"channels={self.weight.numel()}, mode={self.mode}"

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: MIT
+"""Named configurations (``model.build("edsr_btm_x2_c32_b4")``) and checkpoint I/O.
+
+Names state the design: ``{backbone}_{block}_x{scale}_c{channels}_b{blocks}``. Config keys
+equal ``BinarySRNet`` constructor arguments, and checkpoints store the config, so a
+checkpoint alone rebuilds its model.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .errors import CheckpointError, UnknownArchError
+from .nets import BinarySRNet
+
+#: the hardware-exact default: BTM blocks, EDSR backbone, x2
+DEFAULT_ARCH = "edsr_btm_x2_c32_b4"
+
+
+def _entry(backbone: str, block: str, scale: int, channels: int, blocks: int):
+    return functools.partial(dict, backbone=backbone, block=block, scale=scale,
+                             channels=channels, blocks=blocks)
+
+
+#: name -> partial returning the constructor config of that name
+REGISTRY: dict[str, functools.partial] = {
+    f"{bb}_{blk}_x{s}_c{c}_b{b}": _entry(bb, blk, s, c, b)
+    for bb in ("edsr", "vdsr")
+    for blk in ("btm", "bn", "mrb", "fp")
+    for s in (2, 3, 4)
+    for c, b in ((8, 1), (16, 2), (32, 4), (64, 8), (64, 16))
+}
+
+
+def config_for(name: str, **overrides: Any) -> dict:
+    """The constructor config of a registered name, with overrides applied."""
+    if name not in REGISTRY:
+        close = difflib.get_close_matches(name, REGISTRY, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownArchError(
+            f"unknown arch {name!r}.{hint} Names are "
+            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}; see model.registry.REGISTRY.")
+    cfg = REGISTRY[name]()
+    cfg.update(overrides)
+    return cfg
+
+
+def build(name: str = DEFAULT_ARCH, **overrides: Any) -> BinarySRNet:
+    """Build a registered network.
+
+    Args:
+        name: registry name, e.g. ``"edsr_btm_x2_c32_b4"``.
+        **overrides: constructor arguments replacing the name's (e.g. ``mean=...``).
+
+    Returns:
+        The network, with ``.config`` (its full constructor config) and ``.arch``.
+    """
+    cfg = config_for(name, **overrides)
+    return build_from_config(cfg, arch=name)
+
+
+def build_from_config(cfg: dict, arch: str = "custom") -> BinarySRNet:
+    """Rebuild a network from a stored constructor config."""
+    cfg = dict(cfg)
+    net = BinarySRNet(**cfg)
+    net.config, net.arch = cfg, arch
+    return net
+
+
+def teacher_name(student_arch: str) -> str:
+    """The full-precision teacher of the same shape as a registered student."""
+    bb, _blk, rest = student_arch.split("_", 2)
+    return f"{bb}_fp_{rest}"
+
+
+# ---------------------------------------------------------------- checkpoints
+def atomic_save(obj: Any, path: Path) -> None:
+    """torch.save to a temporary name beside ``path``, then rename: never half-written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(path: Path, arch: str | None = None, scale: int | None = None) -> dict:
+    """Load and validate a checkpoint written by ``model.train``.
+
+    Args:
+        path: the ``ckpt.pt`` file.
+        arch, scale: when given, the checkpoint must be of this arch / scale.
+
+    Returns:
+        The checkpoint dict (keys ``arch``, ``config``, ``model``, ``step``, ...).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist; pass the ckpt.pt that "
+                              "model.train wrote (runs/NAME/ckpt.pt)")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:  # torch raises RuntimeError/EOFError/UnpicklingError/zip errors
+        raise CheckpointError(f"checkpoint {path} is truncated or not a torch checkpoint "
+                              f"({type(e).__name__}: {e}); re-run model.train or use "
+                              "another ckpt.pt") from e
+    if not isinstance(ck, dict) or not {"config", "model"} <= set(ck):
+        raise CheckpointError(f"checkpoint {path} has no 'config'/'model' entries: it was "
+                              "not written by model.train")
+    if arch is not None and ck.get("arch") != arch:
+        raise CheckpointError(f"checkpoint {path} is of arch {ck.get('arch')!r}, not {arch!r}; "
+                              "drop --arch or pass a checkpoint of that arch")
+    if scale is not None and ck["config"].get("scale") != scale:
+        raise CheckpointError(f"checkpoint {path} is a x{ck['config'].get('scale')} model, not "
+                              f"x{scale}; pass --scale {ck['config'].get('scale')} or another "
+                              "checkpoint")
+    return ck
+
+
+def model_from_checkpoint(path: Path, arch: str | None = None, scale: int | None = None):
+    """Rebuild the network stored in a checkpoint, weights loaded, in eval mode."""
+    ck = load_checkpoint(path, arch, scale)
+    net = build_from_config(ck["config"], ck.get("arch", "custom"))
+    try:
+        net.load_state_dict(ck["model"])
+    except RuntimeError as e:
+        raise CheckpointError(f"checkpoint {path}: weights do not fit its own config ({e})") from e
+    return net.eval(), ck

