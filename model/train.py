@@ -49,6 +49,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--val-every", type=int, default=500)
     ap.add_argument("--ckpt-every", type=int, default=250)
     ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
+    ap.add_argument("--stop-at", type=int, help="checkpoint and stop at this step (resume later "
+                    "with --resume); for runs split into time-limited chunks")
     ap.add_argument("--teacher", type=Path, help="full-precision teacher ckpt for distillation")
     ap.add_argument("--kd", choices=("feature", "attention"), default="feature",
                     help="feature losses at block outputs (paper) or Real-to-Binary attention")
@@ -174,7 +176,8 @@ def train(args) -> dict:
     net.train()
     bar = tqdm(total=args.steps, initial=step, desc=arch, disable=args.quiet or rank != 0 or None)
     t0 = time.time()
-    while step < args.steps:
+    stop = min(args.steps, args.stop_at) if args.stop_at else args.steps
+    while step < stop:
         lr_np, hr_np = sampler.batch_at(step, rank)
         x = torch.from_numpy(lr_np).float()
         hr = torch.from_numpy(hr_np).float()
@@ -199,7 +202,7 @@ def train(args) -> dict:
             rec = validate()
             bar.write(f"step {step}: val PSNR {rec['psnr']:.2f} dB "
                       f"(bicubic {rec['bicubic_psnr']:.2f})")
-        if validated or step % args.ckpt_every == 0 or step == args.steps:
+        if validated or step % args.ckpt_every == 0 or step == stop:
             save()
     bar.close()
     result = {"arch": arch, "step": step, "seconds": time.time() - t0, "world_size": world,
