@@ -106,7 +106,7 @@ class BinaryResBlockBTM(_QuantBlockBase):
         prelu_mode: "pot" or "fixed" slopes (see ``PoTPReLU``).
     """
 
-    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 4,
+    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot"):
         super().__init__(channels, residual_bits, residual_frac_bits)
         self.sign = sign_act(sign_grad)
@@ -120,7 +120,7 @@ class BinaryResBlockBTM(_QuantBlockBase):
 class BinaryResBlockBN(_QuantBlockBase):
     """The BN baseline: ``x + Q(BN(binconv(sign(x))))`` (BatchNorm where BTM has PReLU)."""
 
-    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 4,
+    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot"):
         super().__init__(channels, residual_bits, residual_frac_bits)
         self.sign = sign_act(sign_grad)
@@ -141,7 +141,7 @@ class MRBBlock(_QuantBlockBase):
 
     BRANCHES = (((1, 5), (1, 1)), ((5, 1), (1, 1)), ((1, 5), (1, 2)), ((5, 1), (2, 1)))
 
-    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 4,
+    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot"):
         super().__init__(channels, residual_bits, residual_frac_bits)
         if channels % 4:
@@ -195,7 +195,7 @@ class BinarySRNet(nn.Module):
     """
 
     def __init__(self, scale: int = 2, channels: int = 32, blocks: int = 4, block: str = "btm",
-                 backbone: str = "edsr", residual_bits: int = 8, residual_frac_bits: int = 4,
+                 backbone: str = "edsr", residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot",
                  mean: Sequence[float] = DEFAULT_MEAN, std: Sequence[float] = DEFAULT_STD):
         super().__init__()

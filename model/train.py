@@ -56,6 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="feature losses at block outputs (paper) or Real-to-Binary attention")
     ap.add_argument("--kd-weight", type=float, default=1.0, help="weight of the feature terms")
     ap.add_argument("--kd-out-weight", type=float, default=1.0, help="weight of L1 to teacher output")
+    ap.add_argument("--time-limit", type=float, help="minutes; checkpoint and stop when exceeded "
+                    "(the schedule still spans --steps)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
     for k, t in (("channels", int), ("blocks", int), ("residual-bits", int),
                  ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str)):
@@ -197,12 +199,18 @@ def train(args) -> dict:
         step += 1
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.4f}")
-        validated = rank == 0 and (step % args.val_every == 0 or step == args.steps)
+        if args.time_limit and time.time() - t0 > 60 * args.time_limit:
+            stop = step  # out of time: validate and checkpoint here (all ranks agree below)
+        if world > 1:
+            t = torch.tensor([stop], dtype=torch.long)
+            dist.all_reduce(t, op=dist.ReduceOp.MIN)
+            stop = int(t)
+        validated = rank == 0 and (step % args.val_every == 0 or step >= stop)
         if validated:
             rec = validate()
             bar.write(f"step {step}: val PSNR {rec['psnr']:.2f} dB "
                       f"(bicubic {rec['bicubic_psnr']:.2f})")
-        if validated or step % args.ckpt_every == 0 or step == stop:
+        if validated or step % args.ckpt_every == 0 or step >= stop:
             save()
     bar.close()
     result = {"arch": arch, "step": step, "seconds": time.time() - t0, "world_size": world,

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The main job on the built-in default: installs .venv/ (first run only), trains the
+# default hardware-exact BTM model briefly on scikit-image's bundled photographs, and
+# evaluates it (built-in images, plus Set5 when ../shared/datasets is beside the repo).
+# Usage: bash run.sh [--steps N] [--out DIR]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+steps=400
+out=runs/default
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --steps) steps="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "run.sh: unknown argument $1 (use --steps N, --out DIR)" >&2; exit 2 ;;
+  esac
+done
+bash scripts/install.sh
+py=.venv/bin/python
+echo "[run] training the default model for $steps steps into $out"
+"$py" -m model.train --out "$out" --steps "$steps" --val-every "$steps"
+data=()
+[[ -d ../shared/datasets/Set5 ]] && data=(--data ../shared/datasets/Set5)
+echo "[run] evaluating"
+"$py" -m model.evaluate --ckpt "$out/ckpt.pt" "${data[@]}"
