@@ -23,7 +23,6 @@ from .quantizers import (
     Int8WeightPerChannelPoT,
     PoTPReLU,
     Uint8PixelActQuant,
-    input_act_quant,
     residual_act_quant,
 )
 
@@ -216,7 +215,6 @@ class BinarySRNet(nn.Module):
                   sign_grad=sign_grad, prelu_mode=prelu_mode)
         self.body = nn.ModuleList(BLOCKS[block](channels, **kw) for _ in range(blocks))
         if self.quantized:
-            self.input_quant = QuantIdentity(act_quant=input_act_quant(self.shift))
             self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
                                     weight_quant=Int8WeightPerChannelPoT)
             rq = residual_act_quant(residual_bits, residual_frac_bits)
@@ -250,7 +248,7 @@ class BinarySRNet(nn.Module):
         feats = []
         xn = (x - self.mean_px) * 2.0 ** (-self.shift)
         if self.quantized:
-            xn = self.input_quant(xn)
+            # (u - mean_u) * 2^-shift is exact: an integer subtract and a shift in hardware
             h = self.head_quant(self.head(xn))
         else:
             h = self.head(xn)

@@ -39,7 +39,6 @@ __all__ = [
     "BinaryWeightPerChannelPoT",
     "Int8WeightPerChannelPoT",
     "residual_act_quant",
-    "input_act_quant",
     "Uint8PixelActQuant",
     "PoTPReLU",
     "round_half_up",
@@ -210,20 +209,6 @@ def residual_act_quant(bits: int = 8, frac_bits: int = 4) -> type:
     )
 
 
-def input_act_quant(shift: int) -> type:
-    """Quantizer of the normalised input ``(u - mean_u) * 2^-shift`` (u: uint8 pixels).
-
-    ``u - mean_u`` lies in [-255, 255], so 9 signed bits hold it exactly; the quantizer
-    only documents the data type (it never rounds or clips a valid pixel).
-    """
-    top = 256.0 * 2.0 ** (-shift)
-    return type(
-        f"Int9InputActFixedPoTShift{shift}",
-        (_FixedPoTActQuant,),
-        {"bit_width": 9, "max_val": top, "min_val": -top},
-    )
-
-
 class Uint8PixelActQuant(UintQuant, ActQuantSolver):
     """Output pixels: unsigned 8 bit, scale 1, round half up, clamp to [0, 255]."""
 
@@ -276,8 +261,8 @@ class PoTPReLU(nn.Module):
         return torch.clamp(_RoundHalfUpFn.apply(self.weight * d), 1.0, d) / d
 
     def forward(self, x: Tensor) -> Tensor:
-        a = self.slope().view(1, -1, 1, 1)
-        return torch.where(x >= 0, x, a * x)
+        # F.prelu exports as ONNX PRelu (x if x >= 0 else a * x; both are 0 at 0)
+        return torch.nn.functional.prelu(x, self.slope())
 
     def extra_repr(self) -> str:
         return f"channels={self.weight.numel()}, mode={self.mode}"

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: MIT
+"""The one typed configuration of an export run (saved as ``OUT/config.json``)."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ExportConfig:
+    """Configuration of ``export/to_finn.py``; each field is a command-line option.
+
+    Attributes:
+        ckpt: checkpoint written by ``model.train``.
+        out: build directory (steps/, golden/, verify.json, estimates.json, code).
+        part: FPGA part FINN specialises and estimates for.
+        clock_ns: target clock period (ns).
+        target_fps: folding target in frames/s (FINN ``SetFolding``); ignored with ``folding``.
+        folding: a folding JSON in FINN's format (``ApplyConfig``), instead of ``target_fps``.
+        input_hw: LR frame size (H, W) the dataflow graph is built for.
+        golden_real: real-image crops in the golden input (Set5 when present, else built-in).
+        golden_random: random images in the golden input.
+        start_step, stop_step: run only this range of the step list (names as in ``STEPS``).
+        seed: seed of the random golden images.
+        mvau_wwidth_max: FINN SetFolding's cap on the weight stream width (bits).
+    """
+
+    ckpt: Path
+    out: Path
+    part: str = "xc7z020clg400-1"
+    clock_ns: float = 10.0
+    target_fps: float | None = None
+    folding: Path | None = None
+    input_hw: tuple[int, int] = (32, 32)
+    golden_real: int = 2
+    golden_random: int = 1
+    start_step: str | None = None
+    stop_step: str | None = None
+    seed: int = 0
+    mvau_wwidth_max: int = 36
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in d.items()},
+                          indent=2)

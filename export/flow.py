@@ -1,0 +1,504 @@
+# SPDX-License-Identifier: MIT
+"""The export flow as data: an ordered list of named steps ``step_x(model, ctx) -> model``.
+
+Brevitas -> QONNX -> FINN -> streamlined all-integer graph -> XNOR-popcount -> HW layers ->
+dataflow partition -> folding -> specialised layers -> generated code -> estimates.
+Each step saves ``OUT/steps/NN_name.onnx`` and, where the graph can be executed in Python,
+is checked against the golden pair with ``==`` on every element (``OUT/verify.json``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from model.data import load_pairs
+from model.evaluate import write_json_atomic
+from model.registry import model_from_checkpoint
+
+from .config import ExportConfig
+from .errors import ExportError, UnsupportedGraphError, VerificationError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SET5 = ROOT.parent / "shared" / "datasets" / "Set5"
+
+
+def _finn_env(out: Path) -> None:
+    """FINN needs an existing absolute FINN_BUILD_DIR; keep its files inside the run dir."""
+    tmp = (out / "finn_tmp").resolve()
+    tmp.mkdir(parents=True, exist_ok=True)
+    os.environ["FINN_BUILD_DIR"] = str(tmp)
+    settings = (out / "finn_settings.yaml").resolve()
+    if not settings.exists():
+        settings.write_text("{}\n")
+    os.environ.setdefault("FINN_SETTINGS", str(settings))
+
+
+@dataclass
+class Context:
+    """What the steps share: config, the PyTorch model, the golden pair, the records."""
+
+    cfg: ExportConfig
+    net: torch.nn.Module = None
+    ckpt: dict = None
+    golden_in: np.ndarray = None
+    golden_out: np.ndarray = None
+    verify: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def exact_contract(self) -> bool:
+        """BTM/MRB models honour the numeric contract; BN models may show near ties."""
+        return self.net.block_type in ("btm", "mrb")
+
+
+# ---------------------------------------------------------------- golden pair
+def make_golden(ctx: Context) -> None:
+    """Golden input (real crops + random images, uint8) and the PyTorch output."""
+    cfg, net = ctx.cfg, ctx.net
+    h, w = cfg.input_hw
+    s = net.scale
+    rng = np.random.default_rng(cfg.seed)
+    imgs = []
+    if cfg.golden_real:
+        pairs = load_pairs(SHARED_SET5 if SHARED_SET5.is_dir() else None, s)
+        for p in pairs:
+            src = p.lr if net.backbone == "edsr" else p.hr
+            if src.shape[0] >= h and src.shape[1] >= w:
+                y0 = (src.shape[0] - h) // 2
+                x0 = (src.shape[1] - w) // 2
+                imgs.append(src[y0: y0 + h, x0: x0 + w].transpose(2, 0, 1))
+            if len(imgs) == cfg.golden_real:
+                break
+    for _ in range(cfg.golden_random):
+        imgs.append(rng.integers(0, 256, (3, h, w), dtype=np.uint8))
+    x = np.stack(imgs).astype(np.uint8)
+    with torch.no_grad():
+        y = net(torch.from_numpy(x).float()).numpy()
+    if ctx.net.quantized:
+        assert np.array_equal(y, np.round(y))
+    ctx.golden_in, ctx.golden_out = x, y.astype(np.float32)
+    gdir = cfg.out / "golden"
+    gdir.mkdir(parents=True, exist_ok=True)
+    np.save(gdir / "input.npy", x)
+    np.save(gdir / "expected_output.npy", y.astype(np.uint8) if net.quantized else y)
+
+
+def execute(model, x: np.ndarray) -> np.ndarray:
+    """Python execution of one graph on one input (batch 1)."""
+    from qonnx.core.onnx_exec import execute_onnx
+
+    iname, oname = model.graph.input[0].name, model.graph.output[0].name
+    return execute_onnx(model, {iname: x.astype(np.float32)})[oname]
+
+
+def verify_step(model, ctx: Context, step: str) -> dict:
+    """Run the graph on every golden input and compare element by element with ``==``."""
+    n = mism = 0
+    first = None
+    oshape = ctx.golden_out.shape[1:]
+    ishape = tuple(model.get_tensor_shape(model.graph.input[0].name))
+    for i in range(len(ctx.golden_in)):
+        x = ctx.golden_in[i: i + 1]
+        if ishape[-1] == 3 and ishape[1] != 3:  # NHWC input after layout conversion
+            x = x.transpose(0, 2, 3, 1)
+        y = execute(model, x)
+        if y.shape[1:] != oshape and y.ndim == 4 and y.shape[-1] == oshape[0]:
+            y = y.transpose(0, 3, 1, 2)
+        y = y.reshape((1,) + oshape)
+        bad = np.argwhere(y[0] != ctx.golden_out[i])
+        if len(bad) and first is None:
+            first = [i] + bad[0].tolist()
+        mism += len(bad)
+        n += y.size
+    rec = {"step": step, "compared": int(n), "mismatches": int(mism)}
+    if first is not None:
+        rec["first_mismatch"] = first
+    ctx.verify.append(rec)
+    if mism and ctx.exact_contract:
+        raise VerificationError(
+            f"step {step}: {mism} of {n} outputs differ from the PyTorch golden output; first "
+            f"mismatch at (image, c, y, x) = {tuple(first)}. The graph saved in "
+            f"{ctx.cfg.out / 'steps'} for this step is the one that diverged.")
+    return rec
+
+
+def not_compared(ctx: Context, step: str, why: str) -> None:
+    ctx.verify.append({"step": step, "compared": 0, "mismatches": None, "reason": why})
+
+
+# ---------------------------------------------------------------- steps
+def step_qonnx_export(model, ctx: Context):
+    """Brevitas -> QONNX, cleaned up; input annotated UINT8; contract rounding mode set."""
+    from brevitas.export import export_qonnx
+    from qonnx.core.datatype import DataType
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.util.basic import get_by_name
+    from qonnx.util.cleanup import cleanup_model
+
+    from . import qonnx_rounding
+
+    path = ctx.cfg.out / "steps" / "brevitas_raw.onnx"
+    x = torch.from_numpy(ctx.golden_in[:1]).float()
+    export_qonnx(ctx.net, x, str(path))
+    model = cleanup_model(ModelWrapper(str(path)))
+    path.unlink()
+    model.set_tensor_datatype(model.graph.input[0].name, DataType["UINT8"])
+    for n in model.graph.node:
+        if n.op_type == "Quant" and model.get_initializer(n.input[0]) is None:
+            # activation quantizers round half up (weights keep Brevitas' half-even ROUND)
+            get_by_name(n.attribute, "rounding_mode").s = qonnx_rounding.MODE.encode()
+    return model
+
+
+def step_convert_to_finn(model, ctx):
+    """QONNX -> FINN: activation Quant -> MultiThreshold, weight Quant folded."""
+    from finn.transformation.qonnx.convert_qonnx_to_finn import ConvertQONNXtoFINN
+
+    return model.transform(ConvertQONNXtoFINN())
+
+
+def _fixpoint(model, passes, max_rounds: int = 12):
+    """Apply ``passes`` in order until a whole round changes nothing (bounded)."""
+    from qonnx.transformation.infer_datatypes import InferDataTypes
+    from qonnx.transformation.infer_shapes import InferShapes
+
+    for _ in range(max_rounds):
+        before = model.model.SerializeToString()
+        for p in passes:
+            model = model.transform(p)
+        model = model.transform(InferShapes()).transform(InferDataTypes())
+        if model.model.SerializeToString() == before:
+            return model
+    return model
+
+
+def step_streamline(model, ctx):
+    """All-integer residual stream: PReLU and scales into thresholds, integer adds.
+
+    A fixed, bounded order of FINN's own passes (FINN's ``Streamline`` leaves the residual
+    stream in float; naive repetition of its residual group made a cyclic graph): split
+    forks first, then move scalar multiplies past the residual adds, then absorb.
+    """
+    import finn.transformation.streamline.absorb as absorb
+    import finn.transformation.streamline.reorder as reorder
+    from qonnx.core.datatype import DataType
+
+    from .transforms import AbsorbPReLUIntoMultiThreshold, MoveMultiThresholdBeforeDepthToSpace
+
+    model = model.transform(AbsorbPReLUIntoMultiThreshold())
+    model = _fixpoint(model, [absorb.AbsorbSignBiasIntoMultiThreshold(), reorder.MoveLinearPastFork(),
+                              reorder.MoveLinearPastEltwiseAdd(), reorder.MoveScalarMulPastConv(),
+                              absorb.AbsorbMulIntoMultiThreshold(),
+                              absorb.AbsorbAddIntoMultiThreshold()])
+    model = model.transform(MoveMultiThresholdBeforeDepthToSpace())
+    model = _fixpoint(model, [reorder.MoveScalarMulPastConv(), absorb.AbsorbMulIntoMultiThreshold(),
+                              absorb.AbsorbAddIntoMultiThreshold()])
+    # the mean subtraction is uint8 - integer constant: an INT9 stream
+    for n in model.graph.node:
+        if n.op_type == "Sub" and n.input[0] == model.graph.input[0].name:
+            c = model.get_initializer(n.input[1])
+            if c is not None and np.array_equal(c, np.round(c)):
+                model.set_tensor_datatype(n.input[1], DataType["UINT8"])
+                model.set_tensor_datatype(n.output[0], DataType["INT9"])
+    from qonnx.transformation.infer_datatypes import InferDataTypes
+
+    return model.transform(InferDataTypes())
+
+
+def step_lower_convs(model, ctx):
+    """Convs -> Im2Col + MatMul (NHWC), the −1 pad kept exact as Im2Col's pad value,
+    transposes absorbed into the thresholds."""
+    import finn.transformation.streamline.absorb as absorb
+    import finn.transformation.streamline.reorder as reorder
+    from qonnx.transformation.lower_convs_to_matmul import LowerConvsToMatMul
+
+    from .transforms import AbsorbConstPadIntoIm2Col, MoveTransposeBeforeChannelConstOp
+
+    model = model.transform(LowerConvsToMatMul())
+    model = _fixpoint(model, [AbsorbConstPadIntoIm2Col(), MoveTransposeBeforeChannelConstOp()])
+    model = _fixpoint(model, [absorb.AbsorbTransposeIntoMultiThreshold(),
+                              reorder.MoveTransposePastJoinAdd(), reorder.MoveTransposePastFork(),
+                              absorb.AbsorbConsecutiveTransposes()])
+    return model
+
+
+def step_xnor(model, ctx):
+    """Bipolar MatMuls -> XnorPopcountMatMul (popcount P; 2P − K folded into thresholds),
+    thresholds rounded to integers."""
+    import finn.transformation.streamline.absorb as absorb
+    import finn.transformation.streamline.reorder as reorder
+    from finn.transformation.streamline.round_thresholds import RoundAndClipThresholds
+    from qonnx.transformation.bipolar_to_xnor import ConvertBipolarMatMulToXnorPopcount
+
+    from .transforms import DuplicateSharedBipolarThreshold, SetBinaryIm2ColPadBit
+
+    model = _fixpoint(model, [DuplicateSharedBipolarThreshold()])
+    model = model.transform(ConvertBipolarMatMulToXnorPopcount())
+    model = model.transform(SetBinaryIm2ColPadBit())
+    # MRB: identical 2P-K corrections and transposes on every branch move past the concat
+    model = _fixpoint(model, [reorder.MoveTransposePastJoinConcat(), reorder.MoveMulPastJoinConcat(),
+                              reorder.MoveAddPastJoinConcat(), reorder.MoveAddPastMul(),
+                              absorb.AbsorbMulIntoMultiThreshold(), absorb.AbsorbAddIntoMultiThreshold(),
+                              absorb.AbsorbTransposeIntoMultiThreshold(),
+                              absorb.AbsorbConsecutiveTransposes()])
+    return model.transform(RoundAndClipThresholds())
+
+
+def step_hw_layers(model, ctx):
+    """Graph nodes -> FINN HW layers: XNOR MVAUs (binaryXnorMode, embedded thresholds),
+    int8 MVAUs, thresholding, sliding windows with padding, element-wise adds, stream
+    duplication at forks."""
+    from finn.transformation.fpgadataflow.convert_to_hw.binary_matrix_vector_activation import \
+        InferBinaryMatrixVectorActivation
+    from finn.transformation.fpgadataflow.convert_to_hw.concat import InferConcatLayer
+    from finn.transformation.fpgadataflow.convert_to_hw.conv_inp_gen import InferConvInpGen
+    from finn.transformation.fpgadataflow.convert_to_hw.duplicate_streams import \
+        InferDuplicateStreamsLayer
+    from finn.transformation.fpgadataflow.convert_to_hw.elementwise_binary_operation import \
+        InferElementwiseBinaryOperation
+    from finn.transformation.fpgadataflow.convert_to_hw.quantized_matrix_vector_activation import \
+        InferQuantizedMatrixVectorActivation
+    from finn.transformation.fpgadataflow.convert_to_hw.thresholding import InferThresholdingLayer
+    from qonnx.core.datatype import DataType
+    from qonnx.transformation.general import GiveUniqueNodeNames
+    from qonnx.transformation.infer_datatypes import InferDataTypes
+
+    from .transforms import NarrowElementwiseOutputDatatype
+
+    for t in (InferBinaryMatrixVectorActivation(), InferQuantizedMatrixVectorActivation(),
+              InferThresholdingLayer(), InferConvInpGen(), InferElementwiseBinaryOperation(),
+              InferConcatLayer(),
+              InferDuplicateStreamsLayer()):
+        model = model.transform(t)
+    model = model.transform(InferDataTypes())
+    model = model.transform(NarrowElementwiseOutputDatatype()).transform(InferDataTypes())
+    for n in model.graph.node:
+        if n.op_type in ("Sub", "Add", "MatMul", "MultiThreshold", "XnorPopcountMatMul", "Im2Col",
+                         "PRelu", "Conv", "Pad", "Concat"):
+            raise UnsupportedGraphError(
+                n, "was not converted to a FINN HW layer",
+                "the dataflow supports the registry's btm/mrb blocks; remove the layer or add "
+                "a pass for it in export/transforms", step="hw_layers")
+    return model.transform(GiveUniqueNodeNames())
+
+
+def _dataflow(model):
+    """(StreamingDataflowPartition node, its child model, the child's path)."""
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.custom_op.registry import getCustomOp
+
+    sdp = [n for n in model.graph.node if n.op_type == "StreamingDataflowPartition"]
+    if len(sdp) != 1:
+        raise ExportError(f"expected one dataflow partition, found {len(sdp)}: the HW layers "
+                          "are not contiguous")
+    path = getCustomOp(sdp[0]).get_nodeattr("model")
+    return sdp[0], ModelWrapper(path), path
+
+
+def step_partition(model, ctx):
+    """Split the HW layers into one StreamingDataflowPartition; the input transpose and the
+    output transpose + DepthToSpace (address reorders) stay on the host side."""
+    from finn.transformation.fpgadataflow.create_dataflow_partition import CreateDataflowPartition
+
+    pdir = (ctx.cfg.out / "partitions").resolve()
+    shutil.rmtree(pdir, ignore_errors=True)
+    model = model.transform(CreateDataflowPartition(partition_model_dir=str(pdir)))
+    _dataflow(model)
+    return model
+
+
+def step_fold(model, ctx):
+    """Folding: FINN SetFolding for --target-fps, ApplyConfig for --folding, else PE=SIMD=1;
+    then FINN's weight/accumulator width minimisation. Writes ``OUT/folding.json``."""
+    from finn.transformation.fpgadataflow.minimize_accumulator_width import MinimizeAccumulatorWidth
+    from finn.transformation.fpgadataflow.minimize_weight_bit_width import MinimizeWeightBitWidth
+    from finn.transformation.fpgadataflow.set_folding import SetFolding
+    from finn.util.config import extract_model_config_to_json
+    from finn.transformation.general import ApplyConfig
+
+    cfg = ctx.cfg
+    _, df, path = _dataflow(model)
+    if cfg.folding is not None:
+        if not Path(cfg.folding).is_file():
+            raise ExportError(f"--folding {cfg.folding} does not exist")
+        df = df.transform(ApplyConfig(str(cfg.folding)))
+    elif cfg.target_fps:
+        cycles = int(1e9 / cfg.clock_ns / cfg.target_fps)
+        df = df.transform(SetFolding(target_cycles_per_frame=cycles,
+                                     mvau_wwidth_max=cfg.mvau_wwidth_max))
+    from .transforms import SetXnorPopcountAccumulator
+
+    df = df.transform(MinimizeWeightBitWidth()).transform(MinimizeAccumulatorWidth())
+    df = df.transform(SetXnorPopcountAccumulator())
+    df.save(path)
+    extract_model_config_to_json(df, str(cfg.out / "folding.json"),
+                                 ["PE", "SIMD", "parallel_window", "ram_style", "mem_mode"])
+    return model
+
+
+def step_specialize(model, ctx):
+    """SpecializeLayers for the part: XNOR/int8 MVAUs as HLS, SWG/thresholds RTL where FINN can."""
+    from finn.transformation.fpgadataflow.specialize_layers import SpecializeLayers
+    from qonnx.transformation.general import GiveUniqueNodeNames
+
+    _, df, path = _dataflow(model)
+    df = df.transform(SpecializeLayers(ctx.cfg.part)).transform(GiveUniqueNodeNames())
+    df.save(path)
+    return model
+
+
+def step_codegen(model, ctx):
+    """PrepareIP: HLS C++ of the HLS layers, HDL of the RTL layers, weight/threshold files.
+    No Vivado/Vitis needed; HLS synthesis would be FINN's HLSSynthIP (see README)."""
+    from finn.transformation.fpgadataflow.prepare_ip import PrepareIP
+
+    _, df, path = _dataflow(model)
+    df = df.transform(PrepareIP(ctx.cfg.part, ctx.cfg.clock_ns))
+    df.save(path)
+    return model
+
+
+def _bits(dt_name: str) -> int:
+    from qonnx.core.datatype import DataType
+
+    return DataType[dt_name].bitwidth()
+
+
+def step_estimates(model, ctx):
+    """FINN's analysis passes -> ``OUT/estimates.json`` (per layer and totals)."""
+    from finn.analysis.fpgadataflow.exp_cycles_per_layer import exp_cycles_per_layer
+    from finn.analysis.fpgadataflow.op_and_param_counts import op_and_param_counts
+    from finn.analysis.fpgadataflow.res_estimation import res_estimation
+    from qonnx.custom_op.registry import getCustomOp
+
+    cfg = ctx.cfg
+    _, df, _ = _dataflow(model)
+    res = df.analysis(lambda m: res_estimation(m, cfg.part))
+    cyc = df.analysis(exp_cycles_per_layer)
+    ops = df.analysis(op_and_param_counts)
+    layers = []
+    for n in df.graph.node:
+        inst = getCustomOp(n)
+        r = res.get(n.name, {})
+        a = {k: inst.get_nodeattr(k) for k in ("PE", "SIMD") if k in inst.get_nodeattr_types()}
+        dts = {k: inst.get_nodeattr(k) for k in ("inputDataType", "weightDataType", "outputDataType",
+                                                 "accDataType") if k in inst.get_nodeattr_types()}
+        xnor = "binaryXnorMode" in inst.get_nodeattr_types() and inst.get_nodeattr("binaryXnorMode") == 1
+        layers.append({"name": n.name, "op_type": n.op_type, "LUT": float(r.get("LUT", 0)),
+                       "BRAM_18K": float(r.get("BRAM_18K", 0)), "URAM": float(r.get("URAM", 0)),
+                       "DSP": float(r.get("DSP", 0)), "cycles": int(cyc.get(n.name, 0)),
+                       "folding": a, "datatypes": dts, "xnor": bool(xnor)})
+    bottleneck = max(layers, key=lambda l: l["cycles"])
+    clk_hz = 1e9 / cfg.clock_ns
+    total = ops.get("total", {})
+    bin_macs = sum(v for k, v in total.items() if k.startswith("op_mac_1bx1b"))
+    int_macs = sum(v for k, v in total.items() if k.startswith("op_mac_") and k != "op_mac_1bx1b")
+    est = {"part": cfg.part, "clock_ns": cfg.clock_ns, "layers": layers,
+           "totals": {"LUT": sum(l["LUT"] for l in layers),
+                      "BRAM_18K": sum(l["BRAM_18K"] for l in layers),
+                      "URAM": sum(l["URAM"] for l in layers),
+                      "DSP": sum(l["DSP"] for l in layers),
+                      "bottleneck_layer": bottleneck["name"],
+                      "bottleneck_cycles": bottleneck["cycles"],
+                      "fps": clk_hz / max(bottleneck["cycles"], 1),
+                      "binary_macs_per_frame": int(bin_macs),
+                      "int_macs_per_frame": int(int_macs)},
+           "op_and_param_counts": ops}
+    write_json_atomic(est, cfg.out / "estimates.json")
+    ctx.estimates = est
+    return model
+
+
+STEPS: list[tuple[str, Callable]] = [
+    ("qonnx_export", step_qonnx_export),
+    ("convert_to_finn", step_convert_to_finn),
+    ("streamline", step_streamline),
+    ("lower_convs", step_lower_convs),
+    ("xnor", step_xnor),
+    ("hw_layers", step_hw_layers),
+    ("partition", step_partition),
+    ("specialize", step_specialize),
+    ("fold", step_fold),
+    ("codegen", step_codegen),
+    ("estimates", step_estimates),
+]
+#: steps whose output graph cannot be executed in Python (reason)
+NOT_EXECUTABLE: dict[str, str] = {
+    "specialize": "specialised HLS/RTL layers execute only in cppsim/rtlsim (Vitis/xsim), "
+                  "not installed here",
+    "fold": "folds the specialised layers (FINN's SetFolding needs them), see specialize",
+    "codegen": "as specialize: generated code is not executable in Python",
+    "estimates": "analysis only: the graph is the one of codegen",
+}
+
+
+def step_names() -> list[str]:
+    return [n for n, _ in STEPS]
+
+
+def run_export(cfg: ExportConfig) -> Context:
+    """Run the configured range of steps; returns the context with the verify records."""
+    from qonnx.core.modelwrapper import ModelWrapper
+
+    names = step_names()
+    for s in (cfg.start_step, cfg.stop_step):
+        if s is not None and s not in names:
+            raise ExportError(f"unknown step {s!r}; steps are: {', '.join(names)}")
+    out = cfg.out
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "DONE").unlink(missing_ok=True)
+    (out / "FAILED.txt").unlink(missing_ok=True)
+    (out / "steps").mkdir(exist_ok=True)
+    _finn_env(out)
+    (out / "config.json").write_text(cfg.to_json())
+    ctx = Context(cfg)
+    ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
+    make_golden(ctx)
+    i0 = names.index(cfg.start_step) if cfg.start_step else 0
+    i1 = names.index(cfg.stop_step) if cfg.stop_step else len(names) - 1
+    model = None
+    if i0 > 0:
+        prev = out / "steps" / f"{i0 - 1:02d}_{names[i0 - 1]}.onnx"
+        if not prev.is_file():
+            raise ExportError(f"--start-step {names[i0]} needs {prev} from an earlier run")
+        model = ModelWrapper(str(prev))
+    verify_path = out / "verify.json"
+    if i0 > 0 and verify_path.is_file():
+        ctx.verify = [r for r in json.loads(verify_path.read_text())
+                      if names.index(r["step"]) < i0]
+    try:
+        for i in range(i0, i1 + 1):
+            name, fn = STEPS[i]
+            t = time.time()
+            try:
+                model = fn(model, ctx)
+            except (ExportError, UnsupportedGraphError):
+                raise
+            except Exception as e:  # a FINN/qonnx pass failed: name the step
+                raise ExportError(f"step {name} failed: {type(e).__name__}: {e}") from e
+            model.save(str(out / "steps" / f"{i:02d}_{name}.onnx"))
+            if name in NOT_EXECUTABLE:
+                not_compared(ctx, name, NOT_EXECUTABLE[name])
+            else:
+                verify_step(model, ctx, name)
+            ctx.timings[name] = round(time.time() - t, 2)
+            write_json_atomic(ctx.verify, verify_path)
+    except Exception as e:
+        write_json_atomic(ctx.verify, verify_path)
+        (out / "FAILED.txt").write_text(f"{type(e).__name__}: {e}\n")
+        raise
+    (out / "DONE").write_text("ok\n")
+    ctx.model = model
+    return ctx
+
+
+def clean_finn_tmp(out: Path) -> None:
+    shutil.rmtree(out / "finn_tmp", ignore_errors=True)

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+"""``python export/to_finn.py --ckpt CKPT --out DIR [--part P] [--target-fps N | --folding F]
+[--clock-ns T] [--start-step NAME] [--stop-step NAME]``
+
+Turns a checkpoint into a folded FINN dataflow graph whose binary layers are XNOR-popcount
+MVAUs, checking the graph against the PyTorch golden pair after every executable step.
+This file only parses arguments into ``ExportConfig`` and runs ``export.flow``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from export.config import ExportConfig  # noqa: E402
+from export.flow import run_export, step_names  # noqa: E402
+from model.errors import ToolkitError  # noqa: E402
+
+
+def parse_args(argv=None) -> ExportConfig:
+    ap = argparse.ArgumentParser(prog="python export/to_finn.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--ckpt", type=Path, required=True, help="ckpt.pt written by model.train")
+    ap.add_argument("--out", type=Path, required=True, help="build directory")
+    ap.add_argument("--part", default="xc7z020clg400-1", help="FPGA part (default xc7z020clg400-1)")
+    ap.add_argument("--clock-ns", type=float, default=10.0, help="clock period in ns (default 10)")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--target-fps", type=float, help="folding target, frames per second")
+    g.add_argument("--folding", type=Path, help="folding JSON in FINN's format")
+    ap.add_argument("--input-hw", type=int, nargs=2, default=(32, 32), metavar=("H", "W"),
+                    help="input frame size the dataflow graph is built for (default 32 32)")
+    ap.add_argument("--golden-real", type=int, default=2, help="real image crops in the golden input")
+    ap.add_argument("--golden-random", type=int, default=1, help="random images in the golden input")
+    ap.add_argument("--start-step", choices=step_names())
+    ap.add_argument("--stop-step", choices=step_names())
+    a = ap.parse_args(argv)
+    return ExportConfig(ckpt=a.ckpt, out=a.out, part=a.part, clock_ns=a.clock_ns,
+                        target_fps=a.target_fps, folding=a.folding, input_hw=tuple(a.input_hw),
+                        golden_real=a.golden_real, golden_random=a.golden_random,
+                        start_step=a.start_step, stop_step=a.stop_step)
+
+
+def main(argv=None) -> int:
+    cfg = parse_args(argv)
+    t = time.time()
+    try:
+        ctx = run_export(cfg)
+    except ToolkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for r in ctx.verify:
+        m = r["mismatches"]
+        print(f"  {r['step']:<22} compared {r['compared']:>8}  mismatches "
+              f"{m if m is not None else '-':>5}  {r.get('reason', '')}")
+    print(f"export done in {time.time() - t:.1f} s -> {cfg.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
