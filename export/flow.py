@@ -193,6 +193,9 @@ def step_streamline(model, ctx):
 
     from .transforms import AbsorbPReLUIntoMultiThreshold, MoveMultiThresholdBeforeDepthToSpace
 
+    from qonnx.transformation.batchnorm_to_affine import BatchNormToAffine
+
+    model = model.transform(BatchNormToAffine())  # the BN baseline: BN -> Mul/Add -> thresholds
     model = model.transform(AbsorbPReLUIntoMultiThreshold())
     model = _fixpoint(model, [absorb.AbsorbSignBiasIntoMultiThreshold(), reorder.MoveLinearPastFork(),
                               reorder.MoveLinearPastEltwiseAdd(), reorder.MoveScalarMulPastConv(),
@@ -210,7 +213,17 @@ def step_streamline(model, ctx):
                 model.set_tensor_datatype(n.output[0], DataType["INT9"])
     from qonnx.transformation.infer_datatypes import InferDataTypes
 
-    return model.transform(InferDataTypes())
+    model = model.transform(InferDataTypes())
+    for n in model.graph.node:
+        if n.op_type in ("Conv", "MatMul", "Add", "Sub", "Mul", "BatchNormalization", "Relu"):
+            for t in n.input:
+                if model.get_initializer(t) is None and not model.get_tensor_datatype(t).is_integer():
+                    raise UnsupportedGraphError(
+                        n, f"input {t!r} is still floating point after streamlining",
+                        "every layer must be quantized (Brevitas quantizers of model/quantizers.py); "
+                        "full-precision models such as the fp teacher cannot be exported",
+                        step="streamline")
+    return model
 
 
 def step_lower_convs(model, ctx):

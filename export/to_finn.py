@@ -56,6 +56,18 @@ def main(argv=None) -> int:
         m = r["mismatches"]
         print(f"  {r['step']:<22} compared {r['compared']:>8}  mismatches "
               f"{m if m is not None else '-':>5}  {r.get('reason', '')}")
+    est = getattr(ctx, "estimates", None)
+    if est:
+        print(f"\n{'layer':<34}{'LUT':>8}{'BRAM18':>8}{'DSP':>6}{'cycles':>9}  folding")
+        for l in est["layers"]:
+            fold = " ".join(f"{k}={v}" for k, v in l["folding"].items())
+            print(f"{l['name'] + (' (XNOR)' if l['xnor'] else ''):<34}{l['LUT']:>8.0f}"
+                  f"{l['BRAM_18K']:>8.0f}{l['DSP']:>6.0f}{l['cycles']:>9}  {fold}")
+        tt = est["totals"]
+        print(f"{'total':<34}{tt['LUT']:>8.0f}{tt['BRAM_18K']:>8.0f}{tt['DSP']:>6.0f}"
+              f"{tt['bottleneck_cycles']:>9}  bottleneck {tt['bottleneck_layer']}, "
+              f"{tt['fps']:.0f} frames/s at {1e3 / cfg.clock_ns:.0f} MHz; MACs/frame: "
+              f"{tt['binary_macs_per_frame']} binary, {tt['int_macs_per_frame']} 8-bit")
     print(f"export done in {time.time() - t:.1f} s -> {cfg.out}")
     return 0
 

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: MIT
+"""Each custom export pass on a tiny graph: pattern in, pattern out, execution equal."""
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+from qonnx.core.datatype import DataType
+from qonnx.core.modelwrapper import ModelWrapper
+from qonnx.core.onnx_exec import execute_onnx
+from qonnx.transformation.infer_shapes import InferShapes
+from qonnx.transformation.lower_convs_to_matmul import LowerConvsToMatMul
+from qonnx.util.basic import qonnx_make_model
+
+from export.errors import UnsupportedGraphError
+from export.transforms import (AbsorbConstPadIntoIm2Col, AbsorbPReLUIntoMultiThreshold,
+                               DuplicateSharedBipolarThreshold,
+                               MoveMultiThresholdBeforeDepthToSpace,
+                               MoveTransposeBeforeChannelConstOp)
+
+QDOM = "qonnx.custom_op.general"
+
+
+def _model(nodes, x_shape, y_shape, inits, x_dt=None):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)
+    m = ModelWrapper(qonnx_make_model(helper.make_graph(nodes, "g", [x], [y]), producer_name="t"))
+    for k, v in inits.items():
+        v = np.asarray(v)
+        m.set_initializer(k, v if v.dtype == np.int64 else v.astype(np.float32))
+    if x_dt:
+        m.set_tensor_datatype("x", DataType[x_dt])
+    return m.transform(InferShapes())
+
+
+def _run(m, x):
+    return execute_onnx(m, {"x": x.astype(np.float32)})["y"]
+
+
+def _ops(m):
+    return [n.op_type for n in m.graph.node]
+
+
+def _mt(inp, out, T, **kw):
+    kw.setdefault("out_dtype", "UINT8")
+    return helper.make_node("MultiThreshold", [inp, T], [out], domain=QDOM, **kw)
+
+
+def test_absorb_prelu_into_thresholds():
+    rng = np.random.default_rng(0)
+    C = 4
+    T = np.sort(rng.integers(-40, 40, (C, 7)), axis=1) / 4.0
+    m = _model([helper.make_node("PRelu", ["x", "a"], ["p"]), _mt("p", "y", "T")],
+               [1, C, 3, 3], [1, C, 3, 3],
+               {"a": (2.0 ** -rng.integers(0, 5, (C, 1, 1))), "T": T})
+    x = rng.integers(-60, 60, (1, C, 3, 3)) / 4.0  # hits the thresholds exactly (ties)
+    before = _run(m, x)
+    m2 = m.transform(AbsorbPReLUIntoMultiThreshold())
+    assert _ops(m2) == ["MultiThreshold"]
+    assert np.array_equal(_run(m2, x), before)
+
+
+def test_absorb_prelu_rejects_non_positive_slopes():
+    m = _model([helper.make_node("PRelu", ["x", "a"], ["p"], name="PRelu_7"), _mt("p", "y", "T")],
+               [1, 2, 2, 2], [1, 2, 2, 2], {"a": [[[0.25]], [[-0.5]]], "T": [[0.0], [1.0]]})
+    with pytest.raises(UnsupportedGraphError, match="PRelu_7.*PRelu.*non-positive"):
+        m.transform(AbsorbPReLUIntoMultiThreshold())
+
+
+def test_absorb_minus_one_pad_into_im2col():
+    rng = np.random.default_rng(1)
+    W = np.where(rng.random((3, 2, 3, 3)) < 0.5, -1.0, 1.0)
+    m = _model([helper.make_node("Pad", ["x", "pads", "v"], ["p"], mode="constant"),
+                helper.make_node("Conv", ["p", "W"], ["y"], kernel_shape=[3, 3], strides=[1, 1],
+                                 pads=[0, 0, 0, 0], dilations=[1, 1], group=1)],
+               [1, 2, 5, 4], [1, 3, 5, 4],
+               {"pads": np.array([0, 0, 1, 1, 0, 0, 1, 1], dtype=np.int64), "v": np.array(-1.0),
+                "W": W}, "BIPOLAR")
+    m.set_tensor_datatype("W", DataType["BIPOLAR"])
+    x = np.where(rng.random((1, 2, 5, 4)) < 0.5, -1.0, 1.0)
+    before = _run(m, x)
+    lowered = m.transform(LowerConvsToMatMul())
+    m2 = lowered.transform(AbsorbConstPadIntoIm2Col())
+    assert "Pad" in _ops(lowered) and "Pad" not in _ops(m2)
+    i2c = [n for n in m2.graph.node if n.op_type == "Im2Col"][0]
+    attrs = {a.name: a for a in i2c.attribute}
+    assert attrs["pad_value"].i == -1 and list(attrs["pad_amount"].ints) == [1, 1, 1, 1]
+    assert np.array_equal(_run(m2, x), before)
+
+
+@pytest.mark.parametrize("mode", ["CRD", "DCR"])
+def test_thresholds_move_before_depth_to_space(mode):
+    rng = np.random.default_rng(2)
+    T = np.sort(rng.integers(-10, 10, (2, 5)), axis=1).astype(float)
+    m = _model([helper.make_node("DepthToSpace", ["x"], ["d"], blocksize=2, mode=mode),
+                _mt("d", "y", "T")], [1, 8, 3, 2], [1, 2, 6, 4], {"T": T})
+    x = rng.integers(-12, 12, (1, 8, 3, 2)).astype(float)
+    before = _run(m, x)
+    m2 = m.transform(MoveMultiThresholdBeforeDepthToSpace())
+    assert _ops(m2) == ["MultiThreshold", "DepthToSpace"]
+    assert np.array_equal(_run(m2, x), before)
+
+
+def test_transpose_moves_before_mean_subtraction():
+    rng = np.random.default_rng(3)
+    m = _model([helper.make_node("Sub", ["x", "c"], ["s"]),
+                helper.make_node("Transpose", ["s"], ["y"], perm=[0, 2, 3, 1])],
+               [1, 3, 4, 5], [1, 4, 5, 3], {"c": [[[[114.0]], [[111.0]], [[103.0]]]]})
+    x = rng.integers(0, 256, (1, 3, 4, 5)).astype(float)
+    before = _run(m, x)
+    m2 = m.transform(MoveTransposeBeforeChannelConstOp())
+    assert _ops(m2) == ["Transpose", "Sub"]
+    assert np.array_equal(_run(m2, x), before)
+
+
+def test_shared_bipolar_threshold_is_duplicated_per_consumer():
+    m = _model([_mt("x", "s", "T", out_dtype="BIPOLAR", out_scale=2.0, out_bias=-1.0),
+                helper.make_node("Mul", ["s", "k1"], ["a"]), helper.make_node("Mul", ["s", "k2"], ["b"]),
+                helper.make_node("Add", ["a", "b"], ["y"])],
+               [1, 2, 2, 2], [1, 2, 2, 2], {"T": [[0.0]], "k1": [3.0], "k2": [5.0]})
+    x = np.array([-1.0, 0.0, 2.0, -3.0, 0.5, -0.5, 1.0, 0.0]).reshape(1, 2, 2, 2)
+    before = _run(m, x)
+    m2 = m.transform(DuplicateSharedBipolarThreshold())
+    mts = [n for n in m2.graph.node if n.op_type == "MultiThreshold"]
+    assert len(mts) == 2 and all(len(m2.find_consumers(n.output[0])) == 1 for n in mts)
+    assert np.array_equal(_run(m2, x), before)
