@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the built-in default: installs .venv/ (first run only), trains the
-# default hardware-exact BTM model briefly on scikit-image's bundled photographs, and
-# evaluates it (built-in images, plus Set5 when ../shared/datasets is beside the repo).
+# default hardware-exact BTM model briefly on scikit-image's bundled photographs,
+# evaluates it (on Set5 when ../shared/datasets is beside the repo, else built-in images),
+# and exports it to a folded FINN dataflow graph checked bit for bit against PyTorch.
 # Usage: bash run.sh [--steps N] [--out DIR]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -22,3 +23,5 @@ data=()
 [[ -d ../shared/datasets/Set5 ]] && data=(--data ../shared/datasets/Set5)
 echo "[run] evaluating"
 "$py" -m model.evaluate --ckpt "$out/ckpt.pt" "${data[@]}"
+echo "[run] exporting to FINN (build/$(basename "$out"))"
+"$py" export/to_finn.py --ckpt "$out/ckpt.pt" --out "build/$(basename "$out")" --target-fps 1000

@@ -140,3 +140,24 @@ def test_cli_as_a_script_runs(tmp_path):
     r = subprocess.run([sys.executable, str(REPO / "export" / "to_finn.py"), "--help"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "--target-fps" in r.stdout
+
+
+def test_negative_control_flipped_weight_bit_fails_verification(btm_build):
+    from export.config import ExportConfig
+    from export.errors import VerificationError
+    from export.flow import Context, verify_step
+    from model import model_from_checkpoint
+
+    cfg = json.loads((btm_build / "config.json").read_text())
+    ctx = Context(ExportConfig(ckpt=Path(cfg["ckpt"]), out=btm_build))
+    ctx.net, _ = model_from_checkpoint(Path(cfg["ckpt"]))
+    ctx.golden_in = np.load(btm_build / "golden" / "input.npy")
+    ctx.golden_out = np.load(btm_build / "golden" / "expected_output.npy").astype(np.float32)
+    m = ModelWrapper(str(btm_build / "steps" / "04_xnor.onnx"))
+    assert verify_step(m, ctx, "xnor")["mismatches"] == 0
+    xnor = [n for n in m.graph.node if n.op_type == "XnorPopcountMatMul"][0]
+    w = m.get_initializer(xnor.input[1]).copy()
+    w[5, 3] = 1 - w[5, 3]  # flip one weight bit
+    m.set_initializer(xnor.input[1], w)
+    with pytest.raises(VerificationError, match=r"step xnor: \d+ of \d+ outputs differ.*first mismatch"):
+        verify_step(m, ctx, "xnor")
