@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// Streaming XNOR-popcount matrix-vector-threshold unit with FINN MVAU semantics
+// (binaryXnorMode=1): per input vector of MW bits, MH neurons, folded as
+// SF = MW/SIMD synapse folds and NF = MH/PE neuron folds; one fold step per clock.
+//
+// Stream order (as FINN's MVAU): the input vector arrives as SF beats of SIMD bits
+// (bit i of a beat = element sf*SIMD + i); the output is NF beats of PE values
+// (PE lane p of beat nf = neuron nf*PE + p, lane 0 in the LSBs). The input vector is
+// buffered on the first neuron fold and reused for the others.
+//
+// Popcount P = #(x == w) over the MW synapses, unsigned CNT_W bits (FINN's signed
+// ±1-dot-product width would wrap for P >= 2^(CNT_W-1)). With NT > 0 thresholds per
+// neuron the output is OBIAS + #(P >= T[n][t]); with NT = 0 it is P itself.
+`default_nettype none
+
+module xnor_mvtu #(
+    parameter int MW = 72,            // synapses per neuron (K = kernel * input channels)
+    parameter int MH = 8,             // neurons (output channels)
+    parameter int SIMD = 8,           // input bits consumed per clock
+    parameter int PE = 2,             // neurons computed in parallel
+    parameter int NT = 255,           // thresholds per neuron; 0 = output the popcount
+    parameter int CNT_W = 7,          // popcount / threshold width, ceil(log2(MW+1))
+    parameter int OUT_W = 8,          // output width per PE lane
+    parameter int OBIAS = -128,       // added to the threshold count (signed outputs)
+    parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD bits
+    parameter THRESH_FILE = ""        // $readmemh: MH*NT words of CNT_W bits, neuron-major
+) (
+    input  wire                  ap_clk,
+    input  wire                  ap_rst_n,
+    input  wire [SIMD-1:0]       s_axis_tdata,
+    input  wire                  s_axis_tvalid,
+    output wire                  s_axis_tready,
+    output wire [PE*OUT_W-1:0]   m_axis_tdata,
+    output wire                  m_axis_tvalid,
+    input  wire                  m_axis_tready
+);
+    localparam int SF = MW / SIMD;
+    localparam int NF = MH / PE;
+    localparam int SF_W = (SF > 1) ? $clog2(SF) : 1;
+    localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
+    localparam int NTM = (NT > 0) ? NT : 1;
+
+    // weights: word nf*SF + sf holds PE lanes of SIMD bits (lane p in bits p*SIMD +: SIMD)
+    logic [PE*SIMD-1:0] wmem [NF*SF];
+    logic [CNT_W-1:0]   tmem [MH*NTM];
+    initial begin
+        if (WEIGHT_FILE != "") $readmemh(WEIGHT_FILE, wmem);
+        if (NT > 0 && THRESH_FILE != "") $readmemh(THRESH_FILE, tmem);
+    end
+
+    logic [SIMD-1:0]  ibuf [SF];
+    logic [SF_W-1:0]  sf;
+    logic [NF_W-1:0]  nf;
+    logic [CNT_W-1:0] acc [PE];
+    logic [PE*OUT_W-1:0] out_data;
+    logic             out_valid;
+
+    wire last_sf = (sf == SF_W'(SF - 1));
+    wire out_free = !out_valid || m_axis_tready;
+    wire have_in = (nf != '0) || s_axis_tvalid;
+    wire step = have_in && (!last_sf || out_free);
+    wire [SIMD-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
+    wire [PE*SIMD-1:0] w = wmem[int'(nf) * SF + int'(sf)];
+
+    assign s_axis_tready = (nf == '0) && (!last_sf || out_free);
+    assign m_axis_tdata = out_data;
+    assign m_axis_tvalid = out_valid;
+
+    // next popcount of every lane (combinational)
+    logic [CNT_W-1:0] pc_next [PE];
+    always_comb begin : popcount
+        for (int p = 0; p < PE; p++) begin
+            logic [CNT_W-1:0] c;
+            c = acc[p];
+            if (sf == '0) c = '0;
+            for (int i = 0; i < SIMD; i++) if (x[i] == w[p*SIMD + i]) c = c + 1'b1;  // XNOR
+            pc_next[p] = c;
+        end
+    end
+
+    // thresholding of the finished popcounts (combinational)
+    logic [PE*OUT_W-1:0] y_next;
+    always_comb begin : thresholds
+        for (int p = 0; p < PE; p++) begin
+            int cnt;
+            cnt = 0;
+            if (NT > 0) begin
+                for (int t = 0; t < NTM; t++)
+                    if (pc_next[p] >= tmem[(int'(nf) * PE + p) * NTM + t]) cnt = cnt + 1;
+                y_next[p*OUT_W +: OUT_W] = OUT_W'(cnt + OBIAS);
+            end else begin
+                y_next[p*OUT_W +: OUT_W] = OUT_W'(pc_next[p]);
+            end
+        end
+    end
+
+    always_ff @(posedge ap_clk) begin
+        if (!ap_rst_n) begin
+            sf <= '0;
+            nf <= '0;
+            out_valid <= 1'b0;
+        end else begin
+            if (out_valid && m_axis_tready) out_valid <= 1'b0;
+            if (step) begin
+                if (nf == '0) ibuf[sf] <= s_axis_tdata;
+                for (int p = 0; p < PE; p++) acc[p] <= pc_next[p];
+                if (last_sf) begin
+                    sf <= '0;
+                    out_data <= y_next;
+                    out_valid <= 1'b1;
+                    nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;
+                end else begin
+                    sf <= sf + 1'b1;
+                end
+            end
+        end
+    end
+endmodule
+
+`default_nettype wire
