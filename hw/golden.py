@@ -23,34 +23,39 @@ def popcount_width(mw: int) -> int:
 
 
 def mvau_model(W: np.ndarray, T: np.ndarray | None, simd: int, pe: int, out_dt: str,
-               act_val: int, n_vectors: int = 1) -> ModelWrapper:
-    """One FINN ``MVAU`` node in XNOR mode (binary in, binary weights).
+               act_val: int, n_vectors: int = 1, in_dt: str = "BINARY", w_dt: str = "BINARY",
+               acc_dt: str | None = None) -> ModelWrapper:
+    """One FINN ``MVAU`` node: XNOR mode when input and weights are BINARY, else integer.
 
     Args:
-        W: (MW, MH) weights in {0, 1} (bit 0 means −1).
-        T: (MH, NT) thresholds on the popcount, or None for popcount output.
+        W: (MW, MH) weights: bits in {0, 1} (bit 0 means −1) or integers of ``w_dt``.
+        T: (MH, NT) thresholds (on the popcount in XNOR mode), or None for raw output.
         simd, pe: folding.
         out_dt: FINN output datatype name (e.g. "INT8"; with T None, the popcount type).
         act_val: FINN ``ActVal`` (added to the threshold count).
         n_vectors: input vectors per call.
+        in_dt, w_dt: input and weight datatype names.
+        acc_dt: accumulator/threshold datatype (default: the popcount width in XNOR mode).
     """
     mw, mh = W.shape
+    xnor = in_dt == "BINARY" and w_dt == "BINARY"
+    acc_dt = acc_dt or f"UINT{popcount_width(mw)}"
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [n_vectors, mw])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [n_vectors, mh])
     inputs = ["x", "W"] + (["T"] if T is not None else [])
     node = helper.make_node(
         "MVAU", inputs, ["y"], domain="finn.custom_op.fpgadataflow", backend="fpgadataflow",
-        MW=mw, MH=mh, SIMD=simd, PE=pe, inputDataType="BINARY", weightDataType="BINARY",
-        outputDataType=out_dt, binaryXnorMode=1, noActivation=0 if T is not None else 1,
-        ActVal=act_val, numInputVectors=[n_vectors], accDataType=f"UINT{popcount_width(mw)}")
+        MW=mw, MH=mh, SIMD=simd, PE=pe, inputDataType=in_dt, weightDataType=w_dt,
+        outputDataType=out_dt, binaryXnorMode=int(xnor), noActivation=0 if T is not None else 1,
+        ActVal=act_val, numInputVectors=[n_vectors], accDataType=acc_dt)
     m = ModelWrapper(qonnx_make_model(helper.make_graph([node], "mvau", [x], [y]),
                                       producer_name="bnfree-sr"))
-    m.set_tensor_datatype("x", DataType["BINARY"])
+    m.set_tensor_datatype("x", DataType[in_dt])
     m.set_initializer("W", W.astype(np.float32))
-    m.set_tensor_datatype("W", DataType["BINARY"])
+    m.set_tensor_datatype("W", DataType[w_dt])
     if T is not None:
         m.set_initializer("T", T.astype(np.float32))
-        m.set_tensor_datatype("T", DataType[f"UINT{popcount_width(mw)}"])
+        m.set_tensor_datatype("T", DataType[acc_dt])
     m.set_tensor_datatype("y", DataType[out_dt])
     return m
 
@@ -63,37 +68,47 @@ def mvau_execute(model: ModelWrapper, x: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- memory files
-def write_weight_mem(W: np.ndarray, simd: int, pe: int, path: Path) -> None:
-    """Weights (MW, MH) bits -> NF*SF hex words of PE*SIMD bits (lane p at bits p*SIMD)."""
+def write_weight_mem(W: np.ndarray, simd: int, pe: int, path: Path, width: int = 1) -> None:
+    """Weights (MW, MH) -> NF*SF hex words of PE*SIMD elements of ``width`` bits (two's
+    complement); element (p, i) of word (nf, sf) is W[sf*SIMD + i, nf*PE + p] at bits
+    (p*SIMD + i)*width."""
     mw, mh = W.shape
-    sf_n, nf_n = mw // simd, mh // pe
+    mask = (1 << width) - 1
     lines = []
-    for nf in range(nf_n):
-        for sf in range(sf_n):
+    for nf in range(mh // pe):
+        for sf in range(mw // simd):
             word = 0
             for p in range(pe):
                 for i in range(simd):
-                    if W[sf * simd + i, nf * pe + p]:
-                        word |= 1 << (p * simd + i)
+                    word |= (int(W[sf * simd + i, nf * pe + p]) & mask) << ((p * simd + i) * width)
             lines.append(f"{word:x}")
     Path(path).write_text("\n".join(lines) + "\n")
 
 
-def write_thresh_mem(T: np.ndarray, path: Path) -> None:
-    """Thresholds (MH, NT) non-negative integers -> MH*NT hex words, neuron-major."""
-    if T.min() < 0:
-        raise ValueError("popcount thresholds must be non-negative (clip them first)")
-    Path(path).write_text("\n".join(f"{int(t):x}" for t in T.reshape(-1)) + "\n")
+def write_thresh_mem(T: np.ndarray, path: Path, width: int | None = None) -> None:
+    """Thresholds (MH, NT) integers -> MH*NT hex words, neuron-major; ``width`` bits two's
+    complement (None: non-negative popcount thresholds)."""
+    if width is None:
+        if T.min() < 0:
+            raise ValueError("popcount thresholds must be non-negative (clip them first)")
+        vals = [int(t) for t in T.reshape(-1)]
+    else:
+        lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+        if T.min() < lo or T.max() > hi:
+            raise ValueError(f"thresholds do not fit {width} signed bits")
+        vals = [int(t) & ((1 << width) - 1) for t in T.reshape(-1)]
+    Path(path).write_text("\n".join(f"{v:x}" for v in vals) + "\n")
 
 
-def pack_bits(x: np.ndarray, simd: int) -> list[int]:
-    """An input vector (MW,) of bits -> SF stream words of SIMD bits (element sf*SIMD+i at bit i)."""
+def pack_bits(x: np.ndarray, simd: int, width: int = 1) -> list[int]:
+    """An input vector (MW,) -> SF stream words of SIMD elements (element sf*SIMD + i at bits
+    i*width, two's complement)."""
+    mask = (1 << width) - 1
     words = []
     for sf in range(len(x) // simd):
         w = 0
         for i in range(simd):
-            if x[sf * simd + i]:
-                w |= 1 << i
+            w |= (int(x[sf * simd + i]) & mask) << (i * width)
         words.append(w)
     return words
 

@@ -43,7 +43,7 @@ def _case(tmp: Path, mw, mh, simd, pe, nt, p_in, p_out, nvec, seed, flip=False):
     if nt:
         write_thresh_mem(T, tmp / "t.mem")
         params["THRESH_FILE"] = sv_string(tmp / "t.mem")
-    np.savez(tmp / "tb.npz", x=x, expected=expected, simd=simd, pe=pe, out_w=out_w,
+    np.savez(tmp / "tb.npz", x=x, expected=expected, simd=simd, pe=pe, out_w=out_w, in_w=1,
              signed=signed, pause_in=p_in, pause_out=p_out)
     return params
 
@@ -51,7 +51,7 @@ def _case(tmp: Path, mw, mh, simd, pe, nt, p_in, p_out, nvec, seed, flip=False):
 def _run(tmp, params):
     key = "_".join(f"{k}{v}" for k, v in params.items() if not k.endswith("FILE"))
     return run_cocotb("xnor_mvtu", [HW / "xnor_mvtu.sv"], params,
-                      tmp / f"sim_{key}", "tb_xnor_mvtu", HERE, {"TB_DATA": tmp / "tb.npz"})
+                      tmp / f"sim_{key}", "tb_mvtu", HERE, {"TB_DATA": tmp / "tb.npz"})
 
 
 @pytest.mark.rtlsim
