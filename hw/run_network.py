@@ -25,8 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.2,
-                pause_out: float = 0.2) -> dict:
+                pause_out: float = 0.2, after_stitch=None) -> dict:
     """Simulate the stitched network on ``images`` (N, 3, h, w) uint8.
+
+    ``after_stitch(rtl_dir)``, when given, runs between generation and simulation (the
+    negative control uses it to flip a weight bit in a memory file).
 
     Returns:
         {"outputs": (N, 3, H, W) int array, "frame_done_cycles": [...], "cycles_per_frame": ...}
@@ -36,6 +39,8 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
     setup_verilator()
     out.mkdir(parents=True, exist_ok=True)
     info = stitch(build, out / "rtl")
+    if after_stitch is not None:
+        after_stitch(out / "rtl")
     cfg = json.loads((build / "config.json").read_text())
     from model.registry import load_checkpoint
 
