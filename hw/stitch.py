@@ -94,7 +94,7 @@ def _pad(width: int) -> int:
     return (width + 7) // 8 * 8
 
 
-def stitch(build: Path, out: Path, fifo_depth: int = 8) -> dict:
+def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
     """Generate the stitched top of ``build``'s dataflow partition into ``out``.
 
     Returns:
