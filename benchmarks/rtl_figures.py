@@ -88,8 +88,9 @@ def finn_estimate(mw: int, mh: int, simd: int, pe: int, nt: int) -> dict:
     n = m.graph.node[0]
     n.op_type, n.domain = "MVAU_hls", "finn.custom_op.fpgadataflow.hls"
     inst = getCustomOp(n)
-    return {"LUT": float(inst.lut_estimation()), "BRAM_18K": float(inst.bram_estimation()),
-            "DSP": float(inst.dsp_estimation("xc7z020clg400-1")),
+    part = "xc7z020clg400-1"
+    return {"LUT": float(inst.lut_estimation(part)), "BRAM_18K": float(inst.bram_estimation(part)),
+            "DSP": float(inst.dsp_estimation(part)),
             "cycles": int(inst.get_exp_cycles())}
 
 

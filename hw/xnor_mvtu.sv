@@ -11,6 +11,8 @@
 // Popcount P = #(x == w) over the MW synapses, unsigned CNT_W bits (FINN's signed
 // ±1-dot-product width would wrap for P >= 2^(CNT_W-1)). With NT > 0 thresholds per
 // neuron the output is OBIAS + #(P >= T[n][t]); with NT = 0 it is P itself.
+// Two stages: A registers the operands of a fold step (buffer/ROM read), B popcounts and
+// accumulates; with backpressure both hold, so the unit still sustains one fold per clock.
 `default_nettype none
 
 module xnor_mvtu #(
@@ -49,37 +51,45 @@ module xnor_mvtu #(
     end
 
     logic [SIMD-1:0]  ibuf [SF];
-    logic [SF_W-1:0]  sf;
+    logic [SF_W-1:0]  sf;          // fetch position (stage A)
     logic [NF_W-1:0]  nf;
     logic [CNT_W-1:0] acc [PE];
     logic [PE*OUT_W-1:0] out_data;
     logic             out_valid;
 
-    wire last_sf = (sf == SF_W'(SF - 1));
-    wire out_free = !out_valid || m_axis_tready;
-    wire have_in = (nf != '0) || s_axis_tvalid;
-    wire step = have_in && (!last_sf || out_free);
-    wire [SIMD-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
-    wire [PE*SIMD-1:0] w = wmem[int'(nf) * SF + int'(sf)];
+    // stage A registers: the operands of one fold step (x, w) and its position.
+    // Registering them splits weight-ROM/buffer read from the popcount for Fmax.
+    logic [SIMD-1:0]    xa;
+    logic [PE*SIMD-1:0] wa;
+    logic [SF_W-1:0]    sfa;
+    logic [NF_W-1:0]    nfa;
+    logic               va;
 
-    assign s_axis_tready = (nf == '0) && (!last_sf || out_free);
+    wire out_free = !out_valid || m_axis_tready;
+    wire last_a = (sfa == SF_W'(SF - 1));
+    wire b_step = va && (!last_a || out_free);          // stage B consumes stage A
+    wire a_free = !va || b_step;
+    wire have_in = (nf != '0) || s_axis_tvalid;
+    wire a_load = a_free && have_in;
+    wire [SIMD-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
+
+    assign s_axis_tready = (nf == '0) && a_free;
     assign m_axis_tdata = out_data;
     assign m_axis_tvalid = out_valid;
 
-    // next popcount of every lane (combinational)
+    // stage B: next popcount of every lane (combinational on the stage A registers)
     logic [CNT_W-1:0] pc_next [PE];
     always_comb begin : popcount
         for (int p = 0; p < PE; p++) begin
             logic [CNT_W-1:0] c;
-            c = acc[p];
-            if (sf == '0) c = '0;
+            c = (sfa == '0) ? '0 : acc[p];
             // XNOR, then popcount in groups of 6 (each group count is 3 functions of 6 bits,
             // one LUT6 each) before the adder: a chain of 1-bit increments costs ~4x the LUTs
             for (int g = 0; g < SIMD; g += 6) begin
                 logic [2:0] s6;
                 s6 = '0;
                 for (int i = g; i < g + 6 && i < SIMD; i++)
-                    s6 = s6 + {2'b00, x[i] == w[p*SIMD + i]};
+                    s6 = s6 + {2'b00, xa[i] == wa[p*SIMD + i]};
                 c = c + CNT_W'(s6);
             end
             pc_next[p] = c;
@@ -94,7 +104,7 @@ module xnor_mvtu #(
             cnt = 0;
             if (NT > 0) begin
                 for (int t = 0; t < NTM; t++)
-                    if (pc_next[p] >= tmem[(int'(nf) * PE + p) * NTM + t]) cnt = cnt + 1;
+                    if (pc_next[p] >= tmem[(int'(nfa) * PE + p) * NTM + t]) cnt = cnt + 1;
                 y_next[p*OUT_W +: OUT_W] = OUT_W'(cnt + OBIAS);
             end else begin
                 y_next[p*OUT_W +: OUT_W] = OUT_W'(pc_next[p]);
@@ -106,20 +116,34 @@ module xnor_mvtu #(
         if (!ap_rst_n) begin
             sf <= '0;
             nf <= '0;
+            va <= 1'b0;
             out_valid <= 1'b0;
         end else begin
             if (out_valid && m_axis_tready) out_valid <= 1'b0;
-            if (step) begin
-                if (nf == '0) ibuf[sf] <= s_axis_tdata;
+            // stage B
+            if (b_step) begin
                 for (int p = 0; p < PE; p++) acc[p] <= pc_next[p];
-                if (last_sf) begin
-                    sf <= '0;
+                if (last_a) begin
                     out_data <= y_next;
                     out_valid <= 1'b1;
+                end
+            end
+            // stage A
+            if (a_load) begin
+                if (nf == '0) ibuf[sf] <= s_axis_tdata;
+                xa <= x;
+                wa <= wmem[int'(nf) * SF + int'(sf)];
+                sfa <= sf;
+                nfa <= nf;
+                va <= 1'b1;
+                if (sf == SF_W'(SF - 1)) begin
+                    sf <= '0;
                     nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;
                 end else begin
                     sf <= sf + 1'b1;
                 end
+            end else if (b_step) begin
+                va <= 1'b0;
             end
         end
     end

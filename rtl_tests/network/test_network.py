@@ -52,3 +52,28 @@ def test_negative_control_flipped_weight_bit(build, tmp_path):
 
     r = run_network(build, x, tmp_path / "run", pause_in=0.0, pause_out=0.0, after_stitch=flip)
     assert int((r["outputs"] != expected).sum()) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("arch,hw,fps", [("edsr_btm_x2_c32_b4", 32, 1000),
+                                         ("edsr_btm_x3_c16_b2", 16, 5000),
+                                         ("vdsr_btm_x2_c16_b2", 24, 2000)])
+def test_whole_network_sweep(tmp_path, arch, hw, fps):
+    """Heavier sweep (``bash test.sh -m slow``): default-size and other archs, with stalls,
+    and the measured cycles per frame within 5% of FINN's bottleneck estimate without."""
+    run = tmp_path / "run"
+    assert train.main(["--arch", arch, "--steps", "10", "--batch", "2", "--patch", "12",
+                       "--val-every", "10", "--out", str(run), "--quiet"]) == 0
+    out = tmp_path / "build"
+    assert to_finn.main(["--ckpt", str(run / "ckpt.pt"), "--out", str(out), "--input-hw", str(hw),
+                         str(hw), "--golden-real", "1", "--golden-random", "1",
+                         "--target-fps", str(fps)]) == 0
+    x = np.load(out / "golden" / "input.npy")
+    expected = np.load(out / "golden" / "expected_output.npy").astype(np.int64)
+    r = run_network(out, x, tmp_path / "sim_stalls", pause_in=0.3, pause_out=0.3)
+    assert int((r["outputs"] != expected).sum()) == 0
+    r = run_network(out, x, tmp_path / "sim_free", pause_in=0.0, pause_out=0.0)
+    assert int((r["outputs"] != expected).sum()) == 0
+    est = json.loads((out / "estimates.json").read_text())["totals"]["bottleneck_cycles"]
+    assert r["cycles_per_frame"] <= 1.05 * est
