@@ -11,8 +11,8 @@
 // Popcount P = #(x == w) over the MW synapses, unsigned CNT_W bits (FINN's signed
 // ±1-dot-product width would wrap for P >= 2^(CNT_W-1)). With NT > 0 thresholds per
 // neuron the output is OBIAS + #(P >= T[n][t]); with NT = 0 it is P itself.
-// Two stages: A registers the operands of a fold step (buffer/ROM read), B popcounts and
-// accumulates; with backpressure both hold, so the unit still sustains one fold per clock.
+// Pipelined in four stages (fetch, operand register, group popcount, accumulate) that
+// stall together only when a result cannot be emitted: one fold step per clock.
 `default_nettype none
 
 module xnor_mvtu #(
@@ -57,41 +57,51 @@ module xnor_mvtu #(
     logic [PE*OUT_W-1:0] out_data;
     logic             out_valid;
 
-    // stage A registers: the operands of one fold step (x, w) and its position.
-    // Registering them splits weight-ROM/buffer read from the popcount for Fmax.
-    logic [SIMD-1:0]    xa;
-    logic [PE*SIMD-1:0] wa;
-    logic [SF_W-1:0]    sfa;
-    logic [NF_W-1:0]    nfa;
-    logic               va;
+    // Four pipeline stages that advance together (one global enable, `adv`):
+    //   A  operand fetch: input or buffer word, weight ROM read (a BRAM with its register)
+    //   A2 operand register (keeps the BRAM clock-to-out off the popcount path)
+    //   B1 XNOR and popcount of every group of 6 bits (one LUT6 level, registered)
+    //   B2 sum of the group counts into the accumulator; output register / thresholds
+    // The pipeline stalls only when B2 must emit a result and the output is not free, so
+    // it sustains one fold step per clock, as FINN's MVAU.
+    localparam int NG = (SIMD + 5) / 6;
+    logic [SIMD-1:0] xa, x2;
+    logic [PE*SIMD-1:0] wa, w2;
+    logic [SF_W-1:0] sfa, sf2, sf3;
+    logic [NF_W-1:0] nfa, nf2, nf3;
+    logic va, v2, v3;
+    logic [2:0] g3 [PE][NG];
 
     wire out_free = !out_valid || m_axis_tready;
-    wire last_a = (sfa == SF_W'(SF - 1));
-    wire b_step = va && (!last_a || out_free);          // stage B consumes stage A
-    wire a_free = !va || b_step;
+    wire last3 = (sf3 == SF_W'(SF - 1));
+    wire adv = !(v3 && last3 && !out_free);
     wire have_in = (nf != '0) || s_axis_tvalid;
-    wire a_load = a_free && have_in;
     wire [SIMD-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
 
-    assign s_axis_tready = (nf == '0) && a_free;
+    assign s_axis_tready = (nf == '0) && adv;
     assign m_axis_tdata = out_data;
     assign m_axis_tvalid = out_valid;
 
-    // stage B: next popcount of every lane (combinational on the stage A registers)
+    // B1: group popcounts of the XNOR of the registered operands
+    logic [2:0] g_next [PE][NG];
+    always_comb begin : groups
+        for (int p = 0; p < PE; p++)
+            for (int k = 0; k < NG; k++) begin
+                logic [2:0] s6;
+                s6 = '0;
+                for (int i = 6 * k; i < 6 * k + 6 && i < SIMD; i++)
+                    s6 = s6 + {2'b00, x2[i] == w2[p*SIMD + i]};  // XNOR
+                g_next[p][k] = s6;
+            end
+    end
+
+    // B2: accumulate
     logic [CNT_W-1:0] pc_next [PE];
     always_comb begin : popcount
         for (int p = 0; p < PE; p++) begin
             logic [CNT_W-1:0] c;
-            c = (sfa == '0) ? '0 : acc[p];
-            // XNOR, then popcount in groups of 6 (each group count is 3 functions of 6 bits,
-            // one LUT6 each) before the adder: a chain of 1-bit increments costs ~4x the LUTs
-            for (int g = 0; g < SIMD; g += 6) begin
-                logic [2:0] s6;
-                s6 = '0;
-                for (int i = g; i < g + 6 && i < SIMD; i++)
-                    s6 = s6 + {2'b00, xa[i] == wa[p*SIMD + i]};
-                c = c + CNT_W'(s6);
-            end
+            c = (sf3 == '0) ? '0 : acc[p];
+            for (int k = 0; k < NG; k++) c = c + CNT_W'(g3[p][k]);
             pc_next[p] = c;
         end
     end
@@ -104,7 +114,7 @@ module xnor_mvtu #(
             cnt = 0;
             if (NT > 0) begin
                 for (int t = 0; t < NTM; t++)
-                    if (pc_next[p] >= tmem[(int'(nfa) * PE + p) * NTM + t]) cnt = cnt + 1;
+                    if (pc_next[p] >= tmem[(int'(nf3) * PE + p) * NTM + t]) cnt = cnt + 1;
                 y_next[p*OUT_W +: OUT_W] = OUT_W'(cnt + OBIAS);
             end else begin
                 y_next[p*OUT_W +: OUT_W] = OUT_W'(pc_next[p]);
@@ -117,33 +127,47 @@ module xnor_mvtu #(
             sf <= '0;
             nf <= '0;
             va <= 1'b0;
+            v2 <= 1'b0;
+            v3 <= 1'b0;
             out_valid <= 1'b0;
         end else begin
             if (out_valid && m_axis_tready) out_valid <= 1'b0;
-            // stage B
-            if (b_step) begin
-                for (int p = 0; p < PE; p++) acc[p] <= pc_next[p];
-                if (last_a) begin
-                    out_data <= y_next;
-                    out_valid <= 1'b1;
+            if (adv) begin
+                // B2
+                if (v3) begin
+                    for (int p = 0; p < PE; p++) acc[p] <= pc_next[p];
+                    if (last3) begin
+                        out_data <= y_next;
+                        out_valid <= 1'b1;
+                    end
                 end
-            end
-            // stage A
-            if (a_load) begin
-                if (nf == '0) ibuf[sf] <= s_axis_tdata;
-                xa <= x;
-                wa <= wmem[int'(nf) * SF + int'(sf)];
-                sfa <= sf;
-                nfa <= nf;
-                va <= 1'b1;
-                if (sf == SF_W'(SF - 1)) begin
-                    sf <= '0;
-                    nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;
-                end else begin
-                    sf <= sf + 1'b1;
+                // B1
+                v3 <= v2;
+                sf3 <= sf2;
+                nf3 <= nf2;
+                for (int p = 0; p < PE; p++)
+                    for (int k = 0; k < NG; k++) g3[p][k] <= g_next[p][k];
+                // A2
+                v2 <= va;
+                x2 <= xa;
+                w2 <= wa;
+                sf2 <= sfa;
+                nf2 <= nfa;
+                // A
+                va <= have_in;
+                if (have_in) begin
+                    if (nf == '0) ibuf[sf] <= s_axis_tdata;
+                    xa <= x;
+                    wa <= wmem[int'(nf) * SF + int'(sf)];
+                    sfa <= sf;
+                    nfa <= nf;
+                    if (sf == SF_W'(SF - 1)) begin
+                        sf <= '0;
+                        nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;
+                    end else begin
+                        sf <= sf + 1'b1;
+                    end
                 end
-            end else if (b_step) begin
-                va <= 1'b0;
             end
         end
     end
