@@ -336,6 +336,7 @@ def step_fold(model, ctx):
     from finn.transformation.fpgadataflow.set_folding import SetFolding
     from finn.util.config import extract_model_config_to_json
     from finn.transformation.general import ApplyConfig
+    from qonnx.transformation.infer_datatypes import InferDataTypes
 
     cfg = ctx.cfg
     _, df, path = _dataflow(model)
@@ -350,7 +351,7 @@ def step_fold(model, ctx):
     from .transforms import SetXnorPopcountAccumulator
 
     df = df.transform(MinimizeWeightBitWidth()).transform(MinimizeAccumulatorWidth())
-    df = df.transform(SetXnorPopcountAccumulator())
+    df = df.transform(SetXnorPopcountAccumulator()).transform(InferDataTypes())
     df.save(path)
     extract_model_config_to_json(df, str(cfg.out / "folding.json"),
                                  ["PE", "SIMD", "parallel_window", "ram_style", "mem_mode"])

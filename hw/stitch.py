@@ -24,7 +24,7 @@ from .golden import popcount_width, write_thresh_mem, write_weight_mem
 
 HW = Path(__file__).resolve().parent
 OUR_CORES = ["stream_fifo.sv", "stream_dwc.sv", "eltwise_add.sv", "eltwise_const.sv",
-             "stream_dup.sv", "xnor_mvtu.sv", "mvtu_int.sv"]
+             "stream_dup.sv", "stream_concat.sv", "xnor_mvtu.sv", "mvtu_int.sv"]
 FINN_RTL = ("Thresholding_rtl", "FMPadding_rtl", "ConvolutionInputGenerator_rtl")
 
 
@@ -156,7 +156,8 @@ def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
             w_in = d.wire(f"{name}_in", i_s.width)
             consumers_in.append((node.input[0], w_in, i_s))
             W = m.get_initializer(node.input[1]).astype(np.int64)
-            T = m.get_initializer(node.input[2]).astype(np.int64)
+            T = (m.get_initializer(node.input[2]).astype(np.int64) if len(node.input) > 2
+                 else None)  # noActivation: the raw popcount (MRB branches before the concat)
             mw, mh = W.shape
             simd, pe = inst.get_nodeattr("SIMD"), inst.get_nodeattr("PE")
             act = inst.get_nodeattr("ActVal")
@@ -165,12 +166,17 @@ def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
             if inst.get_nodeattr("binaryXnorMode"):
                 cw = popcount_width(mw)
                 write_weight_mem(W, simd, pe, wf)
-                write_thresh_mem(np.clip(T, 0, mw + 1), tf)
+                nt = 0 if T is None else T.shape[1]
+                if T is not None:
+                    write_thresh_mem(np.clip(T, 0, mw + 1), tf)
                 d.lines.append(
-                    f"    xnor_mvtu #(.MW({mw}), .MH({mh}), .SIMD({simd}), .PE({pe}), .NT({T.shape[1]}),"
+                    f"    xnor_mvtu #(.MW({mw}), .MH({mh}), .SIMD({simd}), .PE({pe}), .NT({nt}),"
                     f" .CNT_W({cw}), .OUT_W({odt.bitwidth()}), .OBIAS({act}), .WEIGHT_FILE(\"{wf}\"),"
-                    f" .THRESH_FILE(\"{tf}\")) u_{name} (.ap_clk, .ap_rst_n,")
+                    f" .THRESH_FILE(\"{tf if nt else ''}\")) u_{name} (.ap_clk, .ap_rst_n,")
             else:
+                if T is None:
+                    raise StitchError(f"node {name} (MVAU_hls): an integer MVAU without "
+                                      "thresholds has no RTL core here")
                 idt = inst.get_input_datatype()
                 wdt = DataType[inst.get_nodeattr("weightDataType")]
                 acc = int(max(abs(T).max(), 1)).bit_length() + 2
@@ -210,6 +216,24 @@ def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
                 f" .OUT_W({o_s.bits}), .K_W({kw}), .K({len(k) * kw}'h{kv})) u_{name} (.ap_clk, .ap_rst_n,"
                 f" .s_axis_tdata({w_in}_tdata), .s_axis_tvalid({w_in}_tvalid), .s_axis_tready({w_in}_tready),"
                 f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
+        elif op == "StreamingConcat_hls":
+            n_in = len(node.input)
+            simd = inst.get_nodeattr("SIMD")
+            folds = [c // simd for c in inst.get_nodeattr("ChannelsPerStream")]
+            ins = []
+            for k, t in enumerate(node.input):
+                i_s = _in_stream(inst, k)
+                w = d.wire(f"{name}_i{k}", i_s.width)
+                consumers_in.append((t, w, i_s))
+                ins.append(w)
+            fv = "".join(f"{f:04x}" for f in folds[::-1])
+            d.lines.append(
+                f"    stream_concat #(.N({n_in}), .SIMD({simd}), .EW({o_s.bits}), .FOLDS({16 * n_in}'h{fv}))"
+                f" u_{name} (.ap_clk, .ap_rst_n,"
+                f" .s_axis_tdata({{{', '.join(f'{w}_tdata' for w in ins[::-1])}}}),"
+                f" .s_axis_tvalid({{{', '.join(f'{w}_tvalid' for w in ins[::-1])}}}),"
+                f" .s_axis_tready({{{', '.join(f'{w}_tready' for w in ins[::-1])}}}),"
+                f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
         elif op in FINN_RTL:
             i_s = _in_stream(inst)
             w_in = d.wire(f"{name}_in", i_s.width)
@@ -236,7 +260,7 @@ def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
         else:
             raise StitchError(f"node {name} ({op}) has no RTL implementation in hw/; supported: "
                               "MVAU (XNOR, int), Thresholding, FMPadding, ConvolutionInputGenerator, "
-                              "ElementwiseAdd/Sub, DuplicateStreams")
+                              "ElementwiseAdd/Sub, DuplicateStreams, StreamingConcat")
 
     # graph input and output
     first = next(n for n in m.graph.node if gin in n.input)

@@ -11,11 +11,15 @@ from qonnx.transformation.base import Transformation
 
 
 class SetXnorPopcountAccumulator(Transformation):
-    """Match MVAUs with ``binaryXnorMode=1`` and leave ``accDataType = UINT⌈log2(K+1)⌉``.
+    """Match MVAUs with ``binaryXnorMode=1`` and leave ``accDataType = UINT⌈log2(K+1)⌉``,
+    and, without activation (``noActivation=1``, the MRB branches before the concat), the
+    same type as ``outputDataType`` and on the output tensor.
 
-    FINN derives the accumulator type from the ±1 dot product (e.g. INT8 for K = 144),
+    FINN derives these types from the ±1 dot product (e.g. INT8 for K = 144, INT6 for K = 40),
     but the XNOR unit outputs the popcount P in [0, K]; a signed type of that width wraps
-    for P > 127 (DESIGN.md §4). Run after ``MinimizeAccumulatorWidth``.
+    for P >= 2^(w-1) (DESIGN.md §4), which Python execution does not show but hardware does
+    (the thresholds after the concat would read P = 40 as −24). Run after
+    ``MinimizeAccumulatorWidth``, then ``InferDataTypes``.
     """
 
     def apply(self, model: ModelWrapper):
@@ -30,5 +34,9 @@ class SetXnorPopcountAccumulator(Transformation):
             want = DataType[f"UINT{max(1, math.ceil(math.log2(k + 1)))}"]
             if inst.get_nodeattr("accDataType") != want.name:
                 inst.set_nodeattr("accDataType", want.name)
+                changed = True
+            if inst.get_nodeattr("noActivation") == 1 and inst.get_nodeattr("outputDataType") != want.name:
+                inst.set_nodeattr("outputDataType", want.name)
+                model.set_tensor_datatype(n.output[0], want)
                 changed = True
         return model, changed

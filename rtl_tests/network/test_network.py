@@ -13,16 +13,31 @@ from hw.run_network import run_network
 from model import train
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
+def _build(tmp_path_factory, arch):
     run = tmp_path_factory.mktemp("run")
-    assert train.main(["--arch", "edsr_btm_x2_c8_b1", "--steps", "10", "--batch", "2", "--patch",
+    assert train.main(["--arch", arch, "--steps", "10", "--batch", "2", "--patch",
                        "12", "--val-every", "10", "--out", str(run), "--quiet"]) == 0
     out = tmp_path_factory.mktemp("build")
     assert to_finn.main(["--ckpt", str(run / "ckpt.pt"), "--out", str(out), "--input-hw", "12",
                          "12", "--golden-real", "1", "--golden-random", "1",
                          "--target-fps", "50000"]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    return _build(tmp_path_factory, "edsr_btm_x2_c8_b1")
+
+
+@pytest.mark.rtlsim
+def test_mrb_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
+    """The improved block: four dilated 1x5/5x1 XNOR branches, popcount outputs, the
+    StreamingConcat core, thresholds after the concat."""
+    b = _build(tmp_path_factory, "edsr_mrb_x2_c8_b1")
+    x = np.load(b / "golden" / "input.npy")
+    expected = np.load(b / "golden" / "expected_output.npy").astype(np.int64)
+    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3)
+    assert int((r["outputs"] != expected).sum()) == 0
 
 
 @pytest.mark.rtlsim

@@ -102,7 +102,13 @@ def test_estimates_json(btm_build):
 
 def test_mrb_zero_mismatches_and_concat(mrb_build):
     _check_verify(mrb_build)
-    ops = [n.op_type for n in _dataflow(mrb_build).graph.node]
+    df = _dataflow(mrb_build)
+    ops = [n.op_type for n in df.graph.node]
+    # the branch MVAUs output raw popcounts in [0, K]: unsigned, not FINN's INT of the ±1 sum
+    for n in df.graph.node:
+        if n.op_type == "MVAU_hls" and getCustomOp(n).get_nodeattr("noActivation") == 1:
+            k = getCustomOp(n).get_nodeattr("MW")
+            assert getCustomOp(n).get_nodeattr("outputDataType") == f"UINT{k.bit_length()}"
     assert sum(o == "MVAU_hls" for o in ops) == 2 + 5  # head, tail, 4 branches + 3x3
     assert any(o.startswith("StreamingConcat") for o in ops)
 
