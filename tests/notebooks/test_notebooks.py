@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+"""The report notebooks run headless on a small build (two foldings, one RTL run) without a
+cell error, and save their figures as PNG."""
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from export import to_finn
+from hw import run_network
+from model import train
+
+NB = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    run = tmp_path_factory.mktemp("run")
+    assert train.main(["--arch", "edsr_btm_x2_c8_b1", "--steps", "4", "--batch", "2", "--patch",
+                       "12", "--val-every", "4", "--out", str(run), "--quiet"]) == 0
+    out = []
+    for fps in (20000, 50000):
+        b = tmp_path_factory.mktemp(f"fps{fps}")
+        assert to_finn.main(["--ckpt", str(run / "ckpt.pt"), "--out", str(b), "--input-hw", "12",
+                             "12", "--golden-real", "1", "--golden-random", "0",
+                             "--target-fps", str(fps)]) == 0
+        out.append(b)
+    assert run_network.main(["--build", str(out[-1])]) == 0
+    return out
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("name", ["resources", "latency"])
+def test_notebook_executes(builds, tmp_path, monkeypatch, name):
+    monkeypatch.setenv("REPORT_BUILDS", os.pathsep.join(map(str, builds)))
+    monkeypatch.setenv("REPORT_OUT", str(tmp_path))
+    nb = nbformat.read(NB / f"{name}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(NB)}}).execute()  # raises on a cell error
+    pngs = list(tmp_path.glob("*.png"))
+    assert pngs, "the notebook saved no figure"
