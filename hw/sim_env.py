@@ -20,3 +20,13 @@ def setup_verilator() -> None:
     flags = os.environ.get("MAKEFLAGS", "")
     if "CFG_CXXFLAGS_PCH_I" not in flags:
         os.environ["MAKEFLAGS"] = f"{flags} CFG_CXXFLAGS_PCH_I=-include".strip()
+
+
+def random_pauses(seed: int, p: float):
+    """An endless pause pattern for cocotbext-axi (``set_pause_generator``): True with
+    probability ``p`` per cycle, reproducible from ``seed``."""
+    import random
+
+    rng = random.Random(seed)
+    while True:
+        yield rng.random() < p

@@ -75,14 +75,18 @@ class RoundHalfUpSte(nn.Module):
 
 
 # ---------------------------------------------------------------- sign activations
-class _SignSteFn(torch.autograd.Function):
-    """sign with sign(0)=+1; gradient 1 on |x| <= 1 (clipped straight-through)."""
+class _SignFn(torch.autograd.Function):
+    """sign with sign(0)=+1 (the hardware threshold is x >= 0, XNOR bit 1 means +1); the
+    subclasses choose the gradient estimator."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        # sign(0) = +1: the hardware threshold is x >= 0, and XNOR bit 1 means +1.
         return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+
+
+class _SignSteFn(_SignFn):
+    """Gradient 1 on |x| <= 1 (clipped straight-through)."""
 
     @staticmethod
     def backward(ctx, g):
@@ -90,13 +94,8 @@ class _SignSteFn(torch.autograd.Function):
         return g * (x.abs() <= 1).to(g.dtype)
 
 
-class _SignApproxSignFn(torch.autograd.Function):
-    """sign with the Bi-Real ApproxSign gradient: 2 - 2|x| on |x| < 1, else 0."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return torch.where(x >= 0, torch.ones_like(x), -torch.ones_like(x))
+class _SignApproxSignFn(_SignFn):
+    """The Bi-Real ApproxSign gradient: 2 - 2|x| on |x| < 1, else 0."""
 
     @staticmethod
     def backward(ctx, g):

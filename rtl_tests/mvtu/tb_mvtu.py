@@ -3,7 +3,6 @@
 random input gaps and output backpressure, every output compared with ``==`` to FINN's
 Python execution of the same MVAU node (computed by pytest, passed in TB_DATA)."""
 import os
-import random
 
 import cocotb
 import numpy as np
@@ -12,12 +11,8 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiStreamBus, AxiStreamSink, AxiStreamSource
 
 from hw.golden import pack_bits, unpack_lanes
+from hw.sim_env import random_pauses
 
-
-def _pauses(seed, p):
-    rng = random.Random(seed)
-    while True:
-        yield rng.random() < p
 
 
 class TB:
@@ -47,9 +42,9 @@ async def stream_matches_finn_node(dut):
     tb = TB(dut, data)
     p_in, p_out = float(data["pause_in"]), float(data["pause_out"])
     if p_in:
-        tb.source.set_pause_generator(_pauses(1, p_in))
+        tb.source.set_pause_generator(random_pauses(1, p_in))
     if p_out:
-        tb.sink.set_pause_generator(_pauses(2, p_out))
+        tb.sink.set_pause_generator(random_pauses(2, p_out))
     await tb.reset()
     x, expected = data["x"], data["expected"]
     words = [w for vec in x for w in pack_bits(vec, tb.simd, tb.in_w)]

@@ -4,18 +4,14 @@ random input gaps and output backpressure; the output words and cycle counts are
 for pytest, which compares the images with the PyTorch golden output."""
 import json
 import os
-import random
 
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
 from cocotbext.axi import AxiStreamBus, AxiStreamSink, AxiStreamSource
 
+from hw.sim_env import random_pauses
 
-def _pauses(seed, p):
-    rng = random.Random(seed)
-    while True:
-        yield rng.random() < p
 
 
 @cocotb.test()
@@ -31,9 +27,9 @@ async def network_frames(dut):
     sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis"), dut.ap_clk, dut.ap_rst_n,
                          reset_active_level=False, byte_size=out_w)
     if float(data["pause_in"]):
-        src.set_pause_generator(_pauses(1, float(data["pause_in"])))
+        src.set_pause_generator(random_pauses(1, float(data["pause_in"])))
     if float(data["pause_out"]):
-        sink.set_pause_generator(_pauses(2, float(data["pause_out"])))
+        sink.set_pause_generator(random_pauses(2, float(data["pause_out"])))
     counts = {}
     if os.environ.get("TB_COUNT"):
         edges = [h._name[:-7] for h in dut if h._name.endswith("_tvalid")]

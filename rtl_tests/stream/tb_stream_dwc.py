@@ -3,7 +3,6 @@
 width ratio, with random input gaps and output backpressure."""
 import json
 import os
-import random
 
 import cocotb
 from cocotb.clock import Clock
@@ -11,12 +10,8 @@ from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
 from cocotbext.axi import AxiStreamBus, AxiStreamSink, AxiStreamSource
 
 from hw.host import from_words, to_words
+from hw.sim_env import random_pauses
 
-
-def _pauses(seed, p):
-    rng = random.Random(seed)
-    while True:
-        yield rng.random() < p
 
 
 @cocotb.test()
@@ -32,8 +27,8 @@ async def elements_pass_unchanged(dut):
                           reset_active_level=False, byte_size=ie * ew)
     sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis"), dut.ap_clk, dut.ap_rst_n,
                          reset_active_level=False, byte_size=oe * ew)
-    src.set_pause_generator(_pauses(1, 0.4))
-    sink.set_pause_generator(_pauses(2, 0.4))
+    src.set_pause_generator(random_pauses(1, 0.4))
+    sink.set_pause_generator(random_pauses(2, 0.4))
     dut.ap_rst_n.value = 0
     await ClockCycles(dut.ap_clk, 3)
     dut.ap_rst_n.value = 1
