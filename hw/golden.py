@@ -122,3 +122,14 @@ def unpack_lanes(word: int, pe: int, width: int, signed: bool) -> list[int]:
             v -= 1 << width
         vals.append(v)
     return vals
+
+
+# ---------------------------------------------------------------- stream operators
+def add_lanes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """FINN ElementwiseAdd of two integer streams (exact, no saturation)."""
+    return a.astype(np.int64) + b.astype(np.int64)
+
+
+def concat_channels(parts: list[np.ndarray]) -> np.ndarray:
+    """FINN StreamingConcat: per pixel (rows), the channels of input 0, then input 1, ..."""
+    return np.concatenate(parts, axis=1)
