@@ -57,11 +57,10 @@ def yosys(script: str, tmp: Path) -> str:
 
 
 def xilinx_stats(tmp: Path) -> dict:
-    out = yosys("read_verilog -sv xnor_mvtu.sv top.sv; "
+    yosys("read_verilog -sv xnor_mvtu.sv top.sv; "
                 "synth_xilinx -top bench_top -flatten; tee -o stat.txt stat",
                 tmp)
     stat = (tmp / "stat.txt").read_text()
-    del out
 
     def count(pattern):
         return sum(int(n) for n, _ in re.findall(rf"^\s+(\d+)\s+({pattern})\s*$", stat, re.M))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
@@ -39,7 +39,6 @@ class ExportConfig:
     stop_step: str | None = None
     seed: int = 0
     mvau_wwidth_max: int = 36
-    extra: dict = field(default_factory=dict)
 
     def to_json(self) -> str:
         d = asdict(self)

@@ -280,7 +280,6 @@ def step_hw_layers(model, ctx):
     from finn.transformation.fpgadataflow.convert_to_hw.quantized_matrix_vector_activation import \
         InferQuantizedMatrixVectorActivation
     from finn.transformation.fpgadataflow.convert_to_hw.thresholding import InferThresholdingLayer
-    from qonnx.core.datatype import DataType
     from qonnx.transformation.general import GiveUniqueNodeNames
     from qonnx.transformation.infer_datatypes import InferDataTypes
 
@@ -512,7 +511,3 @@ def run_export(cfg: ExportConfig) -> Context:
     (out / "DONE").write_text("ok\n")
     ctx.model = model
     return ctx
-
-
-def clean_finn_tmp(out: Path) -> None:
-    shutil.rmtree(out / "finn_tmp", ignore_errors=True)

@@ -121,7 +121,6 @@ def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
 
     edges = {}  # tensor -> (producer wire, stream, depth)
     consumers_in = []  # (tensor, consumer wire, stream)
-    frame_beats = {}
 
     for node in m.graph.node:
         inst = getCustomOp(node)
@@ -129,7 +128,6 @@ def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
         name = node.name
         o_s = _out_stream(inst)
         shape = m.get_tensor_shape(node.output[0])
-        frame_beats[node.output[0]] = int(np.prod(shape)) // o_s.elems
         if op == "DuplicateStreams_hls":
             n_out = len(node.output)
             i_s = _in_stream(inst)

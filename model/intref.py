@@ -102,7 +102,6 @@ class IntNet:
     def from_net(cls, net: BinarySRNet) -> "IntNet":
         if not net.quantized:
             raise ValueError("the integer reference needs a quantized network, not the FP teacher")
-        blk0 = net.body[0] if len(net.body) else None
         bits = int(net.head_quant.act_quant.bit_width().item())
         frac = int(-_exp2(net.head_quant.act_quant.scale())[0])
         hw, tw = net.head.quant_weight(), net.tail.quant_weight()
@@ -116,7 +115,6 @@ class IntNet:
             else:
                 raise ValueError(f"block {type(b).__name__} has no integer form (BatchNorm scales "
                                  "are not powers of two)")
-        del blk0
         return cls(net.scale, net.backbone, np.asarray(net.mean_u, dtype=np.int64), net.shift,
                    bits, frac, hw.int().detach().numpy().astype(np.int64), _exp2(hw.scale),
                    tw.int().detach().numpy().astype(np.int64), _exp2(tw.scale), blocks)

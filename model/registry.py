@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import io
 import os
 import tempfile
 from pathlib import Path

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from .data import PatchSampler, dataset_stats, load_hr_folder, load_pairs
 from .errors import CheckpointError, ToolkitError
 from .evaluate import evaluate_pairs, write_json_atomic
-from .registry import (DEFAULT_ARCH, REGISTRY, atomic_save, build_from_config, config_for,
+from .registry import (DEFAULT_ARCH, atomic_save, build_from_config, config_for,
                        load_checkpoint, model_from_checkpoint)
 
 

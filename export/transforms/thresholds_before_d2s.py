@@ -47,7 +47,7 @@ class MoveMultiThresholdBeforeDepthToSpace(Transformation):
             n.input[0], n.output[0] = d2s_out, mt_out
             # reorder nodes: MultiThreshold now precedes DepthToSpace
             nodes = list(model.graph.node)
-            i, j = nodes.index(n), nodes.index(mt)
+            i = nodes.index(n)
             model.graph.node.remove(mt)
             model.graph.node.insert(i, mt)
             for vi in list(model.graph.value_info):
@@ -55,6 +55,5 @@ class MoveMultiThresholdBeforeDepthToSpace(Transformation):
                     model.graph.value_info.remove(vi)
             model = model.transform(InferShapes())
             model = model.transform(InferDataTypes())
-            del j
             return model, True
         return model, False

@@ -4,14 +4,13 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 
 import model
 from model import evaluate, train
-from model.errors import CheckpointError, ImageError, UnknownArchError
+from model.errors import CheckpointError, UnknownArchError
 
 TINY = ["--arch", "edsr_btm_x2_c8_b1", "--batch", "2", "--patch", "12", "--quiet"]
 
