@@ -94,8 +94,13 @@ def _pad(width: int) -> int:
     return (width + 7) // 8 * 8
 
 
-def stitch(build: Path, out: Path, fifo_depth: int = 32) -> dict:
+def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
     """Generate the stitched top of ``build``'s dataflow partition into ``out``.
+
+    ``fifo_depth`` is the depth of every plain edge's FIFO (stream-duplication outputs get a
+    frame). 128 lets the MRB block's four branches skew enough for one fold per clock
+    (measured: 8 -> 6% over FINN's cycle estimate for BTM, 64 -> 3.5% and 128 -> 0.6% for
+    MRB); it sizes for simulation, not for area (FINN's own FIFO sizing would do that).
 
     Returns:
         A dict with the top name, the input/output stream formats and the frame geometry.
