@@ -36,6 +36,8 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
     from cocotb_tools.runner import get_results, get_runner
 
     setup_verilator()
+    # absolute: the simulator runs in the bench's directory, not in the caller's
+    build, out = Path(build).resolve(), Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     info = stitch(build, out / "rtl")
     if after_stitch is not None:
