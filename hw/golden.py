@@ -16,6 +16,8 @@ from qonnx.core.datatype import DataType
 from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.util.basic import qonnx_make_model
 
+from .host import from_words, to_words
+
 
 def popcount_width(mw: int) -> int:
     """Unsigned bits of a popcount in [0, MW]."""
@@ -102,26 +104,13 @@ def write_thresh_mem(T: np.ndarray, path: Path, width: int | None = None) -> Non
 
 def pack_bits(x: np.ndarray, simd: int, width: int = 1) -> list[int]:
     """An input vector (MW,) -> SF stream words of SIMD elements (element sf*SIMD + i at bits
-    i*width, two's complement)."""
-    mask = (1 << width) - 1
-    words = []
-    for sf in range(len(x) // simd):
-        w = 0
-        for i in range(simd):
-            w |= (int(x[sf * simd + i]) & mask) << (i * width)
-        words.append(w)
-    return words
+    i*width, two's complement): the host's stream packing."""
+    return to_words(np.asarray(x), simd, width)
 
 
 def unpack_lanes(word: int, pe: int, width: int, signed: bool) -> list[int]:
     """An output stream word -> PE lane values (lane 0 in the LSBs)."""
-    vals = []
-    for p in range(pe):
-        v = (word >> (p * width)) & ((1 << width) - 1)
-        if signed and v >= 1 << (width - 1):
-            v -= 1 << width
-        vals.append(v)
-    return vals
+    return from_words([word], pe, width, signed).tolist()
 
 
 # ---------------------------------------------------------------- stream operators

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +19,7 @@ from tqdm import tqdm
 from .data import bicubic_resize, load_pairs
 from .errors import ToolkitError
 from .metrics import psnr_y, ssim_y
-from .registry import model_from_checkpoint
+from .registry import atomic_write, model_from_checkpoint
 
 
 @torch.no_grad()
@@ -53,16 +51,7 @@ def evaluate_pairs(net, pairs, scale: int, desc: str = "eval") -> dict:
 
 def write_json_atomic(obj, path: Path) -> None:
     """Write JSON to a temporary file beside ``path`` and rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda f: json.dump(obj, f, indent=2), mode="w")
 
 
 def format_table(results: dict, arch: str) -> str:

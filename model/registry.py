@@ -80,18 +80,24 @@ def teacher_name(student_arch: str) -> str:
 
 
 # ---------------------------------------------------------------- checkpoints
-def atomic_save(obj: Any, path: Path) -> None:
-    """torch.save to a temporary name beside ``path``, then rename: never half-written."""
+def atomic_write(path: Path, write, mode: str = "wb") -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place:
+    never half-written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
+        with os.fdopen(fd, mode) as f:
+            write(f)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_save(obj: Any, path: Path) -> None:
+    """torch.save to a temporary name beside ``path``, then rename."""
+    atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def load_checkpoint(path: Path, arch: str | None = None, scale: int | None = None) -> dict:
