@@ -47,7 +47,14 @@ def train_eval(arch: str, width: int, steps: int, data: Path | None, val: Path |
             *extra]
     if data is not None:
         args += ["--data", str(data)]
-    train(parse_args(args))
+    ck = run / "ckpt.pt"
+    done = False
+    if ck.exists():  # a rerun reuses finished trainings and resumes interrupted ones
+        import torch
+        done = int(torch.load(ck, map_location="cpu", weights_only=False).get("step", -1)) >= steps
+        args += [] if done else ["--resume"]
+    if not done:
+        train(parse_args(args))
     net, _ = model_from_checkpoint(run / "ckpt.pt")
     r = evaluate_pairs(net, load_pairs(val, net.scale), net.scale, desc=arch)["mean"]
     return {"psnr": r["psnr"], "ssim": r["ssim"], "bicubic_psnr": r["bicubic_psnr"],
@@ -119,6 +126,7 @@ def main(argv=None) -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--patch", type=int, default=32)
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "bn_vs_btm")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads per training (0: default)")
     a = ap.parse_args(argv)
     # "builtin": scikit-image's bundled photographs (the tests' small run)
     a.data = None if str(a.data) in ("builtin", "None") else a.data
@@ -128,7 +136,7 @@ def main(argv=None) -> int:
     a.out.mkdir(parents=True, exist_ok=True)
     widths = [int(w) for w in a.widths.split(",")]
     extra = ["--channels", str(a.channels), "--blocks", str(a.blocks), "--batch", str(a.batch),
-             "--patch", str(a.patch)]
+             "--patch", str(a.patch)] + (["--threads", str(a.threads)] if a.threads else [])
     res = {"steps": a.steps, "widths": widths, "channels": a.channels, "blocks": a.blocks,
            "accuracy": {}, "export": {}, "requantiser": {}, "fp_ops_per_frame": {}}
     for blk in ("btm", "bn"):
@@ -146,7 +154,9 @@ def main(argv=None) -> int:
         "btm_shift": synth("requant_shift", {"C": a.channels}),
         "bn_multiplier": synth("requant_mult", {"C": a.channels}),
     }
-    (a.out / "results.json").write_text(json.dumps(res, indent=2))
+    from model.evaluate import write_json_atomic
+
+    write_json_atomic(res, a.out / "results.json")
     print(json.dumps({k: res[k] for k in ("requantiser", "fp_ops_per_frame")}, indent=2))
     print(f"wrote {a.out / 'results.json'}")
     return 0

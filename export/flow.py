@@ -162,6 +162,9 @@ def step_convert_to_finn(model, ctx):
     """QONNX -> FINN: activation Quant -> MultiThreshold, weight Quant folded."""
     from finn.transformation.qonnx.convert_qonnx_to_finn import ConvertQONNXtoFINN
 
+    from .transforms import DuplicateForkedWeightQuant
+
+    model = model.transform(DuplicateForkedWeightQuant())  # ABC weight bases
     return model.transform(ConvertQONNXtoFINN())
 
 
@@ -191,13 +194,15 @@ def step_streamline(model, ctx):
     import finn.transformation.streamline.reorder as reorder
     from qonnx.core.datatype import DataType
 
-    from .transforms import AbsorbPReLUIntoMultiThreshold, MoveMultiThresholdBeforeDepthToSpace
+    from .transforms import (AbsorbPReLUIntoMultiThreshold, ConvertConstSubToAdd,
+                             FactorPoTMulOutOfAdd, MoveMultiThresholdBeforeDepthToSpace)
 
     from qonnx.transformation.batchnorm_to_affine import BatchNormToAffine
 
     model = model.transform(BatchNormToAffine())  # the BN baseline: BN -> Mul/Add -> thresholds
     model = model.transform(AbsorbPReLUIntoMultiThreshold())
-    model = _fixpoint(model, [absorb.AbsorbSignBiasIntoMultiThreshold(), reorder.MoveLinearPastFork(),
+    model = model.transform(ConvertConstSubToAdd())  # ABC: sign(x - theta_n)
+    model = _fixpoint(model, [FactorPoTMulOutOfAdd(), absorb.AbsorbSignBiasIntoMultiThreshold(), reorder.MoveLinearPastFork(),
                               reorder.MoveLinearPastEltwiseAdd(), reorder.MoveScalarMulPastConv(),
                               absorb.AbsorbMulIntoMultiThreshold(),
                               absorb.AbsorbAddIntoMultiThreshold()])
@@ -233,11 +238,14 @@ def step_lower_convs(model, ctx):
     import finn.transformation.streamline.reorder as reorder
     from qonnx.transformation.lower_convs_to_matmul import LowerConvsToMatMul
 
-    from .transforms import AbsorbConstPadIntoIm2Col, MoveTransposeBeforeChannelConstOp
+    from .transforms import (AbsorbConstPadIntoIm2Col, DuplicateForkedPad,
+                             MoveScalarMulBeforeTranspose, MoveTransposeBeforeChannelConstOp)
 
+    model = model.transform(DuplicateForkedPad())  # ABC: one activation basis, M convs
     model = model.transform(LowerConvsToMatMul())
     model = _fixpoint(model, [AbsorbConstPadIntoIm2Col(), MoveTransposeBeforeChannelConstOp()])
     model = _fixpoint(model, [absorb.AbsorbTransposeIntoMultiThreshold(),
+                              MoveScalarMulBeforeTranspose(),  # ABC integer multipliers
                               reorder.MoveTransposePastJoinAdd(), reorder.MoveTransposePastFork(),
                               absorb.AbsorbConsecutiveTransposes()])
     return model
@@ -251,14 +259,21 @@ def step_xnor(model, ctx):
     from finn.transformation.streamline.round_thresholds import RoundAndClipThresholds
     from qonnx.transformation.bipolar_to_xnor import ConvertBipolarMatMulToXnorPopcount
 
-    from .transforms import DuplicateSharedBipolarThreshold, SetBinaryIm2ColPadBit
+    from finn.transformation.streamline.collapse_repeated import CollapseRepeatedMul
+
+    from .transforms import (DuplicateSharedBipolarThreshold, FactorPoTMulOutOfAdd,
+                             SetBinaryIm2ColPadBit)
 
     model = _fixpoint(model, [DuplicateSharedBipolarThreshold()])
     model = model.transform(ConvertBipolarMatMulToXnorPopcount())
     model = model.transform(SetBinaryIm2ColPadBit())
     # MRB: identical 2P-K corrections and transposes on every branch move past the concat
+    # ABC: the corrections and the integer power-of-two multipliers of the M x N popcounts
+    # gather after their sum (left: an integer multiplier per branch where they differ)
     model = _fixpoint(model, [reorder.MoveTransposePastJoinConcat(), reorder.MoveMulPastJoinConcat(),
                               reorder.MoveAddPastJoinConcat(), reorder.MoveAddPastMul(),
+                              CollapseRepeatedMul(), reorder.MoveLinearPastEltwiseAdd(),
+                              FactorPoTMulOutOfAdd(),
                               absorb.AbsorbMulIntoMultiThreshold(), absorb.AbsorbAddIntoMultiThreshold(),
                               absorb.AbsorbTransposeIntoMultiThreshold(),
                               absorb.AbsorbConsecutiveTransposes()])
@@ -474,6 +489,10 @@ def run_export(cfg: ExportConfig) -> Context:
     (out / "config.json").write_text(cfg.to_json())
     ctx = Context(cfg)
     ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
+    blockers = ctx.net.export_blockers() if hasattr(ctx.net, "export_blockers") else []
+    if blockers:
+        raise ExportError(f"checkpoint {cfg.ckpt} ({ctx.ckpt.get('arch')}) cannot be exported to "
+                          "an integer dataflow: " + "; ".join(blockers))
     make_golden(ctx)
     i0 = names.index(cfg.start_step) if cfg.start_step else 0
     i1 = names.index(cfg.stop_step) if cfg.stop_step else len(names) - 1

@@ -17,14 +17,23 @@ from torch import Tensor, nn
 from brevitas.nn import QuantConv2d, QuantIdentity
 
 from .quantizers import (
+    WEIGHT_GRADIENTS,
     BinarySignActApproxSign,
     BinarySignActQuant,
-    BinaryWeightPerChannelPoT,
+    BinaryWeightUnitScale,
     Int8WeightPerChannelPoT,
     PoTPReLU,
+    RoundHalfUpSte,
     Uint8PixelActQuant,
     residual_act_quant,
 )
+
+#: what is binarised: "full" (the exportable net), "act" (binary activations, real weights:
+#: stage 1 of Real-to-Binary's two-stage schedule), "none" (clip(x, -1, 1) instead of sign
+#: and real weights: the real-valued network Bi-Real Net initialises from)
+BINARIZE = ("full", "act", "none")
+#: Real-to-Binary's data-driven channel re-scaling of the binary conv output
+RESCALE = ("none", "data")
 
 # DIV2K RGB mean (the common SR default) and std; train.py replaces them by the
 # training set's own statistics.
@@ -66,18 +75,134 @@ class BinaryConv2d(nn.Module):
 
     pad_value = -1.0
 
-    def __init__(self, in_ch: int, out_ch: int, kernel=3, dilation=1):
+    def __init__(self, in_ch: int, out_ch: int, kernel=3, dilation=1, weight_grad: str = "ste",
+                 binary_weights: bool = True):
         super().__init__()
-        kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
-        dh, dw = (dilation, dilation) if isinstance(dilation, int) else dilation
-        ph, pw = dh * (kh - 1) // 2, dw * (kw - 1) // 2
-        self.padding = (pw, pw, ph, ph)  # F.pad order: left, right, top, bottom
-        # no bias: a bias folds into the next thresholds anyway, and the MVAU has none
-        self.conv = QuantConv2d(in_ch, out_ch, (kh, kw), padding=0, dilation=(dh, dw),
-                                bias=False, weight_quant=BinaryWeightPerChannelPoT)
+        if weight_grad not in WEIGHT_GRADIENTS:
+            raise ValueError(f"weight_grad must be one of {sorted(WEIGHT_GRADIENTS)}, got {weight_grad!r}")
+        self.padding = _same_padding(kernel, dilation)
+        kh, kw = _pair(kernel)
+        # no bias: a bias folds into the next thresholds anyway, and the MVAU has none;
+        # binary_weights=False keeps real weights (stage 1 of a two-stage schedule) under the
+        # same parameter name, so a later stage loads them
+        self.conv = QuantConv2d(in_ch, out_ch, (kh, kw), padding=0, dilation=_pair(dilation),
+                                bias=False,
+                                weight_quant=WEIGHT_GRADIENTS[weight_grad] if binary_weights else None)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.conv(F.pad(x, self.padding, value=self.pad_value))
+
+
+def _pair(v) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _same_padding(kernel, dilation) -> tuple[int, int, int, int]:
+    """"same" padding in F.pad order (left, right, top, bottom)."""
+    (kh, kw), (dh, dw) = _pair(kernel), _pair(dilation)
+    ph, pw = dh * (kh - 1) // 2, dw * (kw - 1) // 2
+    return (pw, pw, ph, ph)
+
+
+class ABCConv2d(nn.Module):
+    """ABC-Net binary conv: M binary weight bases x N binary activation bases.
+
+    ``y = sum_m sum_n alpha_m beta_n conv(sign(x - theta_n), B_m)`` (Lin et al., NeurIPS
+    2017), with
+
+    - weight bases ``B_m = sign(W - mean(W) + u_m std(W))`` of one latent tensor W, fixed
+      shifts ``u_m`` spread over [-1, 1] (the paper's choice), ±1 with scale 1;
+    - activation bases: shifted signs with learnable thresholds ``theta_n``, kept on the
+      residual-stream grid (2^-frac) so that ``x >= theta_n`` is an exact integer compare;
+    - coefficients ``alpha_m``, ``beta_n`` learned as power-of-two exponents (the numeric
+      contract: every product is then exact, and in hardware a shift).
+
+    The input is the *real* residual stream (the conv binarises it itself); each (m, n)
+    pair exports as its own XNOR-popcount conv, M x N of them.
+
+    Args:
+        in_ch, out_ch, kernel, dilation: as ``BinaryConv2d``.
+        weight_bases: M. act_bases: N.
+        sign_grad: estimator of the activation signs ("ste" or "approxsign").
+        grid_frac_bits: fractional bits of the input grid (the residual stream's).
+    """
+
+    pad_value = -1.0
+
+    def __init__(self, in_ch: int, out_ch: int, kernel=3, dilation=1, weight_bases: int = 3,
+                 act_bases: int = 3, sign_grad: str = "approxsign", grid_frac_bits: int = 5):
+        super().__init__()
+        if weight_bases < 1 or act_bases < 1:
+            raise ValueError(f"ABC-Net needs at least one basis each, got M={weight_bases}, "
+                             f"N={act_bases}")
+        m, n = weight_bases, act_bases
+        self.padding = _same_padding(kernel, dilation)
+        self.dilation = _pair(dilation)
+        kh, kw = _pair(kernel)
+        self.weight = nn.Parameter(torch.empty(out_ch, in_ch, kh, kw))
+        nn.init.xavier_uniform_(self.weight)
+        self.register_buffer("u", torch.linspace(-1.0, 1.0, m) if m > 1 else torch.zeros(1),
+                             persistent=False)
+        self.weight_sign = QuantIdentity(act_quant=BinaryWeightUnitScale, return_quant_tensor=False)
+        self.act_signs = nn.ModuleList(sign_act(sign_grad) for _ in range(n))
+        self.grid = 2.0 ** -grid_frac_bits
+        self.theta = nn.Parameter(torch.linspace(-0.5, 0.5, n) if n > 1 else torch.zeros(1))
+        # alpha ~ mean|W| / M so that the sum starts at the magnitude of one scaled basis
+        a0 = math.log2(float(self.weight.detach().abs().mean()) / m)
+        self.log2_alpha = nn.Parameter(torch.full((m,), a0))
+        self.log2_beta = nn.Parameter(torch.full((n,), -math.log2(n)))
+        self._round = RoundHalfUpSte()
+
+    def weight_bases(self) -> list[Tensor]:
+        w = self.weight - self.weight.mean()
+        sd = self.weight.std()
+        return [self.weight_sign(w + u * sd) for u in self.u]
+
+    def thresholds(self) -> Tensor:
+        """theta_n on the input grid (round half up, straight-through gradient)."""
+        return self._round(self.theta / self.grid) * self.grid
+
+    def coefficients(self) -> Tensor:
+        """(M, N) power-of-two products alpha_m * beta_n."""
+        ea = self._round(torch.clamp(self.log2_alpha, -16, 8))
+        eb = self._round(torch.clamp(self.log2_beta, -8, 8))
+        return torch.pow(2.0, ea[:, None] + eb[None, :])
+
+    def forward(self, x: Tensor) -> Tensor:
+        th, c = self.thresholds(), self.coefficients()
+        y = None
+        bases = self.weight_bases()
+        for j, sgn in enumerate(self.act_signs):
+            a = F.pad(sgn(x - th[j]), self.padding, value=self.pad_value)
+            for i, b in enumerate(bases):
+                t = F.conv2d(a, b, dilation=self.dilation) * c[i, j]
+                y = t if y is None else y + t
+        return y
+
+
+class DataRescale(nn.Module):
+    """Real-to-Binary's data-driven channel re-scaling: per-channel factors in (0, 1) from the
+    block's real-valued input (global average pool, 1x1 conv, ReLU, 1x1 conv, sigmoid).
+
+    Input-dependent floating-point work on every frame: it cannot fold into thresholds, so
+    ``export/to_finn.py`` rejects networks that use it.
+    """
+
+    def __init__(self, channels: int, reduction: int = 8):
+        super().__init__()
+        hid = max(channels // reduction, 4)
+        self.gate = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(channels, hid, 1), nn.ReLU(),
+                                  nn.Conv2d(hid, channels, 1), nn.Sigmoid())
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.gate(x)
+
+
+def binary_input(sign_grad: str, binarize: str) -> nn.Module:
+    """What a binary conv sees: sign(x) or, for a real-valued pre-training net, clip(x)."""
+    if binarize not in BINARIZE:
+        raise ValueError(f"binarize must be one of {BINARIZE}, got {binarize!r}")
+    return nn.Hardtanh(-1.0, 1.0) if binarize == "none" else sign_act(sign_grad)
 
 
 class _QuantBlockBase(nn.Module):
@@ -95,7 +220,36 @@ class _QuantBlockBase(nn.Module):
         return self.out_quant(x + self.branch_quant(branch))
 
 
-class BinaryResBlockBTM(_QuantBlockBase):
+class _BinaryConvBlock(_QuantBlockBase):
+    """One (possibly ABC) binary 3x3 conv on sign(x), with the binarisation options; the
+    subclass chooses what normalises its output (PReLU or BatchNorm)."""
+
+    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
+                 sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
+                 weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
+                 rescale: str = "none"):
+        super().__init__(channels, residual_bits, residual_frac_bits)
+        if rescale not in RESCALE:
+            raise ValueError(f"rescale must be one of {RESCALE}, got {rescale!r}")
+        if weight_bases > 1 or act_bases > 1:
+            if binarize != "full":
+                raise ValueError("ABC-Net bases (weight_bases/act_bases > 1) need binarize='full'")
+            self.sign = nn.Identity()  # the ABC conv binarises its input with N shifted signs
+            self.conv = ABCConv2d(channels, channels, 3, weight_bases=weight_bases,
+                                  act_bases=act_bases, sign_grad=sign_grad,
+                                  grid_frac_bits=residual_frac_bits)
+        else:
+            self.sign = binary_input(sign_grad, binarize)
+            self.conv = BinaryConv2d(channels, channels, 3, weight_grad=weight_grad,
+                                     binary_weights=binarize == "full")
+        self.rescale = DataRescale(channels) if rescale == "data" else None
+
+    def binary_branch(self, x: Tensor) -> Tensor:
+        y = self.conv(self.sign(x))
+        return y * self.rescale(x) if self.rescale is not None else y
+
+
+class BinaryResBlockBTM(_BinaryConvBlock):
     """BTM binary residual block: ``x + Q(PReLU(binconv(sign(x))))``, no BatchNorm.
 
     Args:
@@ -103,31 +257,29 @@ class BinaryResBlockBTM(_QuantBlockBase):
         residual_bits, residual_frac_bits: residual-stream fixed-point format.
         sign_grad: "ste" or "approxsign" (Bi-Real).
         prelu_mode: "pot" or "fixed" slopes (see ``PoTPReLU``).
+        binarize: "full", "act" or "none" (see ``BINARIZE``).
+        weight_grad: "ste" or "magnitude" (Bi-Real's magnitude-aware weight gradient).
+        weight_bases, act_bases: ABC-Net's M and N (1, 1: a plain binary conv).
+        rescale: "none" or "data" (Real-to-Binary; not exportable).
     """
 
-    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
-                 sign_grad: str = "approxsign", prelu_mode: str = "pot"):
-        super().__init__(channels, residual_bits, residual_frac_bits)
-        self.sign = sign_act(sign_grad)
-        self.conv = BinaryConv2d(channels, channels, 3)
+    def __init__(self, channels: int, prelu_mode: str = "pot", **opts):
+        super().__init__(channels, prelu_mode=prelu_mode, **opts)
         self.act = PoTPReLU(channels, mode=prelu_mode)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.residual(x, self.act(self.conv(self.sign(x))))
+        return self.residual(x, self.act(self.binary_branch(x)))
 
 
-class BinaryResBlockBN(_QuantBlockBase):
+class BinaryResBlockBN(_BinaryConvBlock):
     """The BN baseline: ``x + Q(BN(binconv(sign(x))))`` (BatchNorm where BTM has PReLU)."""
 
-    def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
-                 sign_grad: str = "approxsign", prelu_mode: str = "pot"):
-        super().__init__(channels, residual_bits, residual_frac_bits)
-        self.sign = sign_act(sign_grad)
-        self.conv = BinaryConv2d(channels, channels, 3)
+    def __init__(self, channels: int, **opts):
+        super().__init__(channels, **opts)
         self.bn = nn.BatchNorm2d(channels)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.residual(x, self.bn(self.conv(self.sign(x))))
+        return self.residual(x, self.bn(self.binary_branch(x)))
 
 
 class MRBBlock(_QuantBlockBase):
@@ -141,16 +293,22 @@ class MRBBlock(_QuantBlockBase):
     BRANCHES = (((1, 5), (1, 1)), ((5, 1), (1, 1)), ((1, 5), (1, 2)), ((5, 1), (2, 1)))
 
     def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
-                 sign_grad: str = "approxsign", prelu_mode: str = "pot"):
+                 sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
+                 weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
+                 rescale: str = "none"):
         super().__init__(channels, residual_bits, residual_frac_bits)
         if channels % 4:
             raise ValueError(f"MRB needs channels divisible by 4, got {channels}")
-        self.sign = sign_act(sign_grad)
+        if weight_bases > 1 or act_bases > 1 or rescale != "none":
+            raise ValueError("ABC-Net bases and data re-scaling are options of the btm/bn "
+                             "blocks, not of MRB")
+        bw = binarize == "full"
+        self.sign = binary_input(sign_grad, binarize)
         self.branches = nn.ModuleList(
-            BinaryConv2d(channels, channels // 4, k, d) for k, d in self.BRANCHES)
+            BinaryConv2d(channels, channels // 4, k, d, weight_grad, bw) for k, d in self.BRANCHES)
         self.act1 = PoTPReLU(channels, mode=prelu_mode)
-        self.sign2 = sign_act(sign_grad)
-        self.conv = BinaryConv2d(channels, channels, 3)
+        self.sign2 = binary_input(sign_grad, binarize)
+        self.conv = BinaryConv2d(channels, channels, 3, weight_grad=weight_grad, binary_weights=bw)
         self.act2 = PoTPReLU(channels, mode=prelu_mode)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -190,12 +348,19 @@ class BinarySRNet(nn.Module):
         residual_bits, residual_frac_bits: residual-stream fixed point (scale 2^-frac).
         sign_grad: "ste" or "approxsign".
         prelu_mode: "pot" or "fixed".
+        binarize: "full" (default), "act" (real weights: Real-to-Binary stage 1) or "none"
+            (clip instead of sign, real weights: Bi-Real's real-valued pre-training net).
+        weight_grad: "ste" or "magnitude" (Bi-Real's magnitude-aware weight gradient).
+        weight_bases, act_bases: ABC-Net's M binary weight and N binary activation bases.
+        rescale: "none" or "data" (Real-to-Binary's data-driven channel re-scaling).
         mean, std: training-set RGB mean/std in [0, 1] (BTM input normalisation).
     """
 
     def __init__(self, scale: int = 2, channels: int = 32, blocks: int = 4, block: str = "btm",
                  backbone: str = "edsr", residual_bits: int = 8, residual_frac_bits: int = 5,
-                 sign_grad: str = "approxsign", prelu_mode: str = "pot",
+                 sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
+                 weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
+                 rescale: str = "none",
                  mean: Sequence[float] = DEFAULT_MEAN, std: Sequence[float] = DEFAULT_STD):
         super().__init__()
         if block not in BLOCKS:
@@ -212,7 +377,10 @@ class BinarySRNet(nn.Module):
                              persistent=False)
         out_ch = 3 * scale * scale if backbone == "edsr" else 3
         kw = dict(residual_bits=residual_bits, residual_frac_bits=residual_frac_bits,
-                  sign_grad=sign_grad, prelu_mode=prelu_mode)
+                  sign_grad=sign_grad, prelu_mode=prelu_mode, binarize=binarize,
+                  weight_grad=weight_grad, weight_bases=weight_bases, act_bases=act_bases,
+                  rescale=rescale)
+        self.binarize, self.rescale = binarize, rescale
         self.body = nn.ModuleList(BLOCKS[block](channels, **kw) for _ in range(blocks))
         if self.quantized:
             self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
@@ -236,6 +404,22 @@ class BinarySRNet(nn.Module):
                 nn.init.xavier_uniform_(m.weight)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
+
+    def export_blockers(self) -> list[str]:
+        """Why this network cannot become an integer dataflow (empty: it can)."""
+        why = []
+        if self.binarize != "full":
+            why.append(f"binarize={self.binarize!r}: the binary convs keep real-valued weights"
+                       + ("" if self.binarize == "act" else " and clip(x) activations")
+                       + " (a pre-training stage); train the binary stage from it with "
+                       "`model.train --init-from THIS_CKPT` and export that checkpoint")
+        if self.rescale == "data":
+            why.append("rescale='data': Real-to-Binary's data-driven channel re-scaling multiplies "
+                       "each binary conv output by factors computed from the input frame at run "
+                       "time (pooling, two 1x1 convs, sigmoid); this input-dependent "
+                       "floating-point work cannot fold into thresholds or an XNOR-popcount "
+                       "unit; train with rescale='none' to export")
+        return why
 
     def forward(self, x: Tensor, return_features: bool = False):
         """Args:

@@ -37,6 +37,9 @@ __all__ = [
     "BinarySignActQuant",
     "BinarySignActApproxSign",
     "BinaryWeightPerChannelPoT",
+    "BinaryWeightPerChannelPoTMagnitudeAware",
+    "BinaryWeightUnitScale",
+    "WEIGHT_GRADIENTS",
     "Int8WeightPerChannelPoT",
     "residual_act_quant",
     "Uint8PixelActQuant",
@@ -166,6 +169,59 @@ class BinaryWeightPerChannelPoT(WeightQuantSolver):
     restrict_scaling_type = RestrictValueType.POWER_OF_TWO
     restrict_value_float_to_int_impl = RoundSte
     scaling_min_val = 2.0 ** -16
+
+
+class _MagnitudeAwareSignFn(torch.autograd.Function):
+    """Bi-Real's magnitude-aware weight gradient: forward ``α·sign(W)``, backward
+    ``∂W_b/∂W_r = α · 1{|W_r| < 1}`` with α held constant (Bi-Real Net, eq. 5)."""
+
+    @staticmethod
+    def forward(ctx, w, scale):
+        ctx.save_for_backward(w, scale)
+        return torch.where(w >= 0, torch.ones_like(w), -torch.ones_like(w)) * scale
+
+    @staticmethod
+    def backward(ctx, g):
+        w, scale = ctx.saved_tensors
+        return g * scale * (w.abs() < 1).to(g.dtype), None
+
+
+class MagnitudeAwareBinaryQuant(BinaryQuant):
+    """Brevitas binary tensor quant with Bi-Real's magnitude-aware gradient.
+
+    Brevitas' ``BinaryQuant`` passes the gradient straight through the sign and also into
+    the scale statistics; Bi-Real scales the clipped straight-through gradient by α and
+    stops it at α. Brevitas has no such estimator, so the tensor quant is subclassed.
+    The forward (and so the QONNX export, a ``BipolarQuant`` with scale α) is unchanged.
+    """
+
+    def forward(self, x: Tensor):
+        scale = self.scaling_impl(x)
+        y = _MagnitudeAwareSignFn.apply(x, scale.detach())
+        return y, scale, self.zero_point(), self.bit_width()
+
+
+class BinaryWeightPerChannelPoTMagnitudeAware(BinaryWeightPerChannelPoT):
+    """``BinaryWeightPerChannelPoT`` trained with Bi-Real's magnitude-aware gradient."""
+
+    tensor_quant = MagnitudeAwareBinaryQuant
+
+
+#: binary-weight gradient estimators: Brevitas' straight-through (also through the
+#: scale statistics) or Bi-Real's magnitude-aware one
+WEIGHT_GRADIENTS = {"ste": BinaryWeightPerChannelPoT,
+                    "magnitude": BinaryWeightPerChannelPoTMagnitudeAware}
+
+
+class BinaryWeightUnitScale(SignedBinaryActPerTensorConst):
+    """±1 with scale 1 (sign(0)=+1), clipped straight-through gradient: the weight bases of
+    ABC-Net, whose magnitudes live in separate power-of-two coefficients. (An activation
+    quantizer applied to a weight-derived tensor: it exports as a ``BipolarQuant`` that
+    qonnx folds into a bipolar weight initializer.)"""
+
+    tensor_quant = SignBinaryQuant
+    sign_grad = "ste"
+    scaling_const = 1.0
 
 
 class Int8WeightPerChannelPoT(NarrowIntQuant, MaxStatsScaling, WeightQuantSolver):

@@ -59,11 +59,36 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--time-limit", type=float, help="minutes; checkpoint and stop when exceeded "
                     "(the schedule still spans --steps)")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
-    for k, t in (("channels", int), ("blocks", int), ("residual-bits", int),
-                 ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str)):
+    for k, t in OVERRIDES:
         ap.add_argument(f"--{k}", type=t, help="override the arch's constructor argument")
+    ap.add_argument("--init-from", type=Path, help="initialise from another checkpoint's weights "
+                    "(every tensor of the same name and shape): Bi-Real's clip-net init and "
+                    "Real-to-Binary's second stage")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     return ap.parse_args(argv)
+
+
+#: constructor arguments a run may override (model.nets.BinarySRNet): ABC-Net bases,
+#: Bi-Real's weight gradient, the two-stage binarisation and the data re-scaling included
+OVERRIDES = (("channels", int), ("blocks", int), ("residual-bits", int),
+             ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str),
+             ("binarize", str), ("weight-grad", str), ("weight-bases", int), ("act-bases", int),
+             ("rescale", str))
+
+
+def init_from(net: torch.nn.Module, path: Path) -> dict:
+    """Copy every tensor of ``path``'s model whose name and shape match into ``net``.
+
+    Returns counts {"loaded", "skipped"}; raises if nothing matched (wrong checkpoint).
+    """
+    src = load_checkpoint(path)["model"]
+    dst = net.state_dict()
+    take = {k: v for k, v in src.items() if k in dst and dst[k].shape == v.shape}
+    if not take:
+        raise CheckpointError(f"--init-from {path}: no tensor matches this network by name and "
+                              "shape; pass a checkpoint of the same shape (channels, blocks)")
+    net.load_state_dict(take, strict=False)
+    return {"loaded": len(take), "skipped": len(dst) - len(take)}
 
 
 def resolve_arch(args) -> tuple[str, dict]:
@@ -72,9 +97,8 @@ def resolve_arch(args) -> tuple[str, dict]:
     if args.scale is not None:
         base = config_for(arch)  # validates the name first
         arch = arch.replace(f"_x{base['scale']}_", f"_x{args.scale}_")
-    overrides = {k: getattr(args, k) for k in ("channels", "blocks", "residual_bits",
-                                                 "residual_frac_bits", "sign_grad", "prelu_mode")
-                 if getattr(args, k) is not None}
+    keys = [k.replace("-", "_") for k, _ in OVERRIDES]
+    overrides = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     return arch, config_for(arch, **overrides)
 
 
@@ -128,6 +152,10 @@ def train(args) -> dict:
         cfg.update(mean=mean, std=std)  # BTM: normalise by the training set's own statistics
 
     net = build_from_config(cfg, arch)
+    if args.init_from is not None and ck is None:
+        got = init_from(net, args.init_from)
+        if rank == 0 and not args.quiet:
+            print(f"init from {args.init_from}: {got['loaded']} tensors, {got['skipped']} new")
     sampler = PatchSampler(images, cfg["scale"], args.patch, args.batch, args.seed,
                            hr_input=cfg["backbone"] == "vdsr", names=names)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)

@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Graph passes FINN and qonnx do not have, one qonnx ``Transformation`` per module."""
+from .abc import (ConvertConstSubToAdd, DuplicateForkedPad, DuplicateForkedWeightQuant,
+                  FactorPoTMulOutOfAdd, MoveScalarMulBeforeTranspose)
 from .absorb_pad import AbsorbConstPadIntoIm2Col
 from .absorb_prelu import AbsorbPReLUIntoMultiThreshold
 from .binary_pad import SetBinaryIm2ColPadBit
@@ -9,6 +11,6 @@ from .thresholds_before_d2s import MoveMultiThresholdBeforeDepthToSpace
 from .xnor_acc import SetXnorPopcountAccumulator
 from .transpose_before_sub import MoveTransposeBeforeChannelConstOp
 
-__all__ = ["AbsorbConstPadIntoIm2Col", "DuplicateSharedBipolarThreshold", "AbsorbPReLUIntoMultiThreshold",
+__all__ = ["AbsorbConstPadIntoIm2Col", "ConvertConstSubToAdd", "DuplicateForkedPad", "DuplicateForkedWeightQuant", "FactorPoTMulOutOfAdd", "MoveScalarMulBeforeTranspose", "DuplicateSharedBipolarThreshold", "AbsorbPReLUIntoMultiThreshold",
            "MoveMultiThresholdBeforeDepthToSpace", "MoveTransposeBeforeChannelConstOp",
            "NarrowElementwiseOutputDatatype", "SetBinaryIm2ColPadBit", "SetXnorPopcountAccumulator"]
