@@ -68,6 +68,14 @@ def test_abc_maps_to_m_times_n_xnor_popcount_units(abc_build):
     assert sum(o.startswith("ElementwiseAdd") for o in ops) == (M * N - 1) + 2  # + residual adds
     est = json.loads((abc_build / "estimates.json").read_text())
     assert est["totals"]["binary_macs_per_frame"] == M * N * 12 * 12 * 8 * 72
+    # the module-level count (used for variants that cannot be exported) agrees with FINN's
+    from model import model_from_checkpoint
+    from model.cost import ops_per_frame
+
+    cfg = json.loads((abc_build / "config.json").read_text())
+    ops = ops_per_frame(model_from_checkpoint(cfg["ckpt"])[0], 12, 12)
+    assert ops["binary_macs"] == est["totals"]["binary_macs_per_frame"]
+    assert ops["int_macs"] == est["totals"]["int_macs_per_frame"]
 
 
 def test_abc_negative_control_flipped_weight_bit(abc_build):
