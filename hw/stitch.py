@@ -24,6 +24,7 @@ from .golden import popcount_width, write_thresh_mem, write_weight_mem
 
 HW = Path(__file__).resolve().parent
 OUR_CORES = ["stream_fifo.sv", "stream_dwc.sv", "eltwise_add.sv", "eltwise_const.sv",
+             "eltwise_mul_const.sv",
              "stream_dup.sv", "stream_concat.sv", "xnor_mvtu.sv", "mvtu_int.sv"]
 FINN_RTL = ("Thresholding_rtl", "FMPadding_rtl", "ConvolutionInputGenerator_rtl")
 
@@ -198,8 +199,10 @@ def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
             a_s, b_s = _in_stream(inst, 0), _in_stream(inst, 1)
             wa, wb = d.wire(f"{name}_a", a_s.width), d.wire(f"{name}_b", b_s.width)
             consumers_in += [(node.input[0], wa, a_s), (node.input[1], wb, b_s)]
+            sa, sb = (int(DataType[inst.get_nodeattr(k)].signed()) for k in ("lhs_dtype", "rhs_dtype"))
             d.lines.append(
-                f"    eltwise_add #(.PE({o_s.elems}), .A_W({a_s.bits}), .B_W({b_s.bits}), .OUT_W({o_s.bits}))"
+                f"    eltwise_add #(.PE({o_s.elems}), .A_W({a_s.bits}), .B_W({b_s.bits}), .OUT_W({o_s.bits}),"
+                f" .A_SIGNED({sa}), .B_SIGNED({sb}))"
                 f" u_{name} (.ap_clk, .ap_rst_n, .a_tdata({wa}_tdata), .a_tvalid({wa}_tvalid),"
                 f" .a_tready({wa}_tready), .b_tdata({wb}_tdata), .b_tvalid({wb}_tvalid), .b_tready({wb}_tready),"
                 f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
@@ -217,6 +220,26 @@ def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
             d.lines.append(
                 f"    eltwise_const #(.C({len(k)}), .PE({i_s.elems}), .IN_W({i_s.bits}), .IN_SIGNED({int(idt.signed())}),"
                 f" .OUT_W({o_s.bits}), .K_W({kw}), .K({len(k) * kw}'h{kv})) u_{name} (.ap_clk, .ap_rst_n,"
+                f" .s_axis_tdata({w_in}_tdata), .s_axis_tvalid({w_in}_tvalid), .s_axis_tready({w_in}_tready),"
+                f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
+        elif op == "ElementwiseMul_hls":
+            c = m.get_initializer(node.input[1])
+            if c is None:
+                raise StitchError(f"node {name} ({op}): only a constant right-hand side is supported")
+            i_s = _in_stream(inst)
+            w_in = d.wire(f"{name}_in", i_s.width)
+            consumers_in.append((node.input[0], w_in, i_s))
+            ch = shape[-1]
+            k = np.broadcast_to(c.reshape(-1).astype(np.int64), (ch,)) if c.size in (1, ch) else None
+            if k is None or not np.array_equal(c.reshape(-1), np.round(c.reshape(-1))):
+                raise StitchError(f"node {name} ({op}): the constant must be an integer scalar or "
+                                  f"one per channel ({ch}), got shape {c.shape}")
+            kw = 16
+            kv = "".join(f"{int(v) & 0xFFFF:04x}" for v in k[::-1])
+            idt = inst.get_input_datatype()
+            d.lines.append(
+                f"    eltwise_mul_const #(.C({ch}), .PE({i_s.elems}), .IN_W({i_s.bits}), .IN_SIGNED({int(idt.signed())}),"
+                f" .OUT_W({o_s.bits}), .K_W({kw}), .K({ch * kw}'h{kv})) u_{name} (.ap_clk, .ap_rst_n,"
                 f" .s_axis_tdata({w_in}_tdata), .s_axis_tvalid({w_in}_tvalid), .s_axis_tready({w_in}_tready),"
                 f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
         elif op == "StreamingConcat_hls":
@@ -263,7 +286,7 @@ def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
         else:
             raise StitchError(f"node {name} ({op}) has no RTL implementation in hw/; supported: "
                               "MVAU (XNOR, int), Thresholding, FMPadding, ConvolutionInputGenerator, "
-                              "ElementwiseAdd/Sub, DuplicateStreams, StreamingConcat")
+                              "ElementwiseAdd/Sub/Mul, DuplicateStreams, StreamingConcat")
 
     # graph input and output
     first = next(n for n in m.graph.node if gin in n.input)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""cocotb benches of the stream operators (hw/eltwise_add.sv, hw/stream_dup.sv,
-hw/stream_concat.sv) with random input gaps and output backpressure on every stream;
+"""cocotb benches of the stream operators (hw/eltwise_add.sv, hw/eltwise_mul_const.sv,
+hw/stream_dup.sv, hw/stream_concat.sv) with random input gaps and output backpressure on every stream;
 expected values computed by pytest from hw.golden and passed in TB_DATA."""
 import json
 import os
@@ -59,6 +59,13 @@ async def stream_op(dut):
         await sb.send(to_words(b, pe, ew))
         got = from_words(await _collect(sink, len(exp) // pe), pe, d["ow"], signed=True)
         assert (got == exp).all(), "sum differs"
+    elif op == "mulc":
+        x, exp = np.array(d["x"]), np.array(d["expected"])
+        src = _source(dut, "s_axis", pe * ew, 1)
+        sink = _sink(dut, "m_axis", pe * d["ow"], 3)
+        await src.send(to_words(x, pe, ew))
+        got = from_words(await _collect(sink, len(exp) // pe), pe, d["ow"], signed=True)
+        assert (got == exp).all(), "product differs"
     elif op == "dup":
         x = np.array(d["x"])
         src = _source(dut, "s_axis", pe * ew, 1)

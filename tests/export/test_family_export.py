@@ -5,13 +5,13 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from qonnx.core.modelwrapper import ModelWrapper
 from qonnx.custom_op.registry import getCustomOp
 
 from export import to_finn
 from export.flow import step_names
 from model import train
+from tests.family_ckpt import abc_checkpoint
 
 EXECUTABLE = ["qonnx_export", "convert_to_finn", "streamline", "lower_convs", "xnor", "hw_layers",
               "partition"]
@@ -31,18 +31,7 @@ def _export(ckpt, out):
 
 @pytest.fixture(scope="module")
 def abc_build(tmp_path_factory):
-    ck = _train(tmp_path_factory.mktemp("abc"), "--weight-bases", str(M), "--act-bases", str(N))
-    # unequal power-of-two coefficients and shifted thresholds: the general case (a few
-    # training steps leave them at their equal initial values)
-    c = torch.load(ck, weights_only=False)
-    for k in list(c["model"]):
-        if k.endswith("log2_alpha"):
-            c["model"][k] = torch.tensor([-4.2, -6.0])
-        elif k.endswith("log2_beta"):
-            c["model"][k] = torch.tensor([0.3, -1.0, -2.6])
-        elif k.endswith("theta"):
-            c["model"][k] = torch.tensor([-0.47, 0.0, 0.31])
-    torch.save(c, ck)
+    ck = abc_checkpoint(tmp_path_factory.mktemp("abc"), M, N)
     out = tmp_path_factory.mktemp("build_abc")
     assert _export(ck, out) == 0
     return out
