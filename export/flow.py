@@ -9,7 +9,6 @@ is checked against the golden pair with ``==`` on every element (``OUT/verify.js
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -25,20 +24,10 @@ from model.registry import model_from_checkpoint
 
 from .config import ExportConfig
 from .errors import ExportError, UnsupportedGraphError, VerificationError
+from .finn_env import finn_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_SET5 = ROOT.parent / "shared" / "datasets" / "Set5"
-
-
-def _finn_env(out: Path) -> None:
-    """FINN needs an existing absolute FINN_BUILD_DIR; keep its files inside the run dir."""
-    tmp = (out / "finn_tmp").resolve()
-    tmp.mkdir(parents=True, exist_ok=True)
-    os.environ["FINN_BUILD_DIR"] = str(tmp)
-    settings = (out / "finn_settings.yaml").resolve()
-    if not settings.exists():
-        settings.write_text("{}\n")
-    os.environ.setdefault("FINN_SETTINGS", str(settings))
 
 
 @dataclass
@@ -485,7 +474,7 @@ def run_export(cfg: ExportConfig) -> Context:
     (out / "DONE").unlink(missing_ok=True)
     (out / "FAILED.txt").unlink(missing_ok=True)
     (out / "steps").mkdir(exist_ok=True)
-    _finn_env(out)
+    finn_env(out)
     (out / "config.json").write_text(cfg.to_json())
     ctx = Context(cfg)
     ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)

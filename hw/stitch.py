@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from export.finn_env import finn_env
 
 from .golden import popcount_width, write_thresh_mem, write_weight_mem
 
@@ -57,11 +58,6 @@ class Design:
     def uid(self, base: str) -> str:
         self.n += 1
         return f"{base}_{self.n}"
-
-
-def _finn_env(build: Path) -> None:
-    os.environ.setdefault("FINN_BUILD_DIR", str((build / "finn_tmp").resolve()))
-    os.environ.setdefault("FINN_SETTINGS", str((build / "finn_settings.yaml").resolve()))
 
 
 def _in_stream(inst, i=0) -> Stream:
@@ -110,7 +106,7 @@ def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
     from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.custom_op.registry import getCustomOp
 
-    _finn_env(build)
+    finn_env(build)
     parts = sorted((build / "partitions").glob("*.onnx"))
     if len(parts) != 1:
         raise StitchError(f"{build}: expected one dataflow partition, found {len(parts)}; run "
