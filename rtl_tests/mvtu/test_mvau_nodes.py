@@ -70,6 +70,6 @@ def test_mvau_node_rtl_equals_node_execution(hw_graph, idx, tmp_path):
         params = dict(common, IN_W=in_w, IN_SIGNED=int(idt.signed()), W_W=8, ACC_W=acc_w)
     np.savez(tmp_path / "tb.npz", x=x, expected=expected, simd=simd, pe=pe, out_w=odt.bitwidth(),
              in_w=in_w, signed=odt.signed(), pause_in=0.3, pause_out=0.3)
-    tests, fails = run_cocotb(top, [HW / f"{top}.sv"], params, tmp_path / "sim", "tb_mvtu", HERE,
+    tests, fails = run_cocotb(top, [HW / "mvtu_fetch.sv", HW / f"{top}.sv"], params, tmp_path / "sim", "tb_mvtu", HERE,
                               {"TB_DATA": tmp_path / "tb.npz"})
     assert tests == 1 and fails == 0

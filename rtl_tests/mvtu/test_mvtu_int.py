@@ -44,6 +44,6 @@ def _case(tmp: Path, mw, mh, simd, pe, in_dt, nt, out_dt, act, p_in, p_out, nvec
 def test_mvtu_int_matches_finn_node(tmp_path, case):
     params = _case(tmp_path, *case, seed=sum(case[:4]))
     key = "_".join(f"{k}{v}" for k, v in params.items() if not k.endswith("FILE"))
-    tests, fails = run_cocotb("mvtu_int", [HW / "mvtu_int.sv"], params, tmp_path / f"sim_{key}",
+    tests, fails = run_cocotb("mvtu_int", [HW / "mvtu_fetch.sv", HW / "mvtu_int.sv"], params, tmp_path / f"sim_{key}",
                               "tb_mvtu", HERE, {"TB_DATA": tmp_path / "tb.npz"})
     assert tests == 1 and fails == 0

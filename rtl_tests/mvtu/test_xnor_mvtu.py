@@ -50,7 +50,7 @@ def _case(tmp: Path, mw, mh, simd, pe, nt, p_in, p_out, nvec, seed, flip=False):
 
 def _run(tmp, params):
     key = "_".join(f"{k}{v}" for k, v in params.items() if not k.endswith("FILE"))
-    return run_cocotb("xnor_mvtu", [HW / "xnor_mvtu.sv"], params,
+    return run_cocotb("xnor_mvtu", [HW / "mvtu_fetch.sv", HW / "xnor_mvtu.sv"], params,
                       tmp / f"sim_{key}", "tb_mvtu", HERE, {"TB_DATA": tmp / "tb.npz"})
 
 
