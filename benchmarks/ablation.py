@@ -22,8 +22,9 @@ evaluated at x2 on Set5 and Set14 and, where exportable, exported with
 ``export/to_finn.py --target-fps 1000`` at 32x32: FINN's estimated LUT/BRAM/cycles.
 Operations per frame come from ``model.cost.ops_per_frame`` (equal to FINN's counts where
 both exist; a test checks it). Each variant writes ``OUT/NAME/result.json`` (a rerun skips
-finished variants, and resumes interrupted training), then ``OUT/ablation.json`` and
-``OUT/table.md`` are rebuilt from all finished variants.
+finished variants, and resumes interrupted training), then ``OUT/ablation.json``,
+``OUT/table.md`` and ``OUT/ablation.png`` (PSNR against binary MACs) are rebuilt from all
+finished variants.
 """
 from __future__ import annotations
 
@@ -127,6 +128,31 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plot(rows: list[dict], path: Path) -> None:
+    """Set5 PSNR against binary MACs per frame, one point per variant (bicubic as a line)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in rows if "Set5" in r]
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for r in rows:
+        x, y = r["ops"]["binary_macs"] / 1e6, r["Set5"]["psnr"]
+        ax.plot(x, y, "o" if r["export"]["exported"] else "x", color="C0" if r["export"]["exported"] else "C3")
+        ax.annotate(r["variant"], (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.axhline(rows[0]["Set5"]["bicubic_psnr"], color="gray", ls=":", label="bicubic")
+    ax.set_xlabel("binary MACs per 32x32 frame (M)")
+    ax.set_ylabel("Set5 x2 PSNR (dB, Y)")
+    ax.set_title("binarization variants, same step budget (x: not exportable)", fontsize=9)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,6 +191,7 @@ def main(argv=None) -> int:
                       a.out / "ablation.json")
     md = table(rows)
     (a.out / "table.md").write_text(md)
+    plot(rows, a.out / "ablation.png")
     print(md)
     return 0
 

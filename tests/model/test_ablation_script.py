@@ -24,5 +24,6 @@ def test_ablation_two_variants_tiny(tmp_path, hr_folder):
     assert rows["r2b-rescale"]["ops"]["float_ops"] > 0
     table = (tmp_path / "table.md").read_text()
     assert "| r2b-rescale |" in table and "not exportable" in table
+    assert (tmp_path / "ablation.png").stat().st_size > 1000
     # a rerun keeps finished variants
     assert ablation.main(args) == 0
