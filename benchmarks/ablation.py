@@ -7,6 +7,8 @@ Variants (``VARIANTS``; two-stage ones split the budget in half, each stage its 
 schedule, the second initialised from the first with ``--init-from``):
 
 - ``binary-ste``: sign with clipped straight-through gradient, Brevitas' weight STE;
+- ``btm-default``: the toolkit's default (ApproxSign activation gradient, Brevitas' weight
+  STE, which also reaches the scale statistics);
 - ``bireal``: ApproxSign + magnitude-aware weight gradient (real-valued shortcuts are the
   residual form of every block);
 - ``bireal-clipinit``: Bi-Real, initialised from the same net trained with clip(x) instead of
@@ -48,6 +50,7 @@ BIREAL = ["--sign-grad", "approxsign", "--weight-grad", "magnitude"]
 #: name -> list of stages (extra train arguments); "kd" marks teacher attention matching
 VARIANTS: dict[str, dict] = {
     "binary-ste": {"stages": [["--sign-grad", "ste", "--weight-grad", "ste"]]},
+    "btm-default": {"stages": [["--sign-grad", "approxsign", "--weight-grad", "ste"]]},
     "bireal": {"stages": [BIREAL]},
     "bireal-clipinit": {"stages": [[*BIREAL, "--binarize", "none"], BIREAL]},
     "abc-m2n2": {"stages": [[*BIREAL, "--weight-bases", "2", "--act-bases", "2"]]},
