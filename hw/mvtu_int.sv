@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Streaming integer matrix-vector-threshold unit (the int8 head and tail convs) with FINN
 // MVAU semantics: SF = MW/SIMD synapse folds, NF = MH/PE neuron folds, one fold step per
-// clock, plain multiplies (no vendor primitives). The same four-stage pipeline as xnor_mvtu
-// (fetch and operand register in mvtu_fetch, the SIMD products summed per lane and
-// registered, accumulate + thresholds), stalling only when a result cannot be emitted. Same stream order as xnor_mvtu:
+// clock, plain multiplies (no vendor primitives). The pipeline of xnor_mvtu with one more
+// stage: fetch and operand register (mvtu_fetch), products registered (P), products summed
+// per lane (B1), accumulate + thresholds (B2); all stall together, only when a result
+// cannot be emitted. Same stream order as xnor_mvtu:
 // element sf*SIMD + i of the input vector in bits [i*IN_W +: IN_W] of beat sf; lane p of
 // output beat nf = neuron nf*PE + p in bits [p*OUT_W +: OUT_W].
 // Output: OBIAS + #(acc >= T[n][t]) with NT thresholds per neuron (FINN MultiThreshold).
@@ -47,10 +48,12 @@ module mvtu_int #(
 
     logic [SIMD*IN_W-1:0] x2;
     logic [PE*SIMD*W_W-1:0] w2;
-    logic [SF_W-1:0] sf2, sf3;
-    logic [NF_W-1:0] nf2, nf3;
-    logic v2, v3;
-    logic signed [ACC_W-1:0] s3 [PE];   // B1: the fold's SIMD products summed per lane
+    logic [SF_W-1:0] sf2, sfp, sf3;
+    logic [NF_W-1:0] nf2, nfp, nf3;
+    logic v2, vp, v3;
+    localparam int PW = IN_W + 1 + W_W;  // a product of a (sign-extended) input and a weight
+    logic signed [PW-1:0] prod [PE][SIMD];  // P: registered products
+    logic signed [ACC_W-1:0] s3 [PE];       // B1: the fold's products summed per lane
 
     wire out_free = !out_valid || m_axis_tready;
     wire last3 = (sf3 == SF_W'(SF - 1));
@@ -63,20 +66,31 @@ module mvtu_int #(
     assign m_axis_tdata = out_data;
     assign m_axis_tvalid = out_valid;
 
-    // B1: products of the registered operands, summed per PE lane
-    logic signed [ACC_W-1:0] s_next [PE];
-    always_comb begin : macs
-        for (int p = 0; p < PE; p++) begin
-            logic signed [ACC_W-1:0] a;
-            logic signed [IN_W:0] xi;       // one extra bit: unsigned inputs stay positive
-            logic signed [W_W-1:0] wi;
-            a = '0;
+    // P: products of the registered operands
+    logic signed [PW-1:0] prod_next [PE][SIMD];
+    always_comb begin : products
+        for (int p = 0; p < PE; p++)
             for (int i = 0; i < SIMD; i++) begin
+                logic signed [IN_W:0] xi;   // one extra bit: unsigned inputs stay positive
+                logic signed [W_W-1:0] wi;
                 xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]} : {1'b0, x2[i*IN_W +: IN_W]};
                 wi = w2[(p*SIMD + i)*W_W +: W_W];
-                a = a + ACC_W'(xi * wi);
+                prod_next[p][i] = PW'(xi * wi);
             end
-            s_next[p] = a;
+    end
+
+    // B1: the registered products summed per PE lane, as a balanced adder tree
+    // (ceil(log2(SIMD)) adder levels instead of a chain of SIMD-1)
+    logic signed [ACC_W-1:0] s_next [PE];
+    always_comb begin : sums
+        for (int p = 0; p < PE; p++) begin
+            logic signed [ACC_W-1:0] lvl [SIMD];
+            for (int i = 0; i < SIMD; i++) lvl[i] = ACC_W'(prod[p][i]);
+            for (int n = SIMD; n > 1; n = (n + 1) / 2) begin
+                for (int i = 0; i < n / 2; i++) lvl[i] = lvl[2*i] + lvl[2*i + 1];
+                if (n % 2) lvl[n / 2] = lvl[n - 1];
+            end
+            s_next[p] = lvl[0];
         end
     end
 
@@ -99,6 +113,7 @@ module mvtu_int #(
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin
+            vp <= 1'b0;
             v3 <= 1'b0;
             out_valid <= 1'b0;
         end else begin
@@ -113,10 +128,16 @@ module mvtu_int #(
                     end
                 end
                 // B1
-                v3 <= v2;
-                sf3 <= sf2;
-                nf3 <= nf2;
+                v3 <= vp;
+                sf3 <= sfp;
+                nf3 <= nfp;
                 for (int p = 0; p < PE; p++) s3[p] <= s_next[p];
+                // P
+                vp <= v2;
+                sfp <= sf2;
+                nfp <= nf2;
+                for (int p = 0; p < PE; p++)
+                    for (int i = 0; i < SIMD; i++) prod[p][i] <= prod_next[p][i];
             end
         end
     end
