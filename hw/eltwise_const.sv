@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Per-channel constant add on a stream, PE lanes, channels folded C/PE beats per pixel:
-// out = in + K[c] (the input mean subtraction: K = -mean). FINN's ElementwiseSub/Add with a
-// constant operand.
+// Per-channel constant add or multiply on a stream, PE lanes, channels folded C/PE beats per
+// pixel: out = in + K[c] (MUL = 0: the input mean subtraction, K = -mean) or in * K[c]
+// (MUL = 1: ABC-Net's power-of-two basis multipliers; a scalar is given as C equal entries).
+// FINN's ElementwiseSub/Add/Mul with a constant operand.
 `default_nettype none
 
 module eltwise_const #(
+    parameter bit MUL = 0,           // 0: add, 1: multiply
     parameter int C = 3,             // channels
     parameter int PE = 1,            // lanes per beat
     parameter int IN_W = 8,          // input lane width
@@ -31,7 +33,9 @@ module eltwise_const #(
         wire [IN_W-1:0] raw = s_axis_tdata[p*IN_W +: IN_W];
         wire signed [IN_W:0] x = IN_SIGNED ? {raw[IN_W-1], raw} : {1'b0, raw};
         wire signed [K_W-1:0] k = K[(int'(f) * PE + p) * K_W +: K_W];
-        assign m_axis_tdata[p*OUT_W +: OUT_W] = OUT_W'(x) + OUT_W'(k);
+        wire signed [OUT_W-1:0] xe = OUT_W'(x);
+        wire signed [OUT_W-1:0] ke = OUT_W'(k);
+        assign m_axis_tdata[p*OUT_W +: OUT_W] = MUL ? OUT_W'(xe * ke) : xe + ke;
     end
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) f <= '0;

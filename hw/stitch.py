@@ -25,7 +25,7 @@ from .golden import popcount_width, write_thresh_mem, write_weight_mem
 
 HW = Path(__file__).resolve().parent
 OUR_CORES = ["stream_fifo.sv", "stream_dwc.sv", "eltwise_add.sv", "eltwise_const.sv",
-             "eltwise_mul_const.sv",
+
              "stream_dup.sv", "stream_concat.sv", "mvtu_fetch.sv", "xnor_mvtu.sv",
              "mvtu_int.sv"]
 FINN_RTL = ("Thresholding_rtl", "FMPadding_rtl", "ConvolutionInputGenerator_rtl")
@@ -203,23 +203,7 @@ def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
                 f" u_{name} (.ap_clk, .ap_rst_n, .a_tdata({wa}_tdata), .a_tvalid({wa}_tvalid),"
                 f" .a_tready({wa}_tready), .b_tdata({wb}_tdata), .b_tvalid({wb}_tvalid), .b_tready({wb}_tready),"
                 f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
-        elif op in ("ElementwiseSub_hls", "ElementwiseAdd_hls"):
-            c = m.get_initializer(node.input[1])
-            if c is None:
-                raise StitchError(f"node {name} ({op}): only a constant right-hand side is supported")
-            i_s = _in_stream(inst)
-            w_in = d.wire(f"{name}_in", i_s.width)
-            consumers_in.append((node.input[0], w_in, i_s))
-            k = (-1 if op == "ElementwiseSub_hls" else 1) * c.reshape(-1).astype(np.int64)
-            kw = 16
-            kv = "".join(f"{int(v) & 0xFFFF:04x}" for v in k[::-1])
-            idt = inst.get_input_datatype()
-            d.lines.append(
-                f"    eltwise_const #(.C({len(k)}), .PE({i_s.elems}), .IN_W({i_s.bits}), .IN_SIGNED({int(idt.signed())}),"
-                f" .OUT_W({o_s.bits}), .K_W({kw}), .K({len(k) * kw}'h{kv})) u_{name} (.ap_clk, .ap_rst_n,"
-                f" .s_axis_tdata({w_in}_tdata), .s_axis_tvalid({w_in}_tvalid), .s_axis_tready({w_in}_tready),"
-                f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")
-        elif op == "ElementwiseMul_hls":
+        elif op in ("ElementwiseSub_hls", "ElementwiseAdd_hls", "ElementwiseMul_hls"):
             c = m.get_initializer(node.input[1])
             if c is None:
                 raise StitchError(f"node {name} ({op}): only a constant right-hand side is supported")
@@ -227,15 +211,17 @@ def stitch(build: Path, out: Path, fifo_depth: int = 128) -> dict:
             w_in = d.wire(f"{name}_in", i_s.width)
             consumers_in.append((node.input[0], w_in, i_s))
             ch = shape[-1]
-            k = np.broadcast_to(c.reshape(-1).astype(np.int64), (ch,)) if c.size in (1, ch) else None
-            if k is None or not np.array_equal(c.reshape(-1), np.round(c.reshape(-1))):
+            c = c.reshape(-1)
+            if c.size not in (1, ch) or not np.array_equal(c, np.round(c)):
                 raise StitchError(f"node {name} ({op}): the constant must be an integer scalar or "
                                   f"one per channel ({ch}), got shape {c.shape}")
+            k = np.broadcast_to(c.astype(np.int64), (ch,)) * (-1 if op == "ElementwiseSub_hls" else 1)
             kw = 16
             kv = "".join(f"{int(v) & 0xFFFF:04x}" for v in k[::-1])
             idt = inst.get_input_datatype()
             d.lines.append(
-                f"    eltwise_mul_const #(.C({ch}), .PE({i_s.elems}), .IN_W({i_s.bits}), .IN_SIGNED({int(idt.signed())}),"
+                f"    eltwise_const #(.MUL({int(op == 'ElementwiseMul_hls')}), .C({ch}), .PE({i_s.elems}),"
+                f" .IN_W({i_s.bits}), .IN_SIGNED({int(idt.signed())}),"
                 f" .OUT_W({o_s.bits}), .K_W({kw}), .K({ch * kw}'h{kv})) u_{name} (.ap_clk, .ap_rst_n,"
                 f" .s_axis_tdata({w_in}_tdata), .s_axis_tvalid({w_in}_tvalid), .s_axis_tready({w_in}_tready),"
                 f" .m_axis_tdata({w_out}_tdata), .m_axis_tvalid({w_out}_tvalid), .m_axis_tready({w_out}_tready));")

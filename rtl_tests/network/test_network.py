@@ -43,7 +43,7 @@ def test_mrb_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
 @pytest.mark.rtlsim
 def test_abc_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     """ABC-Net, 2 weight x 3 activation bases: six XNOR units on shifted signs, integer
-    power-of-two multipliers (eltwise_mul_const) and an adder tree of raw popcounts."""
+    power-of-two multipliers (eltwise_const, MUL=1) and an adder tree of raw popcounts."""
     from tests.family_ckpt import abc_checkpoint
 
     ck = abc_checkpoint(tmp_path_factory.mktemp("abc"), 2, 3)
@@ -59,7 +59,7 @@ def test_abc_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     x = np.load(b / "golden" / "input.npy")
     expected = np.load(b / "golden" / "expected_output.npy").astype(np.int64)
     r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, after_stitch=keep)
-    assert top.count("xnor_mvtu #") == 6 and "eltwise_mul_const #" in top
+    assert top.count("xnor_mvtu #") == 6 and "eltwise_const #(.MUL(1)" in top
     assert int((r["outputs"] != expected).sum()) == 0
 
 

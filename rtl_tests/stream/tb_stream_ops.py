@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""cocotb benches of the stream operators (hw/eltwise_add.sv, hw/eltwise_mul_const.sv,
+"""cocotb benches of the stream operators (hw/eltwise_add.sv, hw/eltwise_const.sv,
 hw/stream_dup.sv, hw/stream_concat.sv) with random input gaps and output backpressure on every stream;
 expected values computed by pytest from hw.golden and passed in TB_DATA."""
 import json

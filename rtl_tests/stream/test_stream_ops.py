@@ -51,8 +51,8 @@ def test_eltwise_mul_const_per_channel(tmp_path, pe, signed):
     x = rng.integers(-128, 128, pixels * c) if signed else rng.integers(0, 128, pixels * c)
     exp = x * np.tile(k, pixels)
     kv = "".join(f"{int(v) & 0xFFFF:04x}" for v in k[::-1])
-    r = _run(tmp_path, "eltwise_mul_const",
-             dict(C=c, PE=pe, IN_W=8, IN_SIGNED=signed, OUT_W=12, K_W=16, K=f"64'h{kv}"),
+    r = _run(tmp_path, "eltwise_const",
+             dict(MUL=1, C=c, PE=pe, IN_W=8, IN_SIGNED=signed, OUT_W=12, K_W=16, K=f"64'h{kv}"),
              {"op": "mulc", "pe": pe, "ew": 8, "ow": 12, "x": x.tolist(), "expected": exp.tolist()})
     assert r == (1, 0)
 
