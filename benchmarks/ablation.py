@@ -34,14 +34,12 @@ import argparse
 import json
 from pathlib import Path
 
-import torch
-
 from model.cost import ops_per_frame
 from model.data import load_pairs
 from model.errors import ToolkitError
 from model.evaluate import evaluate_pairs, write_json_atomic
 from model.registry import model_from_checkpoint
-from model.train import parse_args, train
+from model.train import train_or_resume
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -63,15 +61,8 @@ EXPORT_HW = (32, 32)
 
 def _train(run: Path, arch: str, steps: int, common: list[str], extra: list[str]) -> Path:
     """Train one stage (resume if interrupted, skip if finished); returns its ckpt."""
-    ck = run / "ckpt.pt"
-    args = ["--arch", arch, "--out", str(run), "--steps", str(steps), "--val-every", str(steps),
-            "--quiet", *common, *extra]
-    if ck.exists():
-        if int(torch.load(ck, map_location="cpu", weights_only=False).get("step", -1)) >= steps:
-            return ck
-        args.append("--resume")
-    train(parse_args(args))
-    return ck
+    return train_or_resume(["--arch", arch, "--out", str(run), "--steps", str(steps),
+                            "--val-every", str(steps), "--quiet", *common, *extra])
 
 
 def _export(ckpt: Path, out: Path) -> dict:

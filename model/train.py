@@ -251,6 +251,23 @@ def train(args) -> dict:
     return result
 
 
+def train_or_resume(argv: list[str]) -> Path:
+    """Train as ``argv`` says unless ``OUT/ckpt.pt`` already reached ``--steps``; a shorter
+    checkpoint is resumed. For benchmark scripts that are rerun after an interruption.
+
+    Returns:
+        The checkpoint path.
+    """
+    args = parse_args(argv)
+    ck = args.out / "ckpt.pt"
+    if ck.exists():
+        if int(load_checkpoint(ck).get("step", -1)) >= args.steps:
+            return ck
+        args.resume = True
+    train(args)
+    return ck
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:

@@ -166,3 +166,13 @@ def test_div2k_layout(tmp_path):
     assert len(find_pairs(tmp_path, 2)) == 1
     p = load_pairs(tmp_path, 2)[0]
     assert p.hr.shape == (64, 64, 3) and p.lr.shape == (32, 32, 3)
+
+
+def test_train_or_resume_skips_finished_and_resumes_short_runs(tmp_path, hr_folder):
+    common = [*TINY, "--data", str(hr_folder), "--val-every", "2", "--out", str(tmp_path)]
+    ck = train.train_or_resume([*common, "--steps", "2"])
+    assert _state(ck)["step"] == 2
+    before = ck.stat().st_mtime_ns
+    assert train.train_or_resume([*common, "--steps", "2"]) == ck
+    assert ck.stat().st_mtime_ns == before  # finished: not trained again
+    assert _state(train.train_or_resume([*common, "--steps", "3"]))["step"] == 3  # resumed
