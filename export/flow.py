@@ -478,7 +478,7 @@ def run_export(cfg: ExportConfig) -> Context:
     (out / "config.json").write_text(cfg.to_json())
     ctx = Context(cfg)
     ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
-    blockers = ctx.net.export_blockers() if hasattr(ctx.net, "export_blockers") else []
+    blockers = ctx.net.export_blockers()
     if blockers:
         raise ExportError(f"checkpoint {cfg.ckpt} ({ctx.ckpt.get('arch')}) cannot be exported to "
                           "an integer dataflow: " + "; ".join(blockers))
