@@ -16,7 +16,8 @@ module mvtu_fetch #(
     parameter int NF = 4,           // neuron folds
     parameter int XW = 8,           // input beat width (SIMD elements)
     parameter int WW = 16,          // weight word width (PE x SIMD weights)
-    parameter WEIGHT_FILE = ""      // $readmemh: NF*SF words of WW bits
+    parameter WEIGHT_FILE = "",     // $readmemh: NF*SF words of WW bits
+    parameter WEIGHT_RAM = "auto"   // synthesis memory style of the weights: auto, block, distributed
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -33,10 +34,12 @@ module mvtu_fetch #(
     localparam int SF_W = (SF > 1) ? $clog2(SF) : 1;
     localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
 
-    logic [WW-1:0] wmem [NF*SF];
+    (* rom_style = WEIGHT_RAM, ram_style = WEIGHT_RAM *) logic [WW-1:0] wmem [NF*SF];
     initial if (WEIGHT_FILE != "") $readmemh(WEIGHT_FILE, wmem);
 
     logic [XW-1:0]   ibuf [SF];
+    localparam int WA_W = (NF * SF > 1) ? $clog2(NF * SF) : 1;
+    logic [WA_W-1:0] wadr;          // weight word nf*SF + sf, counted (no multiplier)
     logic [SF_W-1:0] sf, sfa;
     logic [NF_W-1:0] nf, nfa;
     logic [XW-1:0]   xa;
@@ -51,6 +54,7 @@ module mvtu_fetch #(
         if (!ap_rst_n) begin
             sf <= '0;
             nf <= '0;
+            wadr <= '0;
             va <= 1'b0;
             v2 <= 1'b0;
         end else if (adv) begin
@@ -65,7 +69,8 @@ module mvtu_fetch #(
             if (have_in) begin
                 if (nf == '0) ibuf[sf] <= s_axis_tdata;
                 xa <= x;
-                wa <= wmem[int'(nf) * SF + int'(sf)];
+                wa <= wmem[wadr];
+                wadr <= (wadr == WA_W'(NF * SF - 1)) ? '0 : wadr + 1'b1;
                 sfa <= sf;
                 nfa <= nf;
                 if (sf == SF_W'(SF - 1)) begin

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Streaming integer matrix-vector unit (the int8 head and tail convs) with FINN MVAU
+// semantics: SF = MW/SIMD synapse folds, NF = MH/PE neuron folds, one fold step per clock,
+// plain multiplies (no vendor primitives). Same stream order as xnor_mvtu: element
+// sf*SIMD + i of the input vector in bits [i*IN_W +: IN_W] of beat sf; lane p of output beat
+// nf = neuron nf*PE + p in bits [p*ACC_W +: ACC_W].
+// Output: the dot product (ACC_W bits, signed). A layer's thresholds follow in a
+// requantiser core (requant_arith or thresh_bsearch), not in this unit.
+// Stages: operand fetch and register (mvtu_fetch), then products registered, summed by an
+// adder tree registered every two levels, accumulated (mvtu_acc); all advance together.
+`default_nettype none
+
+module mvtu_int #(
+    parameter int MW = 27,            // synapses per neuron
+    parameter int MH = 8,             // neurons
+    parameter int SIMD = 3,           // input elements per clock
+    parameter int PE = 2,             // neurons in parallel
+    parameter int IN_W = 9,           // input element width
+    parameter bit IN_SIGNED = 1,      // input elements signed (1) or unsigned (0)
+    parameter int W_W = 8,            // weight width (signed)
+    parameter int ACC_W = 24,         // accumulator / output width (signed)
+    parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
+    parameter WEIGHT_RAM = "auto"     // weight memory style for synthesis (see mvtu_fetch)
+) (
+    input  wire                   ap_clk,
+    input  wire                   ap_rst_n,
+    input  wire [SIMD*IN_W-1:0]   s_axis_tdata,
+    input  wire                   s_axis_tvalid,
+    output wire                   s_axis_tready,
+    output wire [PE*ACC_W-1:0]    m_axis_tdata,
+    output wire                   m_axis_tvalid,
+    input  wire                   m_axis_tready
+);
+    localparam int SF = MW / SIMD;
+    localparam int NF = MH / PE;
+    localparam int SF_W = (SF > 1) ? $clog2(SF) : 1;
+    localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
+    localparam int PW = IN_W + 1 + W_W;  // a product of a (sign-extended) input and a weight
+
+    logic [SIMD*IN_W-1:0] x2;
+    logic [PE*SIMD*W_W-1:0] w2;
+    logic [SF_W-1:0] sf2;
+    logic [NF_W-1:0] nf2;
+    logic v2;
+    wire adv;
+
+    mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE),
+        .WEIGHT_RAM(WEIGHT_RAM))
+        u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .adv,
+                 .v2, .x2, .w2, .sf2, .nf2);
+
+    logic [PE*SIMD*PW-1:0] products;
+    always_comb begin : multiply
+        for (int p = 0; p < PE; p++)
+            for (int i = 0; i < SIMD; i++) begin
+                logic signed [IN_W:0] xi;   // one extra bit: unsigned inputs stay positive
+                logic signed [W_W-1:0] wi;
+                xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]} : {1'b0, x2[i*IN_W +: IN_W]};
+                wi = w2[(p*SIMD + i)*W_W +: W_W];
+                products[(p * SIMD + i) * PW +: PW] = PW'(xi * wi);
+            end
+    end
+
+    mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W)) u_acc (
+        .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
+        .terms(products), .adv, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+    wire unused = &{1'b0, nf2};
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+// Sliding-window generator with built-in zero padding, stride 1 (FINN's FMPadding followed
+// by ConvolutionInputGenerator, in one core). Written here because finn-rtllib's generator
+// routes at 67 MHz on an ECP5 (a combinational read/write arbitration over wide counters)
+// and needs a separate padding core with an AXI-lite port; this one buffers RB =
+// (KH-1)*DH + 2 image rows in one dual-port memory and keeps every comparison on counters.
+//
+// In:  H x W pixels, C channels, C/SIMD beats of SIMD elements (EW bits each) per pixel.
+// Out: per output pixel (oy, ox) of OH x OW, the window in FINN's order: for ky, kx, channel
+//      fold: SIMD elements of input (oy - PT + ky*DH, ox - PL + kx*DW), zero outside the image.
+// An output pixel is issued once its last needed input pixel is written; an input pixel is
+// written once the row it overwrites (RB rows back) is needed by no remaining output.
+// Three output stages: address, memory read, output register.
+// Frames follow each other without a gap. One output beat per clock.
+`default_nettype none
+
+module swg #(
+    parameter int C = 8,      // channels
+    parameter int SIMD = 1,   // elements per beat (in and out)
+    parameter int EW = 1,     // bits per element
+    parameter int H = 8,      // input rows
+    parameter int W = 8,      // input columns
+    parameter int KH = 3,     // kernel rows
+    parameter int KW = 3,     // kernel columns
+    parameter int DH = 1,     // row dilation
+    parameter int DW = 1,     // column dilation
+    parameter int PT = 1,     // zero rows above
+    parameter int PL = 1,     // zero columns left
+    parameter int OH = 8,     // output rows (H + PT + bottom pad - (KH-1)*DH)
+    parameter int OW = 8      // output columns
+) (
+    input  wire                  ap_clk,
+    input  wire                  ap_rst_n,
+    input  wire [SIMD*EW-1:0]    s_axis_tdata,
+    input  wire                  s_axis_tvalid,
+    output wire                  s_axis_tready,
+    output wire [SIMD*EW-1:0]    m_axis_tdata,
+    output wire                  m_axis_tvalid,
+    input  wire                  m_axis_tready
+);
+    localparam int CF = C / SIMD;                   // beats per pixel
+    localparam int RB = (KH - 1) * DH + 2;          // buffered rows
+    localparam int WCF = W * CF;                    // words per row
+    localparam int DEPTH = RB * WCF;
+    localparam int AW = $clog2(DEPTH + 1) + 1;      // address arithmetic, one spare bit
+    localparam int NPW = $clog2(H * W + RB * W + 1) + 2;  // pixel counters (modular)
+    localparam int SW = $clog2((H > W ? H : W) + RB + KH * DH + KW * DW + 2) + 2;  // signed rows/cols
+    localparam int RN0 = ((KH - 1) * DH - PT < H - 1) ? (KH - 1) * DH - PT : H - 1;
+    localparam int CN0 = ((KW - 1) * DW - PL < W - 1) ? (KW - 1) * DW - PL : W - 1;
+    localparam int HB = (H % RB) * WCF;             // a frame's rows, as a buffer offset
+    localparam int TOPOFF = (RB - PT) * WCF;        // row -PT of a frame, from its row 0
+
+    function automatic logic [AW-1:0] wrap(input logic [AW-1:0] a);  // a < 2 * DEPTH
+        return (a >= AW'(DEPTH)) ? a - AW'(DEPTH) : a;
+    endfunction
+
+    logic [SIMD*EW-1:0] mem [DEPTH];
+
+    // ---------------------------------------------------------------- input side
+    logic [AW-1:0] waddr;
+    logic [$clog2(CF + 1)-1:0] wcf;
+    logic [NPW-1:0] in_pix;         // input pixels completely written (all frames)
+    logic [NPW-1:0] lim;            // input pixels may be written while in_pix < lim
+    wire signed [NPW-1:0] room = lim - in_pix;
+    assign s_axis_tready = room > 0;
+    wire wr = s_axis_tvalid && s_axis_tready;
+
+    always_ff @(posedge ap_clk) begin
+        if (wr) mem[waddr] <= s_axis_tdata;
+        if (!ap_rst_n) begin
+            waddr <= '0;
+            wcf <= '0;
+            in_pix <= '0;
+        end else if (wr) begin
+            waddr <= (waddr == AW'(DEPTH - 1)) ? '0 : waddr + 1'b1;
+            if (wcf == $bits(wcf)'(CF - 1)) begin
+                wcf <= '0;
+                in_pix <= in_pix + 1'b1;
+            end else begin
+                wcf <= wcf + 1'b1;
+            end
+        end
+    end
+
+    // ---------------------------------------------------------------- output side
+    // pixel registers: the output pixel being issued
+    logic [$clog2(OH + 1)-1:0] oy;
+    logic [$clog2(OW + 1)-1:0] ox;
+    logic signed [SW-1:0] top_iy, px_ix;       // oy - PT, ox - PL
+    logic signed [AW+$clog2(CF+1):0] px_ixb;   // (ox - PL) * CF
+    logic [AW-1:0] top_base, frame_base;       // buffer word of row oy - PT, of row 0
+    logic [AW-1:0] nfb, ntb;                   // the same for the next frame (precomputed)
+    logic [NPW-1:0] fpix, nfpix;               // first input pixel of this frame, the next
+    logic [NPW-1:0] need_row, tail;            // need: pixel need_row + cn; tail: first needed
+    logic signed [SW-1:0] rn, cn;
+    // window registers: the beat being issued
+    logic [$clog2(KH + 1)-1:0] ky;
+    logic [$clog2(KW + 1)-1:0] kx;
+    logic [$clog2(CF + 1)-1:0] cf;
+    logic signed [SW-1:0] iy, ix;
+    logic signed [AW+$clog2(CF+1):0] ixb;      // ix * CF
+    logic [AW-1:0] cur_base;                   // buffer word of row iy
+    // pipeline: 1 = address registered, 2 = memory read, 3 = output register (a block
+    // RAM's clock-to-out ends at a register, not in the next core's logic)
+    logic v1, v2, v3, pad1, pad2;
+    logic [AW-1:0] raddr1;
+    logic [SIMD*EW-1:0] rdata2, out3;
+
+    wire adv = !v3 || m_axis_tready;
+    wire signed [NPW-1:0] slack = in_pix - (need_row + NPW'(cn));
+    wire issue = adv && (slack > 0);
+    wire last_c = cf == $bits(cf)'(CF - 1);
+    wire last_x = last_c && kx == $bits(kx)'(KW - 1);
+    wire last_w = last_x && ky == $bits(ky)'(KH - 1);          // last beat of the window
+    wire end_row = ox == $bits(ox)'(OW - 1);
+    wire end_frame = end_row && oy == $bits(oy)'(OH - 1);
+    wire pad = iy < 0 || iy >= SW'(H) || ix < 0 || ix >= SW'(W);
+
+    // the next output pixel's registers
+    logic signed [SW-1:0] n_top_iy, n_px_ix;
+    logic signed [AW+$clog2(CF+1):0] n_px_ixb;
+    logic [AW-1:0] n_top_base;
+    always_comb begin
+        n_top_iy = top_iy;
+        n_top_base = top_base;
+        n_px_ix = px_ix + 1;
+        n_px_ixb = px_ixb + CF;
+        if (end_row) begin
+            n_px_ix = -SW'(PL);
+            n_px_ixb = -($bits(px_ixb))'(PL * CF);
+            n_top_iy = end_frame ? -SW'(PT) : top_iy + 1;
+            n_top_base = end_frame ? ntb : wrap(top_base + AW'(WCF));
+        end
+    end
+
+    assign m_axis_tvalid = v3;
+    assign m_axis_tdata = out3;
+
+    always_ff @(posedge ap_clk) begin
+        if (adv) begin
+            out3 <= pad2 ? '0 : rdata2;
+            v3 <= v2;
+            rdata2 <= mem[raddr1];
+            pad2 <= pad1;
+            v2 <= v1;
+            v1 <= issue;
+            if (issue) begin
+                raddr1 <= wrap(cur_base + AW'(ixb) + AW'(cf));
+                pad1 <= pad;
+            end
+        end
+        nfb <= wrap(frame_base + AW'(HB));
+        ntb <= wrap(nfb + AW'(TOPOFF));
+        nfpix <= fpix + NPW'(H * W);
+        lim <= tail + NPW'(RB * W);   // registered: a freed row is written a cycle later
+        if (!ap_rst_n) begin
+            v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
+            oy <= '0; ox <= '0; ky <= '0; kx <= '0; cf <= '0;
+            top_iy <= -SW'(PT); px_ix <= -SW'(PL); px_ixb <= -($bits(px_ixb))'(PL * CF);
+            iy <= -SW'(PT); ix <= -SW'(PL); ixb <= -($bits(ixb))'(PL * CF);
+            frame_base <= '0;
+            top_base <= AW'(TOPOFF % DEPTH);
+            cur_base <= AW'(TOPOFF % DEPTH);
+            fpix <= '0;
+            need_row <= NPW'(RN0 * W);
+            rn <= SW'(RN0); cn <= SW'(CN0);
+            tail <= '0;
+            lim <= NPW'(RB * W);
+        end else if (issue) begin
+            if (!last_c) begin
+                cf <= cf + 1'b1;
+            end else if (!last_x) begin
+                cf <= '0;
+                kx <= kx + 1'b1;
+                ix <= ix + SW'(DW);
+                ixb <= ixb + DW * CF;
+            end else if (!last_w) begin
+                cf <= '0;
+                kx <= '0;
+                ky <= ky + 1'b1;
+                ix <= px_ix;
+                ixb <= px_ixb;
+                iy <= iy + SW'(DH);
+                cur_base <= wrap(cur_base + AW'(DH * WCF));
+            end else begin  // window done: next output pixel
+                cf <= '0; kx <= '0; ky <= '0;
+                ox <= end_row ? '0 : ox + 1'b1;
+                px_ix <= n_px_ix; px_ixb <= n_px_ixb;
+                ix <= n_px_ix; ixb <= n_px_ixb;
+                top_iy <= n_top_iy; iy <= n_top_iy;
+                top_base <= n_top_base; cur_base <= n_top_base;
+                if (!end_row) begin
+                    cn <= (cn < SW'(W - 1)) ? cn + 1 : cn;
+                end else begin
+                    cn <= SW'(CN0);
+                    if (end_frame) begin
+                        oy <= '0;
+                        frame_base <= nfb;
+                        fpix <= nfpix;
+                        tail <= nfpix;
+                        rn <= SW'(RN0);
+                        need_row <= nfpix + NPW'(RN0 * W);
+                    end else begin
+                        oy <= oy + 1'b1;
+                        if (rn < SW'(H - 1)) begin
+                            rn <= rn + 1;
+                            need_row <= need_row + NPW'(W);
+                        end
+                        if (n_top_iy > 0) tail <= tail + NPW'(W);
+                    end
+                end
+            end
+        end
+    end
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// Streaming XNOR-popcount matrix-vector unit with FINN MVAU semantics
+// (binaryXnorMode=1): per input vector of MW bits, MH neurons, folded as
+// SF = MW/SIMD synapse folds and NF = MH/PE neuron folds; one fold step per clock.
+//
+// Stream order (as FINN's MVAU): the input vector arrives as SF beats of SIMD bits
+// (bit i of a beat = element sf*SIMD + i); the output is NF beats of PE values
+// (PE lane p of beat nf = neuron nf*PE + p, lane 0 in the LSBs). The input vector is
+// buffered on the first neuron fold and reused for the others.
+//
+// Output: the popcount P = #(x == w) over the MW synapses, unsigned CNT_W bits (FINN's
+// signed ±1-dot-product width would wrap for P >= 2^(CNT_W-1)). A layer's thresholds follow
+// in a requantiser core (requant_arith or thresh_bsearch), not in this unit.
+`default_nettype none
+
+module xnor_mvtu #(
+    parameter int MW = 72,            // synapses per neuron (K = kernel * input channels)
+    parameter int MH = 8,             // neurons (output channels)
+    parameter int SIMD = 8,           // input bits consumed per clock
+    parameter int PE = 2,             // neurons computed in parallel
+    parameter int CNT_W = 7,          // popcount width, ceil(log2(MW+1))
+    parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD bits
+    parameter WEIGHT_RAM = "auto"     // weight memory style for synthesis (see mvtu_fetch)
+) (
+    input  wire                  ap_clk,
+    input  wire                  ap_rst_n,
+    input  wire [SIMD-1:0]       s_axis_tdata,
+    input  wire                  s_axis_tvalid,
+    output wire                  s_axis_tready,
+    output wire [PE*CNT_W-1:0]   m_axis_tdata,
+    output wire                  m_axis_tvalid,
+    input  wire                  m_axis_tready
+);
+    localparam int SF = MW / SIMD;
+    localparam int NF = MH / PE;
+    localparam int SF_W = (SF > 1) ? $clog2(SF) : 1;
+    localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
+    localparam int G = 3;                    // XNOR pairs per group count: one LUT6 per bit
+    localparam int NG = (SIMD + G - 1) / G;
+
+    // Stages that advance together on one enable (adv, from mvtu_acc):
+    //   mvtu_fetch: operand fetch (weight word nf*SF + sf holds PE lanes of SIMD bits, lane p
+    //     in bits p*SIMD +: SIMD) and operand register;
+    //   mvtu_acc: the 2-bit counts of every group of three XNORs registered, summed by an
+    //     adder tree registered every two levels, accumulated over the SF synapse folds.
+    // One fold step per clock, as FINN's MVAU.
+    logic [SIMD-1:0] x2;
+    logic [PE*SIMD-1:0] w2;
+    logic [SF_W-1:0] sf2;
+    logic [NF_W-1:0] nf2;
+    logic v2;
+    wire adv;
+
+    mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD), .WW(PE*SIMD), .WEIGHT_FILE(WEIGHT_FILE),
+        .WEIGHT_RAM(WEIGHT_RAM)) u_fetch (
+        .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .adv,
+        .v2, .x2, .w2, .sf2, .nf2);
+
+    logic [PE*NG*2-1:0] counts;
+    always_comb begin : groups
+        for (int p = 0; p < PE; p++)
+            for (int k = 0; k < NG; k++) begin
+                logic [1:0] c;
+                c = '0;
+                for (int i = G * k; i < G * k + G && i < SIMD; i++)
+                    c = c + {1'b0, x2[i] == w2[p*SIMD + i]};  // XNOR
+                counts[(p * NG + k) * 2 +: 2] = c;
+            end
+    end
+
+    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .SIGNED(0), .ACC_W(CNT_W)) u_acc (
+        .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
+        .terms(counts), .adv, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+    wire unused = &{1'b0, nf2};
+endmodule
+
+`default_nettype wire
