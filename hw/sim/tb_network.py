@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""cocotb bench of the stitched network (hw/stitch.py's sr_top): frames in back to back with
-random input gaps and output backpressure; the output words and cycle counts are written
-for pytest, which compares the images with the PyTorch golden output."""
+"""cocotb bench of the stitched network (hw.gen's sr_top): frames in back to back with random
+input gaps and output backpressure; writes the output words, the cycle at which each frame
+was complete and the highest fill of every FIFO (``hw.sim.network`` compares the images
+with the PyTorch golden output)."""
 import json
 import logging
 import os
@@ -11,8 +12,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
 from cocotbext.axi import AxiStreamBus, AxiStreamSink, AxiStreamSource
 
-from hw.sim_env import random_pauses
-
+from hw.sim.sim_env import random_pauses
 
 
 @cocotb.test()
@@ -67,5 +67,9 @@ async def network_frames(dut):
         if len(got) % per_frame == 0:
             done_at.append((cocotb.utils.get_sim_time("ns") - t0) / 10)
         assert (cocotb.utils.get_sim_time("ns") - t0) / 10 < limit, "network stalled"
+    fifo_max = {}
+    for b in data.get("buffers", []):
+        fifo_max[b] = int(getattr(dut, b).u_fifo.max_level.value)
     with open(os.environ["TB_OUT"], "w") as fh:
-        json.dump({"words": [f"{w:x}" for w in got], "frame_done_cycles": done_at}, fh)
+        json.dump({"words": [f"{w:x}" for w in got], "frame_done_cycles": done_at,
+                   "fifo_max": fifo_max}, fh)

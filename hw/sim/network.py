@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+"""Simulate the stitched network (Verilator + cocotb) on frames: output images, cycles per
+frame, and the highest fill of every FIFO."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .host import image_to_words, words_to_image
+from .sim_env import setup_verilator
+
+ROOT = Path(__file__).resolve().parents[2]
+VERILATOR_ARGS = ["-Wno-fatal", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-PINMISSING",
+                  "-Wno-UNUSEDSIGNAL", "-Wno-LATCH", "-Wno-SELRANGE", "-Wno-ASCRANGE"]
+
+
+class SimulationError(RuntimeError):
+    """The simulation did not finish (a stall, a compile error): a bug, not bad input."""
+
+
+def build_scale(build: Path) -> int:
+    from model.registry import load_checkpoint
+
+    cfg = json.loads((Path(build) / "config.json").read_text())
+    return load_checkpoint(Path(cfg["ckpt"]))["config"]["scale"]
+
+
+def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.2,
+                pause_out: float = 0.2, after_stitch=None, **gen_options) -> dict:
+    """Generate the RTL of ``build`` and simulate it on ``images`` (N, 3, h, w) uint8, frames
+    back to back, with random input gaps and output backpressure of the given probabilities.
+
+    ``after_stitch(rtl_dir)``, when given, runs between generation and simulation (the
+    negative control uses it to flip a weight bit in a memory file); ``gen_options`` go to
+    ``hw.gen.generate``.
+
+    Returns:
+        {"outputs": (N, 3, H, W) int array, "frame_done_cycles": [...], "cycles_per_frame",
+         "finn_bottleneck_cycles", "fifo_max": {edge index: highest fill}, "stitch": info}
+    """
+    from cocotb_tools.runner import get_results, get_runner
+
+    from hw.gen import generate
+
+    setup_verilator()
+    # absolute: the simulator runs in the bench's directory, not in the caller's
+    build, out = Path(build).resolve(), Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    info = generate(build, out / "rtl", **gen_options)
+    if after_stitch is not None:
+        after_stitch(out / "rtl")
+    scale = build_scale(build)
+    _, h, w, c = info["out"]["shape"]
+    ie, ib = info["in"]["elems"], info["in"]["bits"]
+    oe, ob = info["out"]["elems"], info["out"]["bits"]
+    per_frame = h * w * c // oe
+    words = [[f"{x:x}" for x in image_to_words(img, ie, ib)] for img in images]
+    est = json.loads((build / "estimates.json").read_text())["totals"]
+    tb = {"in_words": words, "in_width": ie * ib, "out_width": oe * ob,
+          "out_words_per_frame": per_frame, "pause_in": pause_in, "pause_out": pause_out,
+          "buffers": [f"u_b{i}" for i in range(len(info["edges"]))],
+          "cycle_limit": int(20 * est["bottleneck_cycles"] * (len(images) + 2)) + 20000}
+    (out / "tb.json").write_text(json.dumps(tb))
+    sim = out / "sim"
+    runner = get_runner("verilator")
+    runner.build(sources=info["files"], hdl_toplevel=info["top"], build_dir=str(sim),
+                 timescale=("1ns", "1ps"), always=True, build_args=VERILATOR_ARGS,
+                 log_file=str(out / "verilator_build.log"))
+    results = sim / "results.xml"
+    results.unlink(missing_ok=True)
+    (out / "tb_out.json").unlink(missing_ok=True)
+    try:
+        runner.test(hdl_toplevel=info["top"], test_module="tb_network",
+                    test_dir=str(Path(__file__).parent), build_dir=str(sim),
+                    results_xml=str(results), log_file=str(out / "sim.log"),
+                    extra_env={"TB_DATA": str(out / "tb.json"), "TB_OUT": str(out / "tb_out.json"),
+                               "PYTHONPATH": str(ROOT)})
+    except SystemExit:
+        pass
+    n_tests, n_fail = get_results(results)
+    if n_fail or not (out / "tb_out.json").is_file():
+        raise SimulationError(f"RTL simulation of {build} failed (see {out / 'sim.log'})")
+    res = json.loads((out / "tb_out.json").read_text())
+    got = [int(x, 16) for x in res["words"]]
+    outs = np.stack([words_to_image(got[i * per_frame:(i + 1) * per_frame], oe, ob,
+                                    info["out"]["signed"], (h, w, c), scale)
+                     for i in range(len(images))])
+    done = res["frame_done_cycles"]
+    steady = done[-1] - done[-2] if len(done) > 1 else done[-1]
+    return {"outputs": outs, "frame_done_cycles": done, "cycles_per_frame": steady,
+            "finn_bottleneck_cycles": est["bottleneck_cycles"],
+            "fifo_max": {int(k[3:]): v for k, v in res.get("fifo_max", {}).items()},
+            "stitch": info}
