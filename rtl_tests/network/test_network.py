@@ -1,88 +1,52 @@
 # SPDX-License-Identifier: MIT
-"""The whole network in RTL (hw/stitch.py + Verilator) on a real Set5 crop and a random image,
-with random input gaps and output backpressure, against the PyTorch model: zero mismatches;
-one flipped weight bit must be caught."""
+"""The whole network in RTL (hw.gen + Verilator) on a real Set5 crop and a random image,
+with random input gaps and output backpressure, against the PyTorch model: zero
+mismatches; one flipped weight bit must be caught. BTM requantises arithmetically, BN
+keeps threshold memories; FIFOs are sized by branch latency (checked at two frame sizes)."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from export import to_finn
 from hw.run_network import run_network
-from model import train
+from tests.builds import tiny_build
 
 
-def _build(tmp_path_factory, arch):
-    run = tmp_path_factory.mktemp("run")
-    assert train.main(["--arch", arch, "--steps", "10", "--batch", "2", "--patch",
-                       "12", "--val-every", "10", "--out", str(run), "--quiet"]) == 0
-    out = tmp_path_factory.mktemp("build")
-    assert to_finn.main(["--ckpt", str(run / "ckpt.pt"), "--out", str(out), "--input-hw", "12",
-                         "12", "--golden-real", "1", "--golden-random", "1",
-                         "--target-fps", "50000"]) == 0
-    return out
+def golden(build):
+    return (np.load(build / "golden" / "input.npy"),
+            np.load(build / "golden" / "expected_output.npy").astype(np.int64))
+
+
+def requantisers(r):
+    return [q["requantiser"] for l in r["stitch"]["layers"] for q in l.get("requantisers", [])]
 
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
-    return _build(tmp_path_factory, "edsr_btm_x2_c8_b1")
+    return tiny_build(tmp_path_factory.mktemp("btm"))
 
 
 @pytest.mark.rtlsim
-def test_mrb_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
-    """The improved block: four dilated 1x5/5x1 XNOR branches, popcount outputs, the
-    StreamingConcat core, thresholds after the concat."""
-    b = _build(tmp_path_factory, "edsr_mrb_x2_c8_b1")
-    x = np.load(b / "golden" / "input.npy")
-    expected = np.load(b / "golden" / "expected_output.npy").astype(np.int64)
-    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3)
-    assert int((r["outputs"] != expected).sum()) == 0
-
-
-@pytest.mark.rtlsim
-def test_abc_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
-    """ABC-Net, 2 weight x 3 activation bases: six XNOR units on shifted signs, integer
-    power-of-two multipliers (eltwise_const, MUL=1) and an adder tree of raw popcounts."""
-    from tests.family_ckpt import abc_checkpoint
-
-    ck = abc_checkpoint(tmp_path_factory.mktemp("abc"), 2, 3)
-    b = tmp_path_factory.mktemp("build_abc")
-    assert to_finn.main(["--ckpt", str(ck), "--out", str(b), "--input-hw", "12", "12",
-                         "--golden-real", "1", "--golden-random", "1", "--target-fps", "50000"]) == 0
-    top = None
-
-    def keep(rtl: Path):
-        nonlocal top
-        top = (rtl / "sr_top.sv").read_text()
-
-    x = np.load(b / "golden" / "input.npy")
-    expected = np.load(b / "golden" / "expected_output.npy").astype(np.int64)
-    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, after_stitch=keep)
-    assert top.count("xnor_mvtu #") == 6 and "eltwise_const #(.MUL(1)" in top
-    assert int((r["outputs"] != expected).sum()) == 0
-
-
-@pytest.mark.rtlsim
-def test_whole_network_bit_exact_with_stalls(build, tmp_path):
-    x = np.load(build / "golden" / "input.npy")
-    expected = np.load(build / "golden" / "expected_output.npy").astype(np.int64)
+def test_btm_network_arithmetic_requantisers_bit_exact_with_stalls(build, tmp_path):
+    x, expected = golden(build)
     r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3)
+    rq = requantisers(r)
+    assert len(rq) >= 5 and set(rq) == {"arithmetic"}  # head, sign, body, clamps, tail
+    assert "thresh_bsearch" not in (tmp_path / "run" / "rtl" / "sr_top.sv").read_text()
     y = r["outputs"]
     assert y.shape == expected.shape == (2, 3, 24, 24)
     mism = int((y != expected).sum())
     assert mism == 0, f"{mism} of {y.size} outputs differ from PyTorch"
     assert len(r["frame_done_cycles"]) == 2 and r["cycles_per_frame"] > 0
     est = json.loads((build / "estimates.json").read_text())["totals"]["bottleneck_cycles"]
-    assert r["cycles_per_frame"] >= est  # stalls only add cycles
+    assert r["cycles_per_frame"] >= 0.99 * est  # stalls only add cycles (1 cycle of phase)
 
 
 @pytest.mark.rtlsim
 def test_negative_control_flipped_weight_bit(build, tmp_path):
-    x = np.load(build / "golden" / "input.npy")
-    expected = np.load(build / "golden" / "expected_output.npy").astype(np.int64)
+    x, expected = golden(build)
 
-    def flip(rtl: Path):
+    def flip(rtl):
         mem = rtl / "MVAU_hls_1_w.mem"  # the XNOR body conv
         words = mem.read_text().split()
         words[0] = f"{int(words[0], 16) ^ 1:x}"
@@ -92,6 +56,92 @@ def test_negative_control_flipped_weight_bit(build, tmp_path):
     assert int((r["outputs"] != expected).sum()) > 0
 
 
+@pytest.mark.rtlsim
+def test_bn_network_threshold_memories_bit_exact_with_stalls(tmp_path_factory, tmp_path):
+    """The BN baseline: its body conv's thresholds have no closed form, so the layer keeps
+    a binary-search threshold memory; the rest stays arithmetic."""
+    b = tiny_build(tmp_path_factory.mktemp("bn"), arch="edsr_bn_x2_c8_b1")
+    x, expected = golden(b)
+    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3)
+    assert "threshold memory" in requantisers(r)
+    assert int((r["outputs"] != expected).sum()) == 0
+
+
+@pytest.mark.rtlsim
+def test_mrb_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
+    """The improved block: four dilated 1x5/5x1 XNOR branches, popcount outputs, the
+    StreamingConcat core, thresholds after the concat."""
+    b = tiny_build(tmp_path_factory.mktemp("mrb"), arch="edsr_mrb_x2_c8_b1")
+    x, expected = golden(b)
+    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3)
+    assert int((r["outputs"] != expected).sum()) == 0
+
+
+@pytest.mark.rtlsim
+def test_abc_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
+    """ABC-Net, 2 weight x 3 activation bases: six XNOR units on shifted signs, integer
+    power-of-two multipliers (eltwise_const, MUL=1) and an adder tree of raw popcounts."""
+    from export import to_finn
+    from tests.family_ckpt import abc_checkpoint
+
+    ck = abc_checkpoint(tmp_path_factory.mktemp("abc"), 2, 3)
+    b = tmp_path_factory.mktemp("build_abc")
+    assert to_finn.main(["--ckpt", str(ck), "--out", str(b), "--input-hw", "12", "12",
+                         "--golden-real", "1", "--golden-random", "1", "--target-fps", "50000"]) == 0
+    top = None
+
+    def keep(rtl):
+        nonlocal top
+        top = (rtl / "sr_top.sv").read_text()
+
+    x, expected = golden(b)
+    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, after_stitch=keep)
+    assert top.count("xnor_mvtu #") == 6 and "eltwise_const #(.MUL(1)" in top
+    assert int((r["outputs"] != expected).sum()) == 0
+
+
+@pytest.fixture(scope="module")
+def mrb_sizes(tmp_path_factory):
+    """The same tiny MRB network exported for 32x32 and 128x128 frames."""
+    ck = None
+    out = {}
+    for hw, fps in ((32, 20000), (128, 1500)):
+        root = tmp_path_factory.mktemp(f"mrb{hw}")
+        out[hw] = tiny_build(root, arch="edsr_mrb_x2_c8_b1", hw=hw, fps=fps, golden_real=0,
+                             golden_random=1, ckpt=ck)
+        ck = root / "run" / "ckpt.pt"
+    return out
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("hw", [32, 128])
+def test_mrb_buffers_sized_by_latency(mrb_sizes, tmp_path, hw):
+    """FIFOs from the branch latencies, the MRB's four branches included: no deadlock with
+    random stalls, one fold per clock without (at most 1.02 x FINN's cycles per frame),
+    no FIFO overfilled."""
+    b = mrb_sizes[hw]
+    x, expected = golden(b)
+    r = run_network(b, x, tmp_path / "stalls", pause_in=0.3, pause_out=0.3)
+    assert int((r["outputs"] != expected).sum()) == 0
+    free = run_network(b, np.concatenate([x, x]), tmp_path / "free", pause_in=0.0, pause_out=0.0)
+    assert int((free["outputs"][:1] != expected).sum()) == 0
+    est = free["finn_bottleneck_cycles"]
+    assert free["cycles_per_frame"] <= 1.02 * est, (free["cycles_per_frame"], est)
+    for i, e in enumerate(free["stitch"]["edges"]):
+        assert free["fifo_max"][i] <= e["depth"]
+
+
+def test_fifo_memory_grows_with_width_not_area(mrb_sizes, tmp_path):
+    """Whole-frame FIFOs would hold 16x more at 128x128 than at 32x32; FIFOs sized by
+    latency (lines of the sliding windows) hold about 4x (the width ratio)."""
+    from hw.gen import generate
+
+    bits = {hw: generate(b, tmp_path / str(hw))["fifo_bits"] for hw, b in mrb_sizes.items()}
+    ratio = bits[128] / bits[32]
+    assert 3.0 < ratio < 5.0, bits
+    assert bits[128] < 128 * 128 * 8 * 8, bits  # less than one 8-channel int8 feature map
+
+
 @pytest.mark.slow
 @pytest.mark.rtlsim
 @pytest.mark.parametrize("arch,hw,fps", [("edsr_btm_x2_c32_b4", 32, 1000),
@@ -99,19 +149,12 @@ def test_negative_control_flipped_weight_bit(build, tmp_path):
                                          ("vdsr_btm_x2_c16_b2", 24, 2000)])
 def test_whole_network_sweep(tmp_path, arch, hw, fps):
     """Heavier sweep (``bash test.sh -m slow``): default-size and other archs, with stalls,
-    and the measured cycles per frame within 5% of FINN's bottleneck estimate without."""
-    run = tmp_path / "run"
-    assert train.main(["--arch", arch, "--steps", "10", "--batch", "2", "--patch", "12",
-                       "--val-every", "10", "--out", str(run), "--quiet"]) == 0
-    out = tmp_path / "build"
-    assert to_finn.main(["--ckpt", str(run / "ckpt.pt"), "--out", str(out), "--input-hw", str(hw),
-                         str(hw), "--golden-real", "1", "--golden-random", "1",
-                         "--target-fps", str(fps)]) == 0
-    x = np.load(out / "golden" / "input.npy")
-    expected = np.load(out / "golden" / "expected_output.npy").astype(np.int64)
+    and the measured cycles per frame within 2% of FINN's bottleneck estimate without."""
+    out = tiny_build(tmp_path, arch=arch, hw=hw, fps=fps)
+    x, expected = golden(out)
     r = run_network(out, x, tmp_path / "sim_stalls", pause_in=0.3, pause_out=0.3)
     assert int((r["outputs"] != expected).sum()) == 0
     r = run_network(out, x, tmp_path / "sim_free", pause_in=0.0, pause_out=0.0)
     assert int((r["outputs"] != expected).sum()) == 0
     est = json.loads((out / "estimates.json").read_text())["totals"]["bottleneck_cycles"]
-    assert r["cycles_per_frame"] <= 1.05 * est
+    assert r["cycles_per_frame"] <= 1.02 * est

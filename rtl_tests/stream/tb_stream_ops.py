@@ -11,8 +11,8 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge, with_timeout
 from cocotbext.axi import AxiStreamBus, AxiStreamSink, AxiStreamSource
 
-from hw.host import from_words, to_words
-from hw.sim_env import random_pauses
+from hw.sim.host import from_words, to_words
+from hw.sim.sim_env import random_pauses
 
 
 async def _start(dut):

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hw.golden import add_lanes, concat_channels
+from hw.sim.golden import add_lanes, concat_channels
 from rtl_tests.simrun import HW, run_cocotb
 
 HERE = Path(__file__).parent
