@@ -9,16 +9,16 @@ Writes ``OUT/results.json`` (read by notebooks/bn_vs_btm.ipynb):
   the same ±4 range in normalised units as the default 8-bit/frac-5 stream);
 - per-layer threshold counts and threshold memory bits of the exported dataflow (width 8);
 - near-tie mismatches: the export's verify record (float PyTorch vs the integer graph);
-- the cost of an arithmetic requantiser per lane, synthesised with Yosys: power-of-two shift
-  (BTM) vs multiplier (folded BN), hw/requant_shift.sv vs hw/requant_mult.sv;
+- the whole network in hardware, both at the same folding (the BN build takes the BTM
+  build's ``folding.json``): Yosys ``synth_xilinx`` LUT/FF/BRAM/DSP, the requantisers the
+  generator chose (BTM: shifts; BN: threshold memories, their bits) and, with ``--hw ecp5``
+  or ``both``, the routed Fmax on an ECP5 (``hw.synth``);
 - floating-point operations per frame without threshold folding (defined in ``fp_ops``).
 """
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -102,15 +102,33 @@ def export_figures(ckpt: str, out: Path) -> dict:
             "compared": max(r["compared"] for r in verify), "threshold_layers": layers}
 
 
-def synth(module: str, params: dict) -> dict:
-    """Yosys synth_xilinx of one hw/ module; LUT, FF, DSP counts."""
-    from hw.synth import synth_xilinx
+def hardware_figures(ckpts: dict, out: Path, hw: int, fps: float, targets: list[str]) -> dict:
+    """Export both checkpoints at the same folding (the BTM build's, from ``--target-fps``)
+    and synthesise the whole networks: per block type the totals, the requantisers and
+    (ECP5) the device and routed Fmax."""
+    from export.config import ExportConfig
+    from export.flow import run_export
+    from hw.synth import synth_network
 
-    with tempfile.TemporaryDirectory() as d:
-        shutil.copy(ROOT / "hw" / f"{module}.sv", d)  # the WASI tool sees only its cwd
-        chp = " ".join(f"-set {k} {v}" for k, v in params.items())
-        c = synth_xilinx(Path(d), f"read_verilog -sv {module}.sv; chparam {chp} {module}", module)
-    return {k: c[k] for k in ("LUT", "FF", "DSP")}
+    res, folding = {}, None
+    for blk in ("btm", "bn"):
+        b = out / f"hw_{blk}"
+        run_export(ExportConfig(ckpt=Path(ckpts[blk]), out=b, input_hw=(hw, hw),
+                                target_fps=None if folding else fps, folding=folding,
+                                golden_real=1, golden_random=1))
+        folding = folding or b / "folding.json"
+        rec = {"build": str(b)}
+        for t in targets:
+            r = synth_network(b, target=t, progress=lambda m: print(m, flush=True))
+            rec[t] = {"total": r["total"], "fifo_bits": r["fifo_bits"],
+                      **{k: r.get(k) for k in ("device", "fmax_mhz", "fits")}}
+            rq = r["requantisers"]
+            rec["requantisers"] = {
+                "arithmetic": sum(q["requantiser"] == "arithmetic" for q in rq),
+                "threshold memory": sum(q["requantiser"] == "threshold memory" for q in rq),
+                "threshold_memory_bits": sum(q["memory_bits"] for q in rq)}
+        res[blk] = rec
+    return res
 
 
 def fp_ops(cfg: dict, block: str, h: int, w: int) -> int:
@@ -134,6 +152,10 @@ def main(argv=None) -> int:
     ap.add_argument("--patch", type=int, default=32)
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "bn_vs_btm")
     ap.add_argument("--threads", type=int, default=0, help="torch threads per training (0: default)")
+    ap.add_argument("--hw", choices=("xilinx", "ecp5", "both", "none"), default="both",
+                    help="whole-network synthesis of both block types (ecp5: place and route)")
+    ap.add_argument("--hw-size", type=int, default=32, help="frame size of the hardware builds")
+    ap.add_argument("--hw-fps", type=float, default=1000, help="folding target of the hardware builds")
     a = ap.parse_args(argv)
     # "builtin": scikit-image's bundled photographs (the tests' small run)
     a.data = None if str(a.data) in ("builtin", "None") else a.data
@@ -145,7 +167,7 @@ def main(argv=None) -> int:
     extra = ["--channels", str(a.channels), "--blocks", str(a.blocks), "--batch", str(a.batch),
              "--patch", str(a.patch)] + (["--threads", str(a.threads)] if a.threads else [])
     res = {"steps": a.steps, "widths": widths, "channels": a.channels, "blocks": a.blocks,
-           "accuracy": {}, "export": {}, "requantiser": {}, "fp_ops_per_frame": {}}
+           "accuracy": {}, "export": {}, "hardware": {}, "fp_ops_per_frame": {}}
     for blk in ("btm", "bn"):
         arch = f"edsr_{blk}_x2_c32_b4"
         res["accuracy"][blk] = {}
@@ -157,14 +179,16 @@ def main(argv=None) -> int:
         res["export"][blk] = export_figures(ref["ckpt"], a.out)
         cfg = dict(config_for(arch), channels=a.channels, blocks=a.blocks)
         res["fp_ops_per_frame"][blk] = fp_ops(cfg, blk, 32, 32)
-    res["requantiser"] = {
-        "btm_shift": synth("requant_shift", {"C": a.channels}),
-        "bn_multiplier": synth("requant_mult", {"C": a.channels}),
-    }
+    if a.hw != "none":
+        ckpts = {blk: (res["accuracy"][blk].get("8") or next(iter(res["accuracy"][blk].values())))["ckpt"]
+                 for blk in ("btm", "bn")}
+        targets = ["xilinx", "ecp5"] if a.hw == "both" else [a.hw]
+        res["hardware"] = hardware_figures(ckpts, a.out, a.hw_size, a.hw_fps, targets)
+        res["hardware"]["size"], res["hardware"]["fps"] = a.hw_size, a.hw_fps
     from model.evaluate import write_json_atomic
 
     write_json_atomic(res, a.out / "results.json")
-    print(json.dumps({k: res[k] for k in ("requantiser", "fp_ops_per_frame")}, indent=2))
+    print(json.dumps({k: res[k] for k in ("hardware", "fp_ops_per_frame")}, indent=2))
     print(f"wrote {a.out / 'results.json'}")
     return 0
 

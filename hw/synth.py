@@ -55,8 +55,16 @@ def yosys(script: str, cwd: Path, log: str = "yosys.log") -> str:
     return text
 
 
-def read_slang(files: list[str], top: str) -> str:
-    return f"read_slang {' '.join(files)} --top {top} {' '.join(SLANG_FLAGS)}"
+#: macros per target: ECP5 multipliers as MULT18X18D with their registers (hw/rtl/mul_reg.sv)
+TARGET_DEFINES = {"xilinx": [], "ecp5": ["-D", "ECP5_MULT18"]}
+#: sources read before the design, per target (interfaces of hard blocks the RTL instantiates)
+TARGET_SOURCES = {"xilinx": [], "ecp5": ["ecp5_mult18x18d.sv"]}
+
+
+def read_slang(files: list[str], top: str, target: str = "xilinx") -> str:
+    files = TARGET_SOURCES.get(target, []) + list(files)
+    return (f"read_slang {' '.join(files)} --top {top} {' '.join(SLANG_FLAGS)} "
+            f"{' '.join(TARGET_DEFINES.get(target, []))}").strip()
 
 
 # ---------------------------------------------------------------- cell counts
@@ -116,6 +124,8 @@ def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours") 
                 raise SynthError(f"two sources named {f.name}")
             shutil.copy(f, work / f.name)
         names.append(f.name)
+    for f in TARGET_SOURCES.get(target, []):
+        shutil.copy(Path(__file__).parent / "rtl" / f, work / f)
     info["names"] = names
     return info
 
@@ -140,7 +150,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
         yosys(f"{read_slang(info['names'], top)}\nhierarchy -top {top}\n{keep}\n"
               f"synth_xilinx -top {top}\ntee -q -o stat.json stat -json\n", work)
     elif target == "ecp5":
-        yosys(f"{read_slang(info['names'], top)}\nhierarchy -top {top}\n{keep}\n"
+        yosys(f"{read_slang(info['names'], top, target)}\nhierarchy -top {top}\n{keep}\n"
               f"synth_ecp5 -top {top}\ntee -q -o stat.json stat -json\n"
               f"setattr -mod -unset keep_hierarchy *\nflatten\nopt_clean\nwrite_json top.json\n",
               work)

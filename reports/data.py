@@ -2,8 +2,9 @@
 """Loaders and derived figures for the notebooks (they plot; this module reads and computes).
 
 Every number comes from files the flow wrote: ``estimates.json`` and ``config.json`` of an
-export build, ``rtl_run/rtl_run.json`` of an RTL run, ``rtl_figures.json`` of the synthesis
-benchmark. Nothing is retyped.
+export build, ``rtl_run/rtl_run.json`` of an RTL run, ``synth/{xilinx,ecp5}/synth.json`` of
+``python -m hw.synth``, ``rtl_figures.json`` of the single-core synthesis benchmark.
+Nothing is retyped.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Build:
     estimates: dict
     rtl: dict | None
     scale: int
+    synth: dict = None       # target -> synth.json of python -m hw.synth (when it ran)
 
     @property
     def name(self) -> str:
@@ -71,10 +73,12 @@ def load_build(path: Path) -> Build:
     est = json.loads((path / "estimates.json").read_text())
     rtl_file = path / "rtl_run" / "rtl_run.json"
     rtl = json.loads(rtl_file.read_text()) if rtl_file.is_file() else None
+    synth = {t: json.loads((path / "synth" / t / "synth.json").read_text())
+             for t in ("xilinx", "ecp5") if (path / "synth" / t / "synth.json").is_file()}
     from model.registry import load_checkpoint
 
     scale = load_checkpoint(Path(cfg["ckpt"]))["config"]["scale"]
-    return Build(path, cfg, est, rtl, scale)
+    return Build(path, cfg, est, rtl, scale, synth)
 
 
 def rtl_figures(path: Path | None = None) -> dict | None:

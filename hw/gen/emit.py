@@ -159,7 +159,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
         style = _weight_style(ctx, sf * nf, simd * pe)
         core = Core("xnor_mvtu", "u_mvu", dict(MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe),
                                                CNT_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
-                                               WEIGHT_RAM=L.sv_string(style)), {})
+                                               WEIGHT_RAM=L.sv_string(style),
+                                               IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
     else:
         idt = inst.get_input_datatype()
         wdt = DataType[inst.get_nodeattr("weightDataType")]
@@ -174,7 +175,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
         core = Core("mvtu_int", "u_mvu", dict(
             MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe), IN_W=str(idt.bitwidth()),
             IN_SIGNED=str(int(idt.signed())), W_W=str(wdt.bitwidth()), ACC_W=str(acc_w),
-            WEIGHT_FILE=ctx.mem(wname), WEIGHT_RAM=L.sv_string(style)), {})
+            WEIGHT_FILE=ctx.mem(wname), WEIGHT_RAM=L.sv_string(style),
+            IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
     lay.cores.append(core)
     lay.record.update(kind="xnor" if inst.get_nodeattr("binaryXnorMode") else "int",
@@ -202,6 +204,12 @@ def _weight_style(ctx: Context, depth: int, width: int) -> str:
     if ctx.target == "ecp5" and depth <= 64:
         return "logic"
     return "block" if width * -(-depth // 64) >= 64 else "auto"
+
+
+def _ibuf_style(ctx: Context) -> str:
+    """The input vector buffer is read asynchronously: distributed RAM on ECP5 (a block RAM
+    there would put its 5.8 ns clock-to-out before the operand register)."""
+    return "distributed" if ctx.target == "ecp5" else "auto"
 
 
 def emit_thresholding(ctx: Context, node) -> Layer:

@@ -10,12 +10,14 @@ from .design import Core, Design, Edge, Layer, Stream
 RTL = Path(__file__).resolve().parents[1] / "rtl"
 #: hw/rtl files each core module needs (in compile order)
 CORE_FILES = {
-    "xnor_mvtu": ["mvtu_fetch.sv", "mvtu_acc.sv", "xnor_mvtu.sv"],
-    "mvtu_int": ["mvtu_fetch.sv", "mvtu_acc.sv", "mvtu_int.sv"],
-    "requant_arith": ["requant_arith.sv"], "thresh_bsearch": ["thresh_bsearch.sv"],
+    "xnor_mvtu": ["stream_fifo.sv", "credit_fifo.sv", "mvtu_fetch.sv", "mvtu_acc.sv", "xnor_mvtu.sv"],
+    "mvtu_int": ["stream_fifo.sv", "credit_fifo.sv", "mvtu_fetch.sv", "mvtu_acc.sv", "mul_reg.sv",
+                 "mvtu_int.sv"],
+    "requant_arith": ["stream_fifo.sv", "credit_fifo.sv", "requant_arith.sv"],
+    "thresh_bsearch": ["stream_fifo.sv", "credit_fifo.sv", "thresh_bsearch.sv"],
     "eltwise_add": ["eltwise_add.sv"], "eltwise_const": ["eltwise_const.sv"],
     "stream_dup": ["stream_dup.sv"], "stream_concat": ["stream_concat.sv"],
-    "swg": ["swg.sv"], "stream_fifo": ["stream_fifo.sv"], "stream_dwc": ["stream_dwc.sv"],
+    "swg": ["stream_fifo.sv", "credit_fifo.sv", "swg.sv"], "stream_fifo": ["stream_fifo.sv"], "stream_dwc": ["stream_dwc.sv"],
 }
 TOP = "sr_top"
 

@@ -3,8 +3,8 @@
 // per PE lane, the NTERM registered terms of one fold step (XNOR group counts or
 // products) are summed by an adder tree registered every two adder levels (four terms per
 // stage), then added to the lane's accumulator; after the last synapse fold the sums go to
-// the output register. The caller's stages and these advance together on `adv`, which is
-// low only while a finished result waits for the output: one fold step per clock.
+// the output FIFO. The pipeline runs free (no enable to fan out): a result is started only
+// when the FIFO has room for it (``room``, counted by credit_fifo from ``promise``).
 `default_nettype none
 
 module mvtu_acc #(
@@ -12,7 +12,9 @@ module mvtu_acc #(
     parameter int NTERM = 4,       // terms per lane and fold step
     parameter int TW = 2,          // term width
     parameter bit SIGNED = 0,      // terms signed (products) or unsigned (counts)
-    parameter int ACC_W = 9        // accumulator and output lane width
+    parameter int ACC_W = 9,       // accumulator and output lane width
+    parameter int LAT = 2,         // clocks from a promise to its terms at this module
+    parameter int SF = 1           // clocks per result at full rate (synapse folds)
 ) (
     input  wire                     ap_clk,
     input  wire                     ap_rst_n,
@@ -20,7 +22,8 @@ module mvtu_acc #(
     input  wire                     first_in,  // ... which is synapse fold 0
     input  wire                     last_in,   // ... which is the last synapse fold
     input  wire [PE*NTERM*TW-1:0]   terms,     // lane p, term i at (p*NTERM + i)*TW
-    output wire                     adv,
+    input  wire                     promise,   // a step completing a result started
+    output wire                     room,      // a result may be promised
     output wire [PE*ACC_W-1:0]      m_axis_tdata,
     output wire                     m_axis_tvalid,
     input  wire                     m_axis_tready
@@ -50,55 +53,48 @@ module mvtu_acc #(
     logic signed [ACC_W-1:0] tr [PE][D + 1][NTERM];   // stage s: tr[p][s][0 .. n(s) - 1]
     logic vt [D + 1], ft [D + 1], lt [D + 1];          // tags of each stage
     logic signed [ACC_W-1:0] acc [PE];
-    logic [PE*ACC_W-1:0] out_data;
-    logic out_valid;
+    logic [PE*ACC_W-1:0] result;
+    // results in flight: a promise reaches the FIFO after LAT + D + 2 clocks and is taken
+    // 6 clocks later at the earliest (credit_fifo); one result every SF clocks
+    localparam int Q = (LAT + D + 8 + SF - 1) / SF + 1;
 
-    assign adv = !(vt[D] && lt[D] && out_valid && !m_axis_tready);
-    assign m_axis_tdata = out_data;
-    assign m_axis_tvalid = out_valid;
+    always_comb begin : finish
+        for (int p = 0; p < PE; p++)
+            result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p]) + tr[p][D][0];
+    end
+    credit_fifo #(.WIDTH(PE*ACC_W), .DEPTH(Q)) u_out (
+        .ap_clk, .ap_rst_n, .issue(promise), .room, .push(vt[D] && lt[D]), .push_data(result),
+        .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin
-        if (adv) begin
-            for (int p = 0; p < PE; p++) begin
-                for (int i = 0; i < NTERM; i++) begin
-                    logic [TW-1:0] t;
-                    t = terms[(p * NTERM + i) * TW +: TW];
-                    tr[p][0][i] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
+        for (int p = 0; p < PE; p++) begin
+            for (int i = 0; i < NTERM; i++) begin
+                logic [TW-1:0] t;
+                t = terms[(p * NTERM + i) * TW +: TW];
+                tr[p][0][i] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
+            end
+            for (int s = 1; s <= D; s++)
+                for (int i = 0; i < n_at(s); i++) begin
+                    logic signed [ACC_W-1:0] sum;
+                    sum = '0;
+                    for (int j = 0; j < 4; j++)
+                        if (4 * i + j < n_at(s - 1)) sum = sum + tr[p][s - 1][4 * i + j];
+                    tr[p][s][i] <= narrow(sum, s);
                 end
-                for (int s = 1; s <= D; s++)
-                    for (int i = 0; i < n_at(s); i++) begin
-                        logic signed [ACC_W-1:0] sum;
-                        sum = '0;
-                        for (int j = 0; j < 4; j++)
-                            if (4 * i + j < n_at(s - 1)) sum = sum + tr[p][s - 1][4 * i + j];
-                        tr[p][s][i] <= narrow(sum, s);
-                    end
-            end
-            for (int s = 1; s <= D; s++) begin
-                ft[s] <= ft[s - 1];
-                lt[s] <= lt[s - 1];
-            end
-            ft[0] <= first_in;
-            lt[0] <= last_in;
         end
+        for (int s = 1; s <= D; s++) begin
+            ft[s] <= ft[s - 1];
+            lt[s] <= lt[s - 1];
+        end
+        ft[0] <= first_in;
+        lt[0] <= last_in;
+        if (vt[D])
+            for (int p = 0; p < PE; p++) acc[p] <= result[p*ACC_W +: ACC_W];
         if (!ap_rst_n) begin
             for (int s = 0; s <= D; s++) vt[s] <= 1'b0;
-            out_valid <= 1'b0;
         end else begin
-            if (out_valid && m_axis_tready) out_valid <= 1'b0;
-            if (adv) begin
-                vt[0] <= v_in;
-                for (int s = 1; s <= D; s++) vt[s] <= vt[s - 1];
-                if (vt[D]) begin
-                    for (int p = 0; p < PE; p++) begin
-                        logic signed [ACC_W-1:0] a;
-                        a = (ft[D] ? '0 : acc[p]) + tr[p][D][0];
-                        acc[p] <= a;
-                        if (lt[D]) out_data[p*ACC_W +: ACC_W] <= a;
-                    end
-                    if (lt[D]) out_valid <= 1'b1;
-                end
-            end
+            vt[0] <= v_in;
+            for (int s = 1; s <= D; s++) vt[s] <= vt[s - 1];
         end
     end
 endmodule

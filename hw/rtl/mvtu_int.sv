@@ -6,8 +6,10 @@
 // nf = neuron nf*PE + p in bits [p*ACC_W +: ACC_W].
 // Output: the dot product (ACC_W bits, signed). A layer's thresholds follow in a
 // requantiser core (requant_arith or thresh_bsearch), not in this unit.
-// Stages: operand fetch and register (mvtu_fetch), then products registered, summed by an
-// adder tree registered every two levels, accumulated (mvtu_acc); all advance together.
+// Stages: operand fetch and register (mvtu_fetch), operands and products registered in
+// each multiplier (mul_reg), products registered again, summed by an adder tree registered
+// every two levels, accumulated (mvtu_acc); free-running: a result is started only when
+// the output has room for it.
 `default_nettype none
 
 module mvtu_int #(
@@ -20,7 +22,8 @@ module mvtu_int #(
     parameter int W_W = 8,            // weight width (signed)
     parameter int ACC_W = 24,         // accumulator / output width (signed)
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
-    parameter WEIGHT_RAM = "auto"     // weight memory style for synthesis (see mvtu_fetch)
+    parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
+    parameter IBUF_RAM = "auto"       // input buffer memory style for synthesis
 ) (
     input  wire                   ap_clk,
     input  wire                   ap_rst_n,
@@ -42,28 +45,38 @@ module mvtu_int #(
     logic [SF_W-1:0] sf2;
     logic [NF_W-1:0] nf2;
     logic v2;
-    wire adv;
+    wire room, promise;
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE),
-        .WEIGHT_RAM(WEIGHT_RAM))
-        u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .adv,
-                 .v2, .x2, .w2, .sf2, .nf2);
+        .WEIGHT_RAM(WEIGHT_RAM),
+        .IBUF_RAM(IBUF_RAM))
+        u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room,
+                 .promise, .v2, .x2, .w2, .sf2, .nf2);
 
+    // Every product in a multiplier with registered operands and product (mul_reg: the
+    // registers sit inside the multiplier block), then summed and accumulated.
     logic [PE*SIMD*PW-1:0] products;
-    always_comb begin : multiply
-        for (int p = 0; p < PE; p++)
-            for (int i = 0; i < SIMD; i++) begin
-                logic signed [IN_W:0] xi;   // one extra bit: unsigned inputs stay positive
-                logic signed [W_W-1:0] wi;
-                xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]} : {1'b0, x2[i*IN_W +: IN_W]};
-                wi = w2[(p*SIMD + i)*W_W +: W_W];
-                products[(p * SIMD + i) * PW +: PW] = PW'(xi * wi);
-            end
+    logic [1:0] vm, fm, lm;   // tags of the two multiplier stages
+    for (genvar p = 0; p < PE; p++) begin : lane
+        for (genvar i = 0; i < SIMD; i++) begin : mul
+            // one extra bit: unsigned inputs stay positive
+            wire signed [IN_W:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
+                                                : {1'b0, x2[i*IN_W +: IN_W]};
+            mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW)) u_mul (
+                .ap_clk, .ce(1'b1), .a(xi), .b(w2[(p*SIMD + i)*W_W +: W_W]),
+                .p(products[(p * SIMD + i) * PW +: PW]));
+        end
+    end
+    always_ff @(posedge ap_clk) begin
+        fm <= {fm[0], sf2 == '0};
+        lm <= {lm[0], sf2 == SF_W'(SF - 1)};
+        if (!ap_rst_n) vm <= '0;
+        else vm <= {vm[0], v2};
     end
 
-    mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W)) u_acc (
-        .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
-        .terms(products), .adv, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+    mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(4), .SF(SF)) u_acc (
+        .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
+        .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};
 endmodule
 

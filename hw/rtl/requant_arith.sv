@@ -9,8 +9,9 @@
 //
 // Stream: NF beats per pixel of PE lanes; lane p of beat f is channel f*PE + p. With NP = 1
 // one parameter set serves every channel, else NP = NF*PE sets, channel c at index c.
-// Three pipeline stages (piece select, shift-add, shift-clamp) advance together and stall
-// only when the output is held: one beat per clock.
+// Six free-running pipeline stages (a beat is taken only when the output FIFO has room for
+// its result): one beat per clock. Constant tables (one set, or one fold) reduce to wiring
+// in synthesis.
 `default_nettype none
 
 module requant_arith #(
@@ -42,75 +43,76 @@ module requant_arith #(
     input  wire                 m_axis_tready
 );
     localparam int KW = (NP > 1) ? $clog2(NP) : 1;
+    localparam int D = 6;                   // stages
 
-    logic v1, v2, v3;
+    logic [D:1] v;                          // valid of each stage
     logic [KW-1:0] f;                       // first channel (fold * PE) of the next input beat
-    logic [KW-1:0] f1, f2;                  // ... of the beat in stage 1, 2
-    logic signed [Z_W-1:0] x1 [PE];         // stage 1: input, extended
-    logic pos1 [PE], pos2 [PE];             // piece P selected
-    logic signed [Z_W-1:0] t2 [PE];         // stage 2: (x << shl) + bias
-    logic [PE*OUT_W-1:0] y3;                // stage 3: shifted and clamped
+    logic [KW-1:0] fk [D:1];                // ... of the beat in each stage
+    logic [PE*OUT_W-1:0] y;
 
-    wire adv = !v3 || m_axis_tready;
-    assign s_axis_tready = adv;
-    assign m_axis_tvalid = v3;
-    assign m_axis_tdata = y3;
+    // free-running stages; a beat is taken only when the output FIFO has room for it
+    wire room;
+    wire take = s_axis_tvalid && room;
+    assign s_axis_tready = room;
+    credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(D + 7)) u_out (
+        .ap_clk, .ap_rst_n, .issue(take), .room, .push(v[D]), .push_data(y),
+        .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin
-        if (adv) begin
-            f1 <= f;
-            f2 <= f1;
-        end
+        fk[1] <= f;
+        for (int k = 2; k <= D; k++) fk[k] <= fk[k - 1];
         if (!ap_rst_n) begin
-            v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
+            v <= '0;
             f <= '0;
-        end else if (adv) begin
-            v1 <= s_axis_tvalid;
-            v2 <= v1;
-            v3 <= v2;
-            if (s_axis_tvalid && NP > 1 && NF > 1) f <= (f == KW'((NF - 1) * PE)) ? '0 : f + KW'(PE);
+        end else begin
+            v <= {v[D-1:1], take};
+            if (take && NP > 1 && NF > 1) f <= (f == KW'((NF - 1) * PE)) ? '0 : f + KW'(PE);
         end
     end
 
     // table lookups as a compare per entry (a variable part-select would elaborate into a
     // multiplier); with one set, or one fold, the index is constant and the lookup wiring
-    function automatic logic signed [Z_W-1:0] at_z(input logic [NP*Z_W-1:0] v, input int unsigned k);
+    function automatic logic signed [Z_W-1:0] at_z(input logic [NP*Z_W-1:0] t, input int unsigned k);
         logic signed [Z_W-1:0] r;
-        r = $signed(v[Z_W-1:0]);
-        for (int i = 1; i < NP; i++) if (k == i) r = $signed(v[i*Z_W +: Z_W]);
+        r = $signed(t[Z_W-1:0]);
+        for (int i = 1; i < NP; i++) if (k == i) r = $signed(t[i*Z_W +: Z_W]);
         return r;
     endfunction
-    function automatic logic [SH_W-1:0] at_sh(input logic [NP*SH_W-1:0] v, input int unsigned k);
+    function automatic logic [SH_W-1:0] at_sh(input logic [NP*SH_W-1:0] t, input int unsigned k);
         logic [SH_W-1:0] r;
-        r = v[SH_W-1:0];
-        for (int i = 1; i < NP; i++) if (k == i) r = v[i*SH_W +: SH_W];
+        r = t[SH_W-1:0];
+        for (int i = 1; i < NP; i++) if (k == i) r = t[i*SH_W +: SH_W];
         return r;
     endfunction
 
+    // Stages (each registered, one operation each so that none is more than a carry chain
+    // or a shifter deep): 1 the channel's pivot looked up; 2 compare: which piece; 3 the
+    // piece's shifts and bias looked up; 4 shift left and add; 5 shift right (floor);
+    // 6 saturate.
     for (genvar p = 0; p < PE; p++) begin : lane
         wire [IN_W-1:0] raw = s_axis_tdata[p*IN_W +: IN_W];
         wire signed [Z_W-1:0] x = IN_SIGNED ? Z_W'($signed(raw)) : Z_W'({1'b0, raw});
-        // parameter set of this lane's channel in each stage
+        logic signed [Z_W-1:0] x1, x2, x3, piv1, b3, t4, z5;
+        logic pos2;
+        logic [SH_W-1:0] shl3, shr3, shr4;
+        // parameter set of this lane's channel
         wire [31:0] k0 = (NP == 1) ? 0 : (NF == 1) ? p : 32'(f) + p;
-        wire [31:0] k1 = (NP == 1) ? 0 : (NF == 1) ? p : 32'(f1) + p;
-        wire [31:0] k2 = (NP == 1) ? 0 : (NF == 1) ? p : 32'(f2) + p;
-        wire [SH_W-1:0] shl = pos1[p] ? at_sh(SHL_P, k1) : at_sh(SHL_N, k1);
-        wire signed [Z_W-1:0] b = pos1[p] ? at_z(B_P, k1) : at_z(B_N, k1);
-        wire [SH_W-1:0] shr = pos2[p] ? at_sh(SHR_P, k2) : at_sh(SHR_N, k2);
-        wire signed [Z_W-1:0] z = t2[p] >>> shr;
+        wire [31:0] k2 = (NP == 1) ? 0 : (NF == 1) ? p : 32'(fk[2]) + p;
         always_ff @(posedge ap_clk) begin
-            if (adv) begin
-                // 1: which piece
-                x1[p] <= x;
-                pos1[p] <= x >= at_z(PIVOT, k0);
-                // 2: shift left and add the bias
-                t2[p] <= (x1[p] <<< shl) + b;
-                pos2[p] <= pos1[p];
-                // 3: shift right (floor) and saturate
-                if (z < Z_W'(LO)) y3[p*OUT_W +: OUT_W] <= OUT_W'(LO);
-                else if (z > Z_W'(HI)) y3[p*OUT_W +: OUT_W] <= OUT_W'(HI);
-                else y3[p*OUT_W +: OUT_W] <= OUT_W'(z);
-            end
+            x1 <= x;
+            piv1 <= at_z(PIVOT, k0);
+            x2 <= x1;
+            pos2 <= x1 >= piv1;
+            x3 <= x2;
+            shl3 <= pos2 ? at_sh(SHL_P, k2) : at_sh(SHL_N, k2);
+            shr3 <= pos2 ? at_sh(SHR_P, k2) : at_sh(SHR_N, k2);
+            b3 <= pos2 ? at_z(B_P, k2) : at_z(B_N, k2);
+            t4 <= (x3 <<< shl3) + b3;
+            shr4 <= shr3;
+            z5 <= t4 >>> shr4;
+            if (z5 < Z_W'(LO)) y[p*OUT_W +: OUT_W] <= OUT_W'(LO);
+            else if (z5 > Z_W'(HI)) y[p*OUT_W +: OUT_W] <= OUT_W'(HI);
+            else y[p*OUT_W +: OUT_W] <= OUT_W'(z5);
         end
     end
 endmodule

@@ -3,8 +3,9 @@
 // m_axis_tvalid both come from registers, so a FIFO cuts the combinational handshake paths
 // between the cores it joins; one word per clock in steady state.
 //   DEPTH <= 2: a register slice (output register + skid register).
-//   DEPTH > 2:  DEPTH - 2 words of memory written and read synchronously, so synthesis may
-//               place it in block RAM, then a two-word output buffer in registers.
+//   DEPTH > 2:  DEPTH - 4 words of memory (at least 2) written and read synchronously, so
+//               synthesis may place it in block RAM, then a four-word output buffer in
+//               registers.
 // ``max_level`` records the highest fill seen, for simulation (it drives no output, so
 // synthesis removes it).
 `default_nettype none
@@ -63,46 +64,44 @@ module stream_fifo #(
             end
         end
     end else begin : ram
-        // memory -> read register (r, valid v1) -> a two-word output buffer (od, sd) in
-        // fabric: the memory's clock-to-out (a block RAM's is long) ends at a register
-        localparam int N = (DEPTH > 4) ? DEPTH - 2 : 2;   // >= 2 words: one per clock
+        // memory -> read register (r, in a block RAM) -> a plain register (r2: after the
+        // memory's output muxes) -> a four-word output buffer in registers; every path from
+        // a block RAM's slow clock-to-out ends at a register
+        localparam int N = (DEPTH > 6) ? DEPTH - 4 : 2;   // >= 2 words: one per clock
         localparam int AW = (N > 1) ? $clog2(N) : 1;
         logic [WIDTH-1:0] mem [N];
-        logic [WIDTH-1:0] r, sd;
-        logic v1, sv;
+        logic [WIDTH-1:0] r, r2;
+        logic [WIDTH-1:0] b [4];
+        logic v1, v2;
+        logic [1:0] head, tail;
+        logic [2:0] n;                  // words in the output buffer
         logic [AW:0] count;             // words in mem
         logic [AW-1:0] rd, wr;
-        wire [1:0] held = 2'(ov) + 2'(sv);
-        // read when the word lands in a free output slot (counting the one in flight)
-        wire pop = count != '0 && (2'(held) + 2'(v1) - 2'(take) <= 2'd1);
+        // read when the word will find a free place in the buffer (counting those in flight)
+        wire pop = count != '0 && (3'(n) + 3'(v1) + 3'(v2) - 3'(take) <= 3'd3);
         assign s_axis_tready = count != (AW+1)'(N);
         always_ff @(posedge ap_clk) begin
             if (push) mem[wr] <= s_axis_tdata;
             if (pop) r <= mem[rd];
-            // the output buffer: drop the head if taken, append r if it arrives
-            if (take) begin
-                if (sv) od <= sd;
-                else if (v1) od <= r;
-                if (sv && v1) sd <= r;
-            end else if (v1) begin
-                if (!ov) od <= r;
-                else sd <= r;
-            end
+            r2 <= r;
+            if (v2) b[tail] <= r2;
             if (!ap_rst_n) begin
-                count <= '0; rd <= '0; wr <= '0; ov <= 1'b0; sv <= 1'b0; v1 <= 1'b0;
+                count <= '0; rd <= '0; wr <= '0; v1 <= 1'b0; v2 <= 1'b0;
+                head <= '0; tail <= '0; n <= '0;
             end else begin
                 if (push) wr <= (wr == AW'(N - 1)) ? '0 : wr + 1'b1;
                 if (pop) rd <= (rd == AW'(N - 1)) ? '0 : rd + 1'b1;
                 count <= count + (AW+1)'(push) - (AW+1)'(pop);
                 v1 <= pop;
-                if (take) begin
-                    ov <= sv || v1;
-                    sv <= sv && v1;
-                end else if (v1) begin
-                    ov <= 1'b1;
-                    sv <= ov;
-                end
+                v2 <= v1;
+                if (v2) tail <= tail + 1'b1;
+                if (take) head <= head + 1'b1;
+                n <= n + 3'(v2) - 3'(take);
             end
+        end
+        always_comb begin
+            ov = n != '0;
+            od = b[head];
         end
     end
 endmodule

@@ -10,7 +10,8 @@
 //      fold: SIMD elements of input (oy - PT + ky*DH, ox - PL + kx*DW), zero outside the image.
 // An output pixel is issued once its last needed input pixel is written; an input pixel is
 // written once the row it overwrites (RB rows back) is needed by no remaining output.
-// Three output stages: address, memory read, output register.
+// Three free-running output stages (address, memory read, output register) into a small
+// FIFO whose free room gates the issue of a beat.
 // Frames follow each other without a gap. One output beat per clock.
 `default_nettype none
 
@@ -61,8 +62,8 @@ module swg #(
     logic [$clog2(CF + 1)-1:0] wcf;
     logic [NPW-1:0] in_pix;         // input pixels completely written (all frames)
     logic [NPW-1:0] lim;            // input pixels may be written while in_pix < lim
-    wire signed [NPW-1:0] room = lim - in_pix;
-    assign s_axis_tready = room > 0;
+    wire signed [NPW-1:0] space = lim - in_pix;
+    assign s_axis_tready = space > 0;
     wire wr = s_axis_tvalid && s_axis_tready;
 
     always_ff @(posedge ap_clk) begin
@@ -91,8 +92,10 @@ module swg #(
     logic [AW-1:0] top_base, frame_base;       // buffer word of row oy - PT, of row 0
     logic [AW-1:0] nfb, ntb;                   // the same for the next frame (precomputed)
     logic [NPW-1:0] fpix, nfpix;               // first input pixel of this frame, the next
-    logic [NPW-1:0] need_row, tail;            // need: pixel need_row + cn; tail: first needed
+    logic [NPW-1:0] need_row, tail;            // row rn's first pixel; tail: first needed
     logic signed [SW-1:0] rn, cn;
+    logic [NPW-1:0] need;                      // need_row + cn: the last input this pixel needs
+    logic [NPW-1:0] need_same, need_down, need_frame;  // need at the next row / frame start
     // window registers: the beat being issued
     logic [$clog2(KH + 1)-1:0] ky;
     logic [$clog2(KW + 1)-1:0] kx;
@@ -100,15 +103,16 @@ module swg #(
     logic signed [SW-1:0] iy, ix;
     logic signed [AW+$clog2(CF+1):0] ixb;      // ix * CF
     logic [AW-1:0] cur_base;                   // buffer word of row iy
-    // pipeline: 1 = address registered, 2 = memory read, 3 = output register (a block
-    // RAM's clock-to-out ends at a register, not in the next core's logic)
+    // pipeline (free-running): 1 = address registered, 2 = memory read, 3 = output register
+    // (a block RAM's clock-to-out ends at a register); a beat is issued only when the output
+    // FIFO has room for it
     logic v1, v2, v3, pad1, pad2;
     logic [AW-1:0] raddr1;
     logic [SIMD*EW-1:0] rdata2, out3;
+    wire room;                                 // the output FIFO can take one more beat
 
-    wire adv = !v3 || m_axis_tready;
-    wire signed [NPW-1:0] slack = in_pix - (need_row + NPW'(cn));
-    wire issue = adv && (slack > 0);
+    wire signed [NPW-1:0] slack = in_pix - need;   // one subtraction: need is a register
+    wire issue = room && (slack > 0);
     wire last_c = cf == $bits(cf)'(CF - 1);
     wire last_x = last_c && kx == $bits(kx)'(KW - 1);
     wire last_w = last_x && ky == $bits(ky)'(KH - 1);          // last beat of the window
@@ -133,25 +137,29 @@ module swg #(
         end
     end
 
-    assign m_axis_tvalid = v3;
-    assign m_axis_tdata = out3;
+    credit_fifo #(.WIDTH(SIMD*EW), .DEPTH(3 + 7)) u_out (
+        .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data(out3),
+        .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin
-        if (adv) begin
-            out3 <= pad2 ? '0 : rdata2;
-            v3 <= v2;
-            rdata2 <= mem[raddr1];
-            pad2 <= pad1;
-            v2 <= v1;
-            v1 <= issue;
-            if (issue) begin
-                raddr1 <= wrap(cur_base + AW'(ixb) + AW'(cf));
-                pad1 <= pad;
-            end
+        out3 <= pad2 ? '0 : rdata2;
+        v3 <= v2;
+        rdata2 <= mem[raddr1];
+        pad2 <= pad1;
+        v2 <= v1;
+        v1 <= issue;
+        if (issue) begin
+            raddr1 <= wrap(cur_base + AW'(ixb) + AW'(cf));
+            pad1 <= pad;
         end
         nfb <= wrap(frame_base + AW'(HB));
         ntb <= wrap(nfb + AW'(TOPOFF));
         nfpix <= fpix + NPW'(H * W);
+        // the need at the start of the next row (rn stays or moves down) and frame: they
+        // change only with the row, so these registers are ready when the row ends
+        need_same <= need_row + NPW'(CN0);
+        need_down <= need_row + NPW'(W + CN0);
+        need_frame <= nfpix + NPW'(RN0 * W + CN0);
         lim <= tail + NPW'(RB * W);   // registered: a freed row is written a cycle later
         if (!ap_rst_n) begin
             v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
@@ -163,6 +171,7 @@ module swg #(
             cur_base <= AW'(TOPOFF % DEPTH);
             fpix <= '0;
             need_row <= NPW'(RN0 * W);
+            need <= NPW'(RN0 * W + CN0);
             rn <= SW'(RN0); cn <= SW'(CN0);
             tail <= '0;
             lim <= NPW'(RB * W);
@@ -190,7 +199,10 @@ module swg #(
                 top_iy <= n_top_iy; iy <= n_top_iy;
                 top_base <= n_top_base; cur_base <= n_top_base;
                 if (!end_row) begin
-                    cn <= (cn < SW'(W - 1)) ? cn + 1 : cn;
+                    if (cn < SW'(W - 1)) begin
+                        cn <= cn + 1;
+                        need <= need + 1'b1;
+                    end
                 end else begin
                     cn <= SW'(CN0);
                     if (end_frame) begin
@@ -200,11 +212,15 @@ module swg #(
                         tail <= nfpix;
                         rn <= SW'(RN0);
                         need_row <= nfpix + NPW'(RN0 * W);
+                        need <= need_frame;
                     end else begin
                         oy <= oy + 1'b1;
                         if (rn < SW'(H - 1)) begin
                             rn <= rn + 1;
                             need_row <= need_row + NPW'(W);
+                            need <= need_down;
+                        end else begin
+                            need <= need_same;
                         end
                         if (n_top_iy > 0) tail <= tail + NPW'(W);
                     end

@@ -14,7 +14,8 @@
 // Memories: one per lane and stage, file THRESH_PREFIX_<lane>_<stage>.mem (lane two hex
 // digits, stage one), NC*2^k words, channel-major. Stream: NF beats per pixel of PE lanes,
 // lane p of beat f is channel f*PE + p; with NC = 1 one threshold set serves every channel.
-// All stages advance together and stall only when the output is held: one beat per clock.
+// The stages run free; a beat is taken only when the output FIFO has room for its result:
+// one beat per clock.
 `default_nettype none
 
 module thresh_bsearch #(
@@ -49,23 +50,26 @@ module thresh_bsearch #(
     logic vo;
     logic [PE*OUT_W-1:0] yo;
 
-    wire adv = !vo || m_axis_tready;
-    assign s_axis_tready = adv;
-    assign m_axis_tvalid = vo;
-    assign m_axis_tdata = yo;
+    // free-running stages; a beat is taken only when the output FIFO has room for it
+    wire room;
+    wire take = s_axis_tvalid && room;
+    assign s_axis_tready = room;
+    credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(3 * B + 8)) u_out (
+        .ap_clk, .ap_rst_n, .issue(take), .room, .push(vo), .push_data(yo),
+        .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin
             for (int k = 0; k < B; k++) begin va[k] <= 1'b0; vr[k] <= 1'b0; vs[k] <= 1'b0; end
             vo <= 1'b0;
             f <= '0;
-        end else if (adv) begin
-            va[0] <= s_axis_tvalid;
+        end else begin
+            va[0] <= take;
             for (int k = 0; k < B; k++) vr[k] <= va[k];
             for (int k = 0; k < B; k++) vs[k] <= vr[k];
             for (int k = 1; k < B; k++) va[k] <= vs[k - 1];
             vo <= vs[B - 1];
-            if (s_axis_tvalid) f <= (f == FW'(NF - 1)) ? '0 : f + 1'b1;
+            if (take) f <= (f == FW'(NF - 1)) ? '0 : f + 1'b1;
         end
     end
 
@@ -81,23 +85,21 @@ module thresh_bsearch #(
         wire [IN_W-1:0] raw = s_axis_tdata[p*IN_W +: IN_W];
 
         always_ff @(posedge ap_clk) begin
-            if (adv) begin
-                xa[0] <= IN_SIGNED ? XW'($signed(raw)) : XW'({1'b0, raw});
-                ca[0] <= (NC > 1) ? CW'(f) : '0;
-                qa[0] <= '0;
-                for (int k = 0; k < B; k++) begin
-                    xs[k] <= xr[k];
-                    cs[k] <= cr[k];
-                    qs[k] <= qr[k];
-                    ts[k] <= tr[k];
-                end
-                for (int k = 1; k < B; k++) begin
-                    xa[k] <= xs[k - 1];
-                    ca[k] <= cs[k - 1];
-                    qa[k] <= {qs[k - 1][QW-2:0], xs[k - 1] >= XW'(ts[k - 1])};
-                end
-                yo[p*OUT_W +: OUT_W] <= OUT_W'(OBIAS + int'({qs[B - 1][QW-2:0], xs[B - 1] >= XW'(ts[B - 1])}));
+            xa[0] <= IN_SIGNED ? XW'($signed(raw)) : XW'({1'b0, raw});
+            ca[0] <= (NC > 1) ? CW'(f) : '0;
+            qa[0] <= '0;
+            for (int k = 0; k < B; k++) begin
+                xs[k] <= xr[k];
+                cs[k] <= cr[k];
+                qs[k] <= qr[k];
+                ts[k] <= tr[k];
             end
+            for (int k = 1; k < B; k++) begin
+                xa[k] <= xs[k - 1];
+                ca[k] <= cs[k - 1];
+                qa[k] <= {qs[k - 1][QW-2:0], xs[k - 1] >= XW'(ts[k - 1])};
+            end
+            yo[p*OUT_W +: OUT_W] <= OUT_W'(OBIAS + int'({qs[B - 1][QW-2:0], xs[B - 1] >= XW'(ts[B - 1])}));
         end
 
         for (genvar k = 0; k < B; k++) begin : stage
@@ -108,12 +110,10 @@ module thresh_bsearch #(
             initial if (THRESH_PREFIX != "") $readmemh(FILE, mem);
             wire [31:0] addr = (32'(ca[k]) << k) | (32'(qa[k]) & ((32'd1 << k) - 1));
             always_ff @(posedge ap_clk) begin
-                if (adv) begin
-                    tr[k] <= mem[addr];
-                    xr[k] <= xa[k];
-                    cr[k] <= ca[k];
-                    qr[k] <= qa[k];
-                end
+                tr[k] <= mem[addr];
+                xr[k] <= xa[k];
+                cr[k] <= ca[k];
+                qr[k] <= qa[k];
             end
         end
     end

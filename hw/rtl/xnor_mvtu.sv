@@ -20,7 +20,8 @@ module xnor_mvtu #(
     parameter int PE = 2,             // neurons computed in parallel
     parameter int CNT_W = 7,          // popcount width, ceil(log2(MW+1))
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD bits
-    parameter WEIGHT_RAM = "auto"     // weight memory style for synthesis (see mvtu_fetch)
+    parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
+    parameter IBUF_RAM = "auto"       // input buffer memory style for synthesis
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -38,7 +39,7 @@ module xnor_mvtu #(
     localparam int G = 3;                    // XNOR pairs per group count: one LUT6 per bit
     localparam int NG = (SIMD + G - 1) / G;
 
-    // Stages that advance together on one enable (adv, from mvtu_acc):
+    // Free-running stages (a result starts only when the output has room for it):
     //   mvtu_fetch: operand fetch (weight word nf*SF + sf holds PE lanes of SIMD bits, lane p
     //     in bits p*SIMD +: SIMD) and operand register;
     //   mvtu_acc: the 2-bit counts of every group of three XNORs registered, summed by an
@@ -49,11 +50,12 @@ module xnor_mvtu #(
     logic [SF_W-1:0] sf2;
     logic [NF_W-1:0] nf2;
     logic v2;
-    wire adv;
+    wire room, promise;
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD), .WW(PE*SIMD), .WEIGHT_FILE(WEIGHT_FILE),
-        .WEIGHT_RAM(WEIGHT_RAM)) u_fetch (
-        .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .adv,
+        .WEIGHT_RAM(WEIGHT_RAM),
+        .IBUF_RAM(IBUF_RAM)) u_fetch (
+        .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room, .promise,
         .v2, .x2, .w2, .sf2, .nf2);
 
     logic [PE*NG*2-1:0] counts;
@@ -68,9 +70,9 @@ module xnor_mvtu #(
             end
     end
 
-    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .SIGNED(0), .ACC_W(CNT_W)) u_acc (
+    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .SIGNED(0), .ACC_W(CNT_W), .LAT(2), .SF(SF)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
-        .terms(counts), .adv, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+        .terms(counts), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};
 endmodule
 

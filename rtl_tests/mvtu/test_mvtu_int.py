@@ -9,10 +9,11 @@ import pytest
 
 from hw.gen.literals import bits_for, mem_text, sv_string, weight_words, write_text
 from hw.sim.golden import mvau_execute, mvau_model
+from hw.gen.render import CORE_FILES
 from rtl_tests.simrun import HW
 from rtl_tests.words import run_words
 
-SOURCES = [HW / "mvtu_fetch.sv", HW / "mvtu_acc.sv", HW / "mvtu_int.sv"]
+SOURCES = [HW / f for f in CORE_FILES["mvtu_int"]]
 
 # (MW, MH, SIMD, PE, in_dt, pause_in, pause_out, vectors)
 PARAMS = [

@@ -9,10 +9,11 @@ import pytest
 
 from hw.gen.literals import mem_text, sv_string, weight_words, write_text
 from hw.sim.golden import mvau_execute, mvau_model, popcount_width
+from hw.gen.render import CORE_FILES
 from rtl_tests.simrun import HW
 from rtl_tests.words import run_words
 
-SOURCES = [HW / "mvtu_fetch.sv", HW / "mvtu_acc.sv", HW / "xnor_mvtu.sv"]
+SOURCES = [HW / f for f in CORE_FILES["xnor_mvtu"]]
 
 # (MW, MH, SIMD, PE, pause_in, pause_out, vectors): foldings, odd sizes
 PARAMS = [

@@ -22,6 +22,7 @@ from hw.gen.emit import Context, arith_params, requantiser
 from hw.gen.literals import write_text
 from hw.gen.requant import ArithForm, fit_arith, int_thresholds
 from hw.sim.golden import execute, thresholding_model
+from hw.gen.render import CORE_FILES
 from rtl_tests.simrun import HW
 from rtl_tests.words import run_checked, run_words
 from tests.builds import tiny_build
@@ -111,7 +112,7 @@ def run_arith(tmp, node, form, x, lanes, ranges, T_golden, nf=1):
                   IN_SIGNED=str(int(node["in_signed"])), OUT_W=str(node["out_bits"]))
     y = golden(T_golden, lanes, x, node)
     pe = s_in.elems
-    return run_checked("requant_arith", [HW / "requant_arith.sv"], params, tmp,
+    return run_checked("requant_arith", [HW / f for f in CORE_FILES["requant_arith"]], params, tmp,
                        x.reshape(-1, pe), node["in_bits"], node["in_signed"],
                        y.reshape(-1, pe), node["out_bits"], node["out_signed"])
 
@@ -170,7 +171,7 @@ def run_bsearch(tmp, node, T_golden, pe):
     for name, text in lay.mems.items():
         write_text(tmp / name, text)
     y = golden(T_golden, c, x, node)
-    return run_words("thresh_bsearch", [HW / "thresh_bsearch.sv"], core.params, tmp,
+    return run_words("thresh_bsearch", [HW / f for f in CORE_FILES["thresh_bsearch"]], core.params, tmp,
                      x.reshape(-1, pe), node["in_bits"], node["in_signed"], y.reshape(-1, pe),
                      node["out_bits"], node["out_signed"])
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from hw.sim.golden import execute, swg_model
+from hw.gen.render import CORE_FILES
 from rtl_tests.simrun import HW
 from rtl_tests.words import run_words
 
@@ -39,7 +40,7 @@ def run(tmp, case, xs, ys):
     h, w, c, simd, bits, signed, (kh, kw), (dh, dw), (pt, pl, pb, pr) = case
     params = dict(C=c, SIMD=simd, EW=bits, H=h, W=w, KH=kh, KW=kw, DH=dh, DW=dw, PT=pt, PL=pl,
                   OH=h + pt + pb - (kh - 1) * dh, OW=w + pl + pr - (kw - 1) * dw)
-    return run_words("swg", [HW / "swg.sv"], params, tmp, xs.reshape(-1, simd), bits, signed,
+    return run_words("swg", [HW / f for f in CORE_FILES["swg"]], params, tmp, xs.reshape(-1, simd), bits, signed,
                      ys, bits, signed)
 
 

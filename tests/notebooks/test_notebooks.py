@@ -31,9 +31,20 @@ def builds(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def synthesised(builds):
+    """The whole network of the last build synthesised by Yosys (hw.synth, Xilinx)."""
+    from hw import synth
+
+    assert synth.main(["--build", str(builds[-1]), "--target", "xilinx"]) == 0
+    return builds
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", ["resources", "latency"])
-def test_notebook_executes(builds, tmp_path, monkeypatch, name):
+def test_notebook_executes(builds, tmp_path, monkeypatch, name, request):
+    if name == "resources":
+        request.getfixturevalue("synthesised")
     monkeypatch.setenv("REPORT_BUILDS", os.pathsep.join(map(str, builds)))
     monkeypatch.setenv("REPORT_OUT", str(tmp_path))
     nb = nbformat.read(NB / f"{name}.ipynb", as_version=4)
@@ -41,6 +52,8 @@ def test_notebook_executes(builds, tmp_path, monkeypatch, name):
                    resources={"metadata": {"path": str(NB)}}).execute()  # raises on a cell error
     pngs = list(tmp_path.glob("*.png"))
     assert pngs, "the notebook saved no figure"
+    if name == "resources":
+        assert (tmp_path / "resources_yosys_vs_finn.png").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +67,8 @@ def bn_vs_btm(tmp_path_factory):
     out = tmp_path_factory.mktemp("bn_vs_btm")
     assert exp.main(["--steps", "3", "--widths", "8,4", "--channels", "8", "--blocks", "1",
                      "--batch", "2", "--patch", "12", "--data", "builtin", "--val", "builtin",
-                     "--out", str(out)]) == 0
+                     "--out", str(out), "--hw", "xilinx", "--hw-size", "12",
+                     "--hw-fps", "50000"]) == 0
     return out / "results.json"
 
 
@@ -67,4 +81,6 @@ def test_bn_vs_btm_notebook_executes(bn_vs_btm, tmp_path, monkeypatch):
                    resources={"metadata": {"path": str(NB)}}).execute()
     assert len(list(tmp_path.glob("bn_vs_btm_*.png"))) == 3
     conclusion = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
-    assert "PSNR" in conclusion and "requantiser DSPs" in conclusion
+    assert "PSNR" in conclusion and "whole network threshold_memory_bits" in conclusion
+    # the generator gave BN threshold memories and BTM none: the conclusion says so
+    assert "whole network threshold_memory_bits: BTM 0 vs BN" in conclusion

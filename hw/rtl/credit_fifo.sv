@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// Output side of a free-running pipeline: the pipeline never stalls (no clock enable that
+// fans out to every register); instead it starts an item only when this FIFO has room for
+// the item's result, counting the results promised (started and not yet taken). For one
+// result per clock DEPTH must cover a promise's round trip: the pipeline's latency (in
+// results) plus 6 clocks through this FIFO (memory, two read registers, output buffer, taken). ``room`` comes from a register compare, so the producer's ready does not
+// depend on the consumer's in the same clock.
+`default_nettype none
+
+module credit_fifo #(
+    parameter int WIDTH = 8,   // result bits
+    parameter int DEPTH = 8    // results the FIFO holds
+) (
+    input  wire             ap_clk,
+    input  wire             ap_rst_n,
+    input  wire             issue,       // a result was promised this clock
+    output wire             room,        // a result may be promised this clock
+    input  wire             push,        // a promised result arrives
+    input  wire [WIDTH-1:0] push_data,
+    output wire [WIDTH-1:0] m_axis_tdata,
+    output wire             m_axis_tvalid,
+    input  wire             m_axis_tready
+);
+    localparam int CW = $clog2(DEPTH + 1) + 1;
+    logic [CW-1:0] promised;
+    wire take = m_axis_tvalid && m_axis_tready;
+    assign room = promised < CW'(DEPTH);
+    always_ff @(posedge ap_clk) begin
+        if (!ap_rst_n) promised <= '0;
+        else promised <= promised + CW'(issue) - CW'(take);
+    end
+    // DEPTH words of memory besides the output buffer: the memory alone holds every
+    // promised result, so its (registered) ready is never low when one arrives
+    wire full_unused;
+    stream_fifo #(.WIDTH(WIDTH), .DEPTH(DEPTH + 4)) u_fifo (
+        .ap_clk, .ap_rst_n, .s_axis_tdata(push_data), .s_axis_tvalid(push),
+        .s_axis_tready(full_unused), .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+endmodule
+
+`default_nettype wire
