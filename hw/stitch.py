@@ -18,12 +18,7 @@ from pathlib import Path
 from hw.gen import StitchError, generate
 from model.errors import ToolkitError
 
-__all__ = ["StitchError", "stitch", "main"]
-
-
-def stitch(build: Path, out: Path, **options) -> dict:
-    """``hw.gen.generate`` (kept under the name the flow has used)."""
-    return generate(build, out, **options)
+__all__ = ["StitchError", "main"]
 
 
 def main(argv=None) -> int:

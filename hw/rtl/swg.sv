@@ -106,19 +106,31 @@ module swg #(
     // pipeline (free-running): 1 = address registered, 2 = memory read, 3 = output register
     // (a block RAM's clock-to-out ends at a register); a beat is issued only when the output
     // FIFO has room for it
-    logic v1, v2, v3, pad1, pad2;
+    logic v1, v2, v3, pad1, pad2, pad3;
     logic [AW-1:0] raddr1;
     logic [SIMD*EW-1:0] rdata2, out3;
     wire room;                                 // the output FIFO can take one more beat
 
-    wire signed [NPW-1:0] slack = in_pix - need;   // one subtraction: need is a register
-    wire issue = room && (slack > 0);
+    // ready: the input holds every pixel the current window needs. Registered, from the
+    // need of the current pixel or, when this clock ends its window, of the next one (both
+    // compared in parallel); in_pix only grows, so a clock-old in_pix is safe.
+    logic ready;
+    logic [NPW-1:0] need_next;
+    wire issue = room && ready;
+    wire signed [NPW-1:0] slack_cur = in_pix - need;
+    wire signed [NPW-1:0] slack_next = in_pix - need_next;
     wire last_c = cf == $bits(cf)'(CF - 1);
     wire last_x = last_c && kx == $bits(kx)'(KW - 1);
     wire last_w = last_x && ky == $bits(ky)'(KH - 1);          // last beat of the window
     wire end_row = ox == $bits(ox)'(OW - 1);
     wire end_frame = end_row && oy == $bits(oy)'(OH - 1);
     wire pad = iy < 0 || iy >= SW'(H) || ix < 0 || ix >= SW'(W);
+
+    always_comb begin : next_need
+        if (!end_row) need_next = (cn < SW'(W - 1)) ? need + 1'b1 : need;
+        else if (end_frame) need_next = need_frame;
+        else need_next = (rn < SW'(H - 1)) ? need_down : need_same;
+    end
 
     // the next output pixel's registers
     logic signed [SW-1:0] n_top_iy, n_px_ix;
@@ -138,11 +150,12 @@ module swg #(
     end
 
     credit_fifo #(.WIDTH(SIMD*EW), .DEPTH(3 + 7)) u_out (
-        .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data(out3),
+        .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data(pad3 ? '0 : out3),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin
-        out3 <= pad2 ? '0 : rdata2;
+        out3 <= rdata2;     // no logic between the memory and this register
+        pad3 <= pad2;
         v3 <= v2;
         rdata2 <= mem[raddr1];
         pad2 <= pad1;
@@ -157,6 +170,7 @@ module swg #(
         nfpix <= fpix + NPW'(H * W);
         // the need at the start of the next row (rn stays or moves down) and frame: they
         // change only with the row, so these registers are ready when the row ends
+        ready <= (issue && last_w) ? slack_next > 0 : slack_cur > 0;
         need_same <= need_row + NPW'(CN0);
         need_down <= need_row + NPW'(W + CN0);
         need_frame <= nfpix + NPW'(RN0 * W + CN0);
@@ -172,6 +186,7 @@ module swg #(
             fpix <= '0;
             need_row <= NPW'(RN0 * W);
             need <= NPW'(RN0 * W + CN0);
+            ready <= 1'b0;
             rn <= SW'(RN0); cn <= SW'(CN0);
             tail <= '0;
             lim <= NPW'(RB * W);
@@ -199,10 +214,8 @@ module swg #(
                 top_iy <= n_top_iy; iy <= n_top_iy;
                 top_base <= n_top_base; cur_base <= n_top_base;
                 if (!end_row) begin
-                    if (cn < SW'(W - 1)) begin
-                        cn <= cn + 1;
-                        need <= need + 1'b1;
-                    end
+                    if (cn < SW'(W - 1)) cn <= cn + 1;
+                    need <= need_next;
                 end else begin
                     cn <= SW'(CN0);
                     if (end_frame) begin
@@ -212,16 +225,14 @@ module swg #(
                         tail <= nfpix;
                         rn <= SW'(RN0);
                         need_row <= nfpix + NPW'(RN0 * W);
-                        need <= need_frame;
+                        need <= need_next;
                     end else begin
                         oy <= oy + 1'b1;
                         if (rn < SW'(H - 1)) begin
                             rn <= rn + 1;
                             need_row <= need_row + NPW'(W);
-                            need <= need_down;
-                        end else begin
-                            need <= need_same;
                         end
+                        need <= need_next;
                         if (n_top_iy > 0) tail <= tail + NPW'(W);
                     end
                 end
