@@ -19,6 +19,11 @@ class ExportConfig:
         target_fps: folding target in frames/s (FINN ``SetFolding``); ignored with ``folding``.
         folding: a folding JSON in FINN's format (``ApplyConfig``), instead of ``target_fps``.
         input_hw: LR frame size (H, W) the dataflow graph is built for.
+        verify_hw: frame size (H, W) the graph is verified at, when it differs from
+            ``input_hw`` (the network is fully convolutional): the steps are checked
+            bit-exactly on a build of this size (``OUT/verify/``) with the same folding, and
+            every layer's parameters are compared with the big build's
+            (``OUT/parameters.json``). ``None``: verify at ``input_hw``.
         golden_real: real-image crops in the golden input (Set5 when present, else built-in).
         golden_random: random images in the golden input.
         start_step, stop_step: run only this range of the step list (names as in ``STEPS``).
@@ -33,6 +38,7 @@ class ExportConfig:
     target_fps: float | None = None
     folding: Path | None = None
     input_hw: tuple[int, int] = (32, 32)
+    verify_hw: tuple[int, int] | None = None
     golden_real: int = 2
     golden_random: int = 1
     start_step: str | None = None

@@ -457,6 +457,78 @@ NOT_EXECUTABLE: dict[str, str] = {
 }
 
 
+#: node attributes that follow the frame size (or name generated files): they may differ
+#: between the big build and the verified small one; every other attribute and every
+#: initializer (weights, thresholds) must be equal
+FRAME_ATTRS = {"IFMDim", "OFMDim", "ImgDim", "numInputVectors", "lhs_shape", "rhs_shape",
+               "out_shape", "code_gen_dir_ipgen", "code_gen_dir_cppsim", "ipgen_path",
+               "ip_path", "ip_vlnv", "gen_top_module", "executable_path", "rtlsim_so",
+               "res_estimate", "res_hls", "cycles_estimate", "cycles_rtlsim"}
+
+
+def compare_parameters(big, small) -> dict:
+    """Every layer of two dataflow partitions (ModelWrappers) has equal parameters:
+    node names and types in order, every attribute outside ``FRAME_ATTRS``, every
+    initializer (weights, thresholds) and every tensor datatype. Returns the record;
+    ``differences`` lists what is not equal."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    diffs, n_init, n_attr = [], 0, 0
+    bn, sn = list(big.graph.node), list(small.graph.node)
+    if [(n.name, n.op_type) for n in bn] != [(n.name, n.op_type) for n in sn]:
+        return {"nodes": len(bn), "differences": ["the layer lists differ: "
+                f"{[n.name for n in bn]} vs {[n.name for n in sn]}"]}
+    for b, s in zip(bn, sn):
+        ib_, is__ = getCustomOp(b), getCustomOp(s)  # attribute values with their defaults
+        for k in sorted(ib_.get_nodeattr_types()):
+            if k in FRAME_ATTRS:
+                continue
+            n_attr += 1
+            vb, vs = ib_.get_nodeattr(k), is__.get_nodeattr(k)
+            if vb != vs:
+                diffs.append(f"{b.name}: attribute {k} = {vb!r} vs {vs!r}")
+        for tb, ts in zip(b.input, s.input):
+            ib, is_ = big.get_initializer(tb), small.get_initializer(ts)
+            if (ib is None) != (is_ is None):
+                diffs.append(f"{b.name}: input {tb} is a parameter in only one build")
+            elif ib is not None:
+                n_init += 1
+                if ib.shape != is_.shape or not np.array_equal(ib, is_):
+                    diffs.append(f"{b.name}: parameter {tb} differs")
+            if big.get_tensor_datatype(tb) != small.get_tensor_datatype(ts):
+                diffs.append(f"{b.name}: datatype of {tb} differs")
+    return {"nodes": len(bn), "attributes_compared": n_attr, "parameters_compared": n_init,
+            "differences": diffs}
+
+
+def verify_small(ctx: Context) -> None:
+    """The big build's check (``verify_hw``): export the same checkpoint at the small frame
+    with the big build's folding into ``OUT/verify/``, every executable step compared with
+    PyTorch there, then every layer's parameters compared (``OUT/parameters.json``)."""
+    from dataclasses import replace
+
+    from qonnx.core.modelwrapper import ModelWrapper
+
+    cfg = ctx.cfg
+    small_cfg = replace(cfg, out=cfg.out / "verify", input_hw=tuple(cfg.verify_hw),
+                        verify_hw=None, target_fps=None, folding=cfg.out / "folding.json",
+                        start_step=None, stop_step=None)
+    small = run_export(small_cfg)
+    rec = compare_parameters(_dataflow(ctx.model)[1], _dataflow(ModelWrapper(
+        str(small_cfg.out / "steps" / f"{len(STEPS) - 1:02d}_{STEPS[-1][0]}.onnx")))[1])
+    rec.update(big_hw=list(cfg.input_hw), verified_hw=list(cfg.verify_hw),
+               verified_steps=[r for r in small.verify if r["compared"]])
+    write_json_atomic(rec, cfg.out / "parameters.json")
+    if rec["differences"]:
+        raise VerificationError(
+            f"the {cfg.input_hw[0]}x{cfg.input_hw[1]} build's layers differ from the verified "
+            f"{cfg.verify_hw[0]}x{cfg.verify_hw[1]} build's: {rec['differences'][0]} "
+            f"({len(rec['differences'])} differences, {cfg.out / 'parameters.json'})")
+    for r in small.verify:
+        if r["compared"]:
+            ctx.verify.append(dict(r, step=r["step"], at=list(cfg.verify_hw)))
+
+
 def step_names() -> list[str]:
     return [n for n, _ in STEPS]
 
@@ -476,6 +548,7 @@ def run_export(cfg: ExportConfig) -> Context:
     (out / "steps").mkdir(exist_ok=True)
     finn_env(out)
     (out / "config.json").write_text(cfg.to_json())
+    split = cfg.verify_hw is not None and tuple(cfg.verify_hw) != tuple(cfg.input_hw)
     ctx = Context(cfg)
     ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
     blockers = ctx.net.export_blockers()
@@ -508,11 +581,18 @@ def run_export(cfg: ExportConfig) -> Context:
             model.save(str(out / "steps" / f"{i:02d}_{name}.onnx"))
             if name in NOT_EXECUTABLE:
                 not_compared(ctx, name, NOT_EXECUTABLE[name])
+            elif split:
+                not_compared(ctx, name, f"verified at {cfg.verify_hw[0]}x{cfg.verify_hw[1]} "
+                                        "(verify/verify.json), parameters equal (parameters.json)")
             else:
                 verify_step(model, ctx, name)
             ctx.timings[name] = round(time.time() - t, 2)
             write_json_atomic(ctx.verify, verify_path)
-    except Exception as e:
+        if split and i1 == len(names) - 1:
+            ctx.model = model
+            verify_small(ctx)
+            write_json_atomic(ctx.verify, verify_path)
+    except BaseException as e:  # KeyboardInterrupt included: nothing half-done looks finished
         write_json_atomic(ctx.verify, verify_path)
         (out / "FAILED.txt").write_text(f"{type(e).__name__}: {e}\n")
         raise

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """``python export/to_finn.py --ckpt CKPT --out DIR [--part P] [--target-fps N | --folding F]
-[--clock-ns T] [--start-step NAME] [--stop-step NAME]``
+[--clock-ns T] [--input-hw H W] [--verify-hw H W] [--mvau-wwidth-max BITS]
+[--start-step NAME] [--stop-step NAME]``
 
 Turns a checkpoint into a folded FINN dataflow graph whose binary layers are XNOR-popcount
 MVAUs, checking the graph against the PyTorch golden pair after every executable step.
@@ -33,6 +34,12 @@ def parse_args(argv=None) -> ExportConfig:
     g.add_argument("--folding", type=Path, help="folding JSON in FINN's format")
     ap.add_argument("--input-hw", type=int, nargs=2, default=(32, 32), metavar=("H", "W"),
                     help="input frame size the dataflow graph is built for (default 32 32)")
+    ap.add_argument("--verify-hw", type=int, nargs=2, metavar=("H", "W"),
+                    help="verify every step bit-exactly at this frame size (same folding, "
+                         "parameters compared with the --input-hw build); default: at --input-hw")
+    ap.add_argument("--mvau-wwidth-max", type=int, default=36,
+                    help="FINN SetFolding's cap on an MVAU's weight stream (bits per clock); "
+                         "raise it for video rates (default 36, FINN's)")
     ap.add_argument("--golden-real", type=int, default=2, help="real image crops in the golden input")
     ap.add_argument("--golden-random", type=int, default=1, help="random images in the golden input")
     ap.add_argument("--start-step", choices=step_names())
@@ -40,7 +47,8 @@ def parse_args(argv=None) -> ExportConfig:
     a = ap.parse_args(argv)
     return ExportConfig(ckpt=a.ckpt, out=a.out, part=a.part, clock_ns=a.clock_ns,
                         target_fps=a.target_fps, folding=a.folding, input_hw=tuple(a.input_hw),
-                        golden_real=a.golden_real, golden_random=a.golden_random,
+                        verify_hw=tuple(a.verify_hw) if a.verify_hw else None,
+                        mvau_wwidth_max=a.mvau_wwidth_max, golden_real=a.golden_real, golden_random=a.golden_random,
                         start_step=a.start_step, stop_step=a.stop_step)
 
 
@@ -54,7 +62,8 @@ def main(argv=None) -> int:
         return 2
     for r in ctx.verify:
         m = r["mismatches"]
-        print(f"  {r['step']:<22} compared {r['compared']:>8}  mismatches "
+        at = f"at {r['at'][0]}x{r['at'][1]}" if "at" in r else ""
+        print(f"  {r['step']:<22}{at:>10} compared {r['compared']:>8}  mismatches "
               f"{m if m is not None else '-':>5}  {r.get('reason', '')}")
     est = getattr(ctx, "estimates", None)
     if est:

@@ -335,19 +335,21 @@ def emit_swg(ctx: Context, node) -> Layer:
         s_in = in_stream(node)  # SIMD elements; a converter before it widens the padding's input
         g = swg_geometry(ctx, node)
         simd = inst.get_nodeattr("SIMD")
-        if s_in.elems != simd or s_out.elems != simd:
+        par = int(inst.get_nodeattr("parallel_window"))
+        taps = g["KH"] * g["KW"] if par else 1
+        if s_in.elems != simd or s_out.elems != simd * taps or (par and simd != s_in.channels):
             raise StitchError(f"node {node.name}: input {s_in.elems} / output {s_out.elems} "
-                              f"elements per beat, SIMD {simd}")
+                              f"elements per beat, SIMD {simd}, parallel_window {par}")
         lay = Layer(node.name, node.op_type, [s_in], [s_out],
                     [pad.input[0] if pad is not None else node.input[0]], [node.output[0]],
                     nodes=([pad.name] if pad is not None else []) + [node.name])
         lay.cores.append(Core("swg", "u_swg", dict(
             C=str(s_in.channels), SIMD=str(simd), EW=str(s_in.bits),
-            **{k: str(v) for k, v in g.items()}),
+            **{k: str(v) for k, v in g.items()}, PAR=str(par)),
             dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"),
                  **bundle("m_axis", "m0"))))
-        lay.record.update(window=g, buffer_bits=((g["KH"] - 1) * g["DH"] + 2) * g["W"]
-                          * s_in.channels * s_in.bits)
+        lay.record.update(window=g, parallel_window=par, buffer_bits=taps * (
+            (g["KH"] - 1) * g["DH"] + 2) * g["W"] * s_in.channels * s_in.bits)
     lay.lag_px = swg_lag(swg_geometry(ctx, node))
     return lay
 

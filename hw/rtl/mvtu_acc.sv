@@ -50,7 +50,9 @@ module mvtu_acc #(
         return SIGNED ? (v <<< (ACC_W - ws)) >>> (ACC_W - ws) : v & ((ACC_W'(1) << ws) - 1);
     endfunction
 
-    logic signed [ACC_W-1:0] tr [PE][D + 1][NTERM];   // stage s: tr[p][s][0 .. n(s) - 1]
+    // stage s: the partial sums of lane p at tr[s][(p*NTERM + i)*ACC_W], i < n(s); every
+    // sum a register of its own (generate loops: constant indices only)
+    logic [PE*NTERM*ACC_W-1:0] tr [D + 1];
     logic vt [D + 1], ft [D + 1], lt [D + 1];          // tags of each stage
     logic signed [ACC_W-1:0] acc [PE];
     logic [PE*ACC_W-1:0] result;
@@ -58,38 +60,39 @@ module mvtu_acc #(
     // 6 clocks later at the earliest (credit_fifo); one result every SF clocks
     localparam int Q = (LAT + D + 8 + SF - 1) / SF + 1;
 
-    always_comb begin : finish
-        for (int p = 0; p < PE; p++)
-            result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p]) + tr[p][D][0];
+    for (genvar p = 0; p < PE; p++) begin : lane
+        assign result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p])
+                                          + $signed(tr[D][p*NTERM*ACC_W +: ACC_W]);
+        for (genvar i = 0; i < NTERM; i++) begin : term
+            wire [TW-1:0] t = terms[(p * NTERM + i) * TW +: TW];
+            always_ff @(posedge ap_clk)
+                tr[0][(p*NTERM + i)*ACC_W +: ACC_W] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
+        end
+        for (genvar s = 1; s <= D; s++) begin : stage
+            localparam int NP = n_at(s - 1);
+            for (genvar i = 0; i < n_at(s); i++) begin : node
+                logic signed [ACC_W-1:0] sum;
+                always_comb begin
+                    sum = '0;
+                    for (int j = 0; j < 4; j++)
+                        if (4 * i + j < NP) sum = sum + $signed(tr[s - 1][(p*NTERM + 4*i + j)*ACC_W +: ACC_W]);
+                end
+                always_ff @(posedge ap_clk) tr[s][(p*NTERM + i)*ACC_W +: ACC_W] <= narrow(sum, s);
+            end
+        end
+        always_ff @(posedge ap_clk) if (vt[D]) acc[p] <= result[p*ACC_W +: ACC_W];
     end
     credit_fifo #(.WIDTH(PE*ACC_W), .DEPTH(Q)) u_out (
         .ap_clk, .ap_rst_n, .issue(promise), .room, .push(vt[D] && lt[D]), .push_data(result),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin
-        for (int p = 0; p < PE; p++) begin
-            for (int i = 0; i < NTERM; i++) begin
-                logic [TW-1:0] t;
-                t = terms[(p * NTERM + i) * TW +: TW];
-                tr[p][0][i] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
-            end
-            for (int s = 1; s <= D; s++)
-                for (int i = 0; i < n_at(s); i++) begin
-                    logic signed [ACC_W-1:0] sum;
-                    sum = '0;
-                    for (int j = 0; j < 4; j++)
-                        if (4 * i + j < n_at(s - 1)) sum = sum + tr[p][s - 1][4 * i + j];
-                    tr[p][s][i] <= narrow(sum, s);
-                end
-        end
         for (int s = 1; s <= D; s++) begin
             ft[s] <= ft[s - 1];
             lt[s] <= lt[s - 1];
         end
         ft[0] <= first_in;
         lt[0] <= last_in;
-        if (vt[D])
-            for (int p = 0; p < PE; p++) acc[p] <= result[p*ACC_W +: ACC_W];
         if (!ap_rst_n) begin
             for (int s = 0; s <= D; s++) vt[s] <= 1'b0;
         end else begin

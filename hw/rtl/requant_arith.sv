@@ -70,20 +70,19 @@ module requant_arith #(
         end
     end
 
-    // table lookups as a compare per entry (a variable part-select would elaborate into a
-    // multiplier); with one set, or one fold, the index is constant and the lookup wiring
-    function automatic logic signed [Z_W-1:0] at_z(input logic [NP*Z_W-1:0] t, input int unsigned k);
-        logic signed [Z_W-1:0] r;
-        r = $signed(t[Z_W-1:0]);
-        for (int i = 1; i < NP; i++) if (k == i) r = $signed(t[i*Z_W +: Z_W]);
-        return r;
-    endfunction
-    function automatic logic [SH_W-1:0] at_sh(input logic [NP*SH_W-1:0] t, input int unsigned k);
-        logic [SH_W-1:0] r;
-        r = t[SH_W-1:0];
-        for (int i = 1; i < NP; i++) if (k == i) r = t[i*SH_W +: SH_W];
-        return r;
-    endfunction
+    // the tables as arrays of constants (one wire per entry; with one set, or one fold,
+    // the index is constant and the lookup is wiring)
+    logic signed [Z_W-1:0] piv_t [NP], bp_t [NP], bn_t [NP];
+    logic [SH_W-1:0] slp_t [NP], srp_t [NP], sln_t [NP], srn_t [NP];
+    for (genvar i = 0; i < NP; i++) begin : tab
+        assign piv_t[i] = PIVOT[i*Z_W +: Z_W];
+        assign bp_t[i] = B_P[i*Z_W +: Z_W];
+        assign bn_t[i] = B_N[i*Z_W +: Z_W];
+        assign slp_t[i] = SHL_P[i*SH_W +: SH_W];
+        assign srp_t[i] = SHR_P[i*SH_W +: SH_W];
+        assign sln_t[i] = SHL_N[i*SH_W +: SH_W];
+        assign srn_t[i] = SHR_N[i*SH_W +: SH_W];
+    end
 
     // Stages (each registered, one operation each so that none is more than a carry chain
     // or a shifter deep): 1 the channel's pivot looked up; 2 compare: which piece; 3 the
@@ -96,17 +95,17 @@ module requant_arith #(
         logic pos2;
         logic [SH_W-1:0] shl3, shr3, shr4;
         // parameter set of this lane's channel
-        wire [31:0] k0 = (NP == 1) ? 0 : (NF == 1) ? p : 32'(f) + p;
-        wire [31:0] k2 = (NP == 1) ? 0 : (NF == 1) ? p : 32'(fk[2]) + p;
+        wire [KW-1:0] k0 = (NP == 1) ? '0 : (NF == 1) ? KW'(p) : f + KW'(p);
+        wire [KW-1:0] k2 = (NP == 1) ? '0 : (NF == 1) ? KW'(p) : fk[2] + KW'(p);
         always_ff @(posedge ap_clk) begin
             x1 <= x;
-            piv1 <= at_z(PIVOT, k0);
+            piv1 <= piv_t[k0];
             x2 <= x1;
             pos2 <= x1 >= piv1;
             x3 <= x2;
-            shl3 <= pos2 ? at_sh(SHL_P, k2) : at_sh(SHL_N, k2);
-            shr3 <= pos2 ? at_sh(SHR_P, k2) : at_sh(SHR_N, k2);
-            b3 <= pos2 ? at_z(B_P, k2) : at_z(B_N, k2);
+            shl3 <= pos2 ? slp_t[k2] : sln_t[k2];
+            shr3 <= pos2 ? srp_t[k2] : srn_t[k2];
+            b3 <= pos2 ? bp_t[k2] : bn_t[k2];
             t4 <= (x3 <<< shl3) + b3;
             shr4 <= shr3;
             z5 <= t4 >>> shr4;

@@ -13,6 +13,10 @@
 // Three free-running output stages (address, memory read, output register) into a small
 // FIFO whose free room gates the issue of a beat.
 // Frames follow each other without a gap. One output beat per clock.
+// PAR = 1 (FINN's parallel_window, needs SIMD = C): a beat is the whole window, KH*KW pixels
+// of C elements, tap (ky, kx) at element offset (ky*KW + kx)*C (first tap in the low bits);
+// the row buffer is kept once per tap (every copy written alike, each read at its own tap)
+// and the address takes one more pipeline stage.
 `default_nettype none
 
 module swg #(
@@ -28,14 +32,15 @@ module swg #(
     parameter int PT = 1,     // zero rows above
     parameter int PL = 1,     // zero columns left
     parameter int OH = 8,     // output rows (H + PT + bottom pad - (KH-1)*DH)
-    parameter int OW = 8      // output columns
+    parameter int OW = 8,     // output columns
+    parameter int PAR = 0     // 1: the whole window per beat (SIMD = C)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
     input  wire [SIMD*EW-1:0]    s_axis_tdata,
     input  wire                  s_axis_tvalid,
     output wire                  s_axis_tready,
-    output wire [SIMD*EW-1:0]    m_axis_tdata,
+    output wire [(PAR ? KH*KW : 1)*SIMD*EW-1:0] m_axis_tdata,
     output wire                  m_axis_tvalid,
     input  wire                  m_axis_tready
 );
@@ -55,7 +60,10 @@ module swg #(
         return (a >= AW'(DEPTH)) ? a - AW'(DEPTH) : a;
     endfunction
 
-    logic [SIMD*EW-1:0] mem [DEPTH];
+    localparam int T = PAR ? KH * KW : 1;           // buffer copies (taps read per clock)
+    localparam int OWD = T * SIMD * EW;             // output beat bits
+    localparam int LAT = PAR ? 4 : 3;               // issue -> output register, clocks
+    initial if (PAR && CF != 1) $error("swg: PAR = 1 needs SIMD = C");
 
     // ---------------------------------------------------------------- input side
     logic [AW-1:0] waddr;
@@ -67,7 +75,6 @@ module swg #(
     wire wr = s_axis_tvalid && s_axis_tready;
 
     always_ff @(posedge ap_clk) begin
-        if (wr) mem[waddr] <= s_axis_tdata;
         if (!ap_rst_n) begin
             waddr <= '0;
             wcf <= '0;
@@ -106,9 +113,7 @@ module swg #(
     // pipeline (free-running): 1 = address registered, 2 = memory read, 3 = output register
     // (a block RAM's clock-to-out ends at a register); a beat is issued only when the output
     // FIFO has room for it
-    logic v1, v2, v3, pad1, pad2, pad3;
-    logic [AW-1:0] raddr1;
-    logic [SIMD*EW-1:0] rdata2, out3;
+    logic v1, v2, v3;
     wire room;                                 // the output FIFO can take one more beat
 
     // ready: the input holds every pixel the current window needs. Registered, from the
@@ -117,19 +122,22 @@ module swg #(
     logic ready;
     logic [NPW-1:0] need_next;
     wire issue = room && ready;
-    wire signed [NPW-1:0] slack_cur = in_pix - need;
-    wire signed [NPW-1:0] slack_next = in_pix - need_next;
-    wire last_c = cf == $bits(cf)'(CF - 1);
-    wire last_x = last_c && kx == $bits(kx)'(KW - 1);
-    wire last_w = last_x && ky == $bits(ky)'(KH - 1);          // last beat of the window
-    wire end_row = ox == $bits(ox)'(OW - 1);
-    wire end_frame = end_row && oy == $bits(oy)'(OH - 1);
+    // in_pix > need as the sign of in_pix - need - 1 (one carry chain, modular counters)
+    wire [NPW-1:0] slack_cur = in_pix + ~need;
+    wire [NPW-1:0] slack_next = in_pix + ~need_next;
+    wire last_c = PAR || cf == $bits(cf)'(CF - 1);
+    wire last_x = last_c && (PAR || kx == $bits(kx)'(KW - 1));
+    wire last_w = last_x && (PAR || ky == $bits(ky)'(KH - 1));  // last beat of the window
+    // the position flags are registers, set when the pixel advances (no compare on the
+    // path from the counters to ready)
+    logic end_row, last_oy, cn_lt, rn_lt;      // ox == OW-1, oy == OH-1, cn < W-1, rn < H-1
+    wire end_frame = end_row && last_oy;
     wire pad = iy < 0 || iy >= SW'(H) || ix < 0 || ix >= SW'(W);
 
     always_comb begin : next_need
-        if (!end_row) need_next = (cn < SW'(W - 1)) ? need + 1'b1 : need;
+        if (!end_row) need_next = cn_lt ? need + 1'b1 : need;
         else if (end_frame) need_next = need_frame;
-        else need_next = (rn < SW'(H - 1)) ? need_down : need_same;
+        else need_next = rn_lt ? need_down : need_same;
     end
 
     // the next output pixel's registers
@@ -149,34 +157,87 @@ module swg #(
         end
     end
 
-    credit_fifo #(.WIDTH(SIMD*EW), .DEPTH(3 + 7)) u_out (
-        .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data(pad3 ? '0 : out3),
+    logic [OWD-1:0] push_data;
+    credit_fifo #(.WIDTH(OWD), .DEPTH(LAT + 7)) u_out (
+        .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data,
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
-    always_ff @(posedge ap_clk) begin
-        out3 <= rdata2;     // no logic between the memory and this register
-        pad3 <= pad2;
-        v3 <= v2;
-        rdata2 <= mem[raddr1];
-        pad2 <= pad1;
-        v2 <= v1;
-        v1 <= issue;
-        if (issue) begin
-            raddr1 <= wrap(cur_base + AW'(ixb) + AW'(cf));
-            pad1 <= pad;
+    generate if (!PAR) begin : g_seq
+        logic [SIMD*EW-1:0] mem [DEPTH];
+        logic [AW-1:0] raddr1;
+        logic pad1, pad2, pad3;
+        logic [SIMD*EW-1:0] rdata2, out3;
+        assign push_data = pad3 ? '0 : out3;
+        always_ff @(posedge ap_clk) begin
+            if (wr) mem[waddr] <= s_axis_tdata;
+            out3 <= rdata2;     // no logic between the memory and this register
+            pad3 <= pad2;
+            rdata2 <= mem[raddr1];
+            pad2 <= pad1;
+            if (issue) begin
+                raddr1 <= wrap(cur_base + AW'(ixb) + AW'(cf));
+                pad1 <= pad;
+            end
         end
+        always_ff @(posedge ap_clk) begin
+            v3 <= v2; v2 <= v1; v1 <= issue;
+            if (!ap_rst_n) begin v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; end
+        end
+    end else begin : g_par
+        // stage 0: row bases and columns per tap; 1: addresses; 2: read; 3: output register
+        logic v0;
+        logic [AW-1:0] rb0 [KH];
+        logic signed [SW-1:0] ix0 [KW];
+        logic rpad0 [KH], cpad0 [KW];
+        for (genvar t = 0; t < T; t++) begin : g_tap
+            localparam int TY = t / KW, TX = t % KW;
+            logic [SIMD*EW-1:0] mem [DEPTH];
+            logic [AW-1:0] raddr1;
+            logic pad1, pad2, pad3;
+            logic [SIMD*EW-1:0] rdata2, out3;
+            assign push_data[t*SIMD*EW +: SIMD*EW] = pad3 ? '0 : out3;
+            always_ff @(posedge ap_clk) begin
+                if (wr) mem[waddr] <= s_axis_tdata;
+                out3 <= rdata2;
+                pad3 <= pad2;
+                rdata2 <= mem[raddr1];
+                pad2 <= pad1;
+                raddr1 <= wrap(rb0[TY] + AW'(ix0[TX]));
+                pad1 <= rpad0[TY] || cpad0[TX];
+            end
+        end
+        for (genvar y = 0; y < KH; y++) begin : g_row
+            wire signed [SW-1:0] ry = top_iy + SW'(y * DH);
+            always_ff @(posedge ap_clk) if (issue) begin
+                rb0[y] <= wrap(top_base + AW'(y * DH * WCF));
+                rpad0[y] <= ry < 0 || ry >= SW'(H);
+            end
+        end
+        for (genvar x = 0; x < KW; x++) begin : g_col
+            wire signed [SW-1:0] cx = px_ix + SW'(x * DW);
+            always_ff @(posedge ap_clk) if (issue) begin
+                ix0[x] <= (cx < 0 || cx >= SW'(W)) ? '0 : cx;
+                cpad0[x] <= cx < 0 || cx >= SW'(W);
+            end
+        end
+        always_ff @(posedge ap_clk) begin
+            v3 <= v2; v2 <= v1; v1 <= v0; v0 <= issue;
+            if (!ap_rst_n) begin v0 <= 1'b0; v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; end
+        end
+    end endgenerate
+
+    always_ff @(posedge ap_clk) begin
         nfb <= wrap(frame_base + AW'(HB));
         ntb <= wrap(nfb + AW'(TOPOFF));
         nfpix <= fpix + NPW'(H * W);
         // the need at the start of the next row (rn stays or moves down) and frame: they
         // change only with the row, so these registers are ready when the row ends
-        ready <= (issue && last_w) ? slack_next > 0 : slack_cur > 0;
+        ready <= (issue && last_w) ? !slack_next[NPW-1] : !slack_cur[NPW-1];
         need_same <= need_row + NPW'(CN0);
         need_down <= need_row + NPW'(W + CN0);
         need_frame <= nfpix + NPW'(RN0 * W + CN0);
         lim <= tail + NPW'(RB * W);   // registered: a freed row is written a cycle later
         if (!ap_rst_n) begin
-            v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
             oy <= '0; ox <= '0; ky <= '0; kx <= '0; cf <= '0;
             top_iy <= -SW'(PT); px_ix <= -SW'(PL); px_ixb <= -($bits(px_ixb))'(PL * CF);
             iy <= -SW'(PT); ix <= -SW'(PL); ixb <= -($bits(ixb))'(PL * CF);
@@ -188,6 +249,8 @@ module swg #(
             need <= NPW'(RN0 * W + CN0);
             ready <= 1'b0;
             rn <= SW'(RN0); cn <= SW'(CN0);
+            end_row <= OW == 1; last_oy <= OH == 1;
+            cn_lt <= CN0 < W - 1; rn_lt <= RN0 < H - 1;
             tail <= '0;
             lim <= NPW'(RB * W);
         end else if (issue) begin
@@ -209,12 +272,18 @@ module swg #(
             end else begin  // window done: next output pixel
                 cf <= '0; kx <= '0; ky <= '0;
                 ox <= end_row ? '0 : ox + 1'b1;
+                end_row <= end_row ? OW == 1 : ox == $bits(ox)'(OW - 2);
+                cn_lt <= end_row ? CN0 < W - 1 : cn < SW'(W - 2);
+                if (end_row) begin
+                    last_oy <= end_frame ? OH == 1 : oy == $bits(oy)'(OH - 2);
+                    rn_lt <= end_frame ? RN0 < H - 1 : rn < SW'(H - 2);
+                end
                 px_ix <= n_px_ix; px_ixb <= n_px_ixb;
                 ix <= n_px_ix; ixb <= n_px_ixb;
                 top_iy <= n_top_iy; iy <= n_top_iy;
                 top_base <= n_top_base; cur_base <= n_top_base;
                 if (!end_row) begin
-                    if (cn < SW'(W - 1)) cn <= cn + 1;
+                    if (cn_lt) cn <= cn + 1;
                     need <= need_next;
                 end else begin
                     cn <= SW'(CN0);
@@ -228,7 +297,7 @@ module swg #(
                         need <= need_next;
                     end else begin
                         oy <= oy + 1'b1;
-                        if (rn < SW'(H - 1)) begin
+                        if (rn_lt) begin
                             rn <= rn + 1;
                             need_row <= need_row + NPW'(W);
                         end
