@@ -50,3 +50,25 @@ class ExportConfig:
         d = asdict(self)
         return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in d.items()},
                           indent=2)
+
+
+def build_config(build: Path) -> dict:
+    """A build's ``config.json`` with its checkpoint path made absolute: builds written since
+    paths are stored absolute, older ones relative to the working directory of the export
+    (tried as given, then relative to the build)."""
+    from .errors import ExportError
+
+    build = Path(build)
+    p = build / "config.json"
+    if not p.is_file():
+        raise ExportError(f"{build}: not a build directory (no config.json); run "
+                          f"export/to_finn.py --out {build} first")
+    cfg = json.loads(p.read_text())
+    ck = Path(cfg["ckpt"])
+    if not ck.is_absolute():
+        for cand in (ck, build / ck, build.parent / ck):
+            if cand.is_file():
+                ck = cand
+                break
+    cfg["ckpt"] = str(Path(ck).resolve()) if Path(ck).exists() else str(ck)
+    return cfg

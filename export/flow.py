@@ -351,6 +351,9 @@ def step_fold(model, ctx):
         cycles = int(1e9 / cfg.clock_ns / cfg.target_fps)
         df = df.transform(SetFolding(target_cycles_per_frame=cycles,
                                      mvau_wwidth_max=cfg.mvau_wwidth_max))
+        from .transforms import LiftMVAUFoldingLimit
+
+        df = df.transform(LiftMVAUFoldingLimit(cycles))
     from .transforms import SetXnorPopcountAccumulator
 
     df = df.transform(MinimizeWeightBitWidth()).transform(MinimizeAccumulatorWidth())
@@ -541,6 +544,10 @@ def run_export(cfg: ExportConfig) -> Context:
     for s in (cfg.start_step, cfg.stop_step):
         if s is not None and s not in names:
             raise ExportError(f"unknown step {s!r}; steps are: {', '.join(names)}")
+    # absolute paths in config.json: the build works from any working directory
+    cfg.ckpt, cfg.out = Path(cfg.ckpt).resolve(), Path(cfg.out).resolve()
+    if cfg.folding is not None:
+        cfg.folding = Path(cfg.folding).resolve()
     out = cfg.out
     out.mkdir(parents=True, exist_ok=True)
     (out / "DONE").unlink(missing_ok=True)

@@ -50,7 +50,9 @@ def main(argv=None) -> int:
 
         from model.registry import model_from_checkpoint
 
-        cfg = json.loads((a.build / "config.json").read_text())
+        from export.config import build_config
+
+        cfg = build_config(a.build)
         net, _ = model_from_checkpoint(Path(cfg["ckpt"]))
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)

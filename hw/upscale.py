@@ -17,7 +17,6 @@ cycles, cycles per frame beside FINN's estimate, and frames/s at the build's clo
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -77,7 +76,9 @@ def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed
 
     build = Path(build).resolve()
     load_partition(build)
-    cfg = json.loads((build / "config.json").read_text())
+    from export.config import build_config
+
+    cfg = build_config(build)
     fh, fw = cfg["input_hw"]
     net, _ = model_from_checkpoint(Path(cfg["ckpt"]))
     s = net.scale

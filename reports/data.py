@@ -69,7 +69,9 @@ def builds_from_env(default_glob: str = "build/*") -> list[Path]:
 
 def load_build(path: Path) -> Build:
     path = Path(path)
-    cfg = json.loads((path / "config.json").read_text())
+    from export.config import build_config
+
+    cfg = build_config(path)
     est = json.loads((path / "estimates.json").read_text())
     rtl_file = path / "rtl_run" / "rtl_run.json"
     rtl = json.loads(rtl_file.read_text()) if rtl_file.is_file() else None
@@ -90,3 +92,11 @@ def rtl_figures(path: Path | None = None) -> dict | None:
 def utilisation(totals: dict) -> dict:
     """Fraction of each part's LUT/BRAM/DSP that a build's totals use."""
     return {part: {k: totals[k] / cap[k] for k in cap} for part, cap in PARTS.items()}
+
+
+def video_points(path: Path | None = None) -> dict | None:
+    """``points.json`` of ``benchmarks/video_points.py`` (design points per output resolution),
+    from ``REPORT_VIDEO_POINTS`` or ``build/video_points``; None when it was not run."""
+    p = Path(path) if path else Path(os.environ.get("REPORT_VIDEO_POINTS",
+                                                    ROOT / "build" / "video_points" / "points.json"))
+    return json.loads(p.read_text()) if p.is_file() else None

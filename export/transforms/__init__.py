@@ -4,6 +4,7 @@ from .abc import ConvertConstSubToAdd, FactorPoTMulOutOfAdd, MoveScalarMulBefore
 from .absorb_pad import AbsorbConstPadIntoIm2Col
 from .absorb_prelu import AbsorbPReLUIntoMultiThreshold
 from .binary_pad import SetBinaryIm2ColPadBit
+from .lift_folding import LiftMVAUFoldingLimit
 from .forks import DuplicateForkedPad, DuplicateForkedWeightQuant, DuplicateSharedBipolarThreshold
 from .narrow_eltwise import NarrowElementwiseOutputDatatype
 from .thresholds_before_d2s import MoveMultiThresholdBeforeDepthToSpace
@@ -12,6 +13,6 @@ from .xnor_acc import SetXnorPopcountAccumulator
 
 __all__ = ["AbsorbConstPadIntoIm2Col", "AbsorbPReLUIntoMultiThreshold", "ConvertConstSubToAdd",
            "DuplicateForkedPad", "DuplicateForkedWeightQuant", "DuplicateSharedBipolarThreshold",
-           "FactorPoTMulOutOfAdd", "MoveMultiThresholdBeforeDepthToSpace",
+           "FactorPoTMulOutOfAdd", "LiftMVAUFoldingLimit", "MoveMultiThresholdBeforeDepthToSpace",
            "MoveScalarMulBeforeTranspose", "MoveTransposeBeforeChannelConstOp",
            "NarrowElementwiseOutputDatatype", "SetBinaryIm2ColPadBit", "SetXnorPopcountAccumulator"]

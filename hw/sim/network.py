@@ -23,7 +23,9 @@ class SimulationError(RuntimeError):
 def build_scale(build: Path) -> int:
     from model.registry import load_checkpoint
 
-    cfg = json.loads((Path(build) / "config.json").read_text())
+    from export.config import build_config
+
+    cfg = build_config(build)
     return load_checkpoint(Path(cfg["ckpt"]))["config"]["scale"]
 
 

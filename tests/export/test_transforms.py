@@ -122,3 +122,27 @@ def test_shared_bipolar_threshold_is_duplicated_per_consumer():
     mts = [n for n in m2.graph.node if n.op_type == "MultiThreshold"]
     assert len(mts) == 2 and all(len(m2.find_consumers(n.output[0])) == 1 for n in mts)
     assert np.array_equal(_run(m2, x), before)
+
+
+def test_lift_mvau_folding_limit_raises_pe_to_the_target_only():
+    from qonnx.custom_op.registry import getCustomOp
+
+    from export.transforms import LiftMVAUFoldingLimit
+    from hw.sim.golden import mvau_model
+
+    rng = np.random.default_rng(0)
+    m = mvau_model(rng.integers(0, 2, (36, 12)), None, simd=36, pe=1, out_dt="UINT8", act_val=0,
+                   n_vectors=10)
+    inst = getCustomOp(m.graph.node[0])
+    assert inst.get_exp_cycles() == 120          # 10 vectors x 12 output folds
+    t = LiftMVAUFoldingLimit(40)
+    m = m.transform(t)
+    inst = getCustomOp(m.graph.node[0])  # transform works on a copy
+    assert inst.get_nodeattr("PE") == 3 and inst.get_exp_cycles() == 40
+    assert t.lifted == [(m.graph.node[0].name, 1, 3)]
+    t2 = LiftMVAUFoldingLimit(1000)              # already met: unchanged
+    m = m.transform(t2)
+    assert getCustomOp(m.graph.node[0]).get_nodeattr("PE") == 3 and t2.lifted == []
+    t3 = LiftMVAUFoldingLimit(1)                 # unreachable: fully parallel, PE = MH
+    m = m.transform(t3)
+    assert getCustomOp(m.graph.node[0]).get_nodeattr("PE") == 12

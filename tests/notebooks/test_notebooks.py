@@ -32,6 +32,27 @@ def builds(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def video_points(builds, tmp_path_factory):
+    """A small run of the video design-point benchmark (two LR sizes of the tiny model)."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(NB.parent / "benchmarks"))
+    import video_points as vp
+
+    out = tmp_path_factory.mktemp("video_points")
+    ckpt = json.loads((builds[0] / "config.json").read_text())["ckpt"]
+    assert vp.main(["--ckpt", ckpt, "--points", "16x24,24x40", "--fps", "20000",
+                    "--verify-hw", "12", "12", "--out", str(out)]) == 0
+    rec = json.loads((out / "points.json").read_text())
+    assert [p["lr_hw"] for p in rec["points"]] == [[16, 24], [24, 40]]
+    assert all(p["parameters_equal"] and p["meets_target"] for p in rec["points"])
+    # the same folding target on a frame 2.5x larger needs more parallel hardware
+    assert rec["points"][1]["LUT"] > rec["points"][0]["LUT"]
+    return out / "points.json"
+
+
+@pytest.fixture(scope="module")
 def synthesised(builds):
     """The whole network of the last build synthesised by Yosys (hw.synth, Xilinx)."""
     from hw import synth
@@ -45,6 +66,8 @@ def synthesised(builds):
 def test_notebook_executes(builds, tmp_path, monkeypatch, name, request):
     if name == "resources":
         request.getfixturevalue("synthesised")
+    else:
+        monkeypatch.setenv("REPORT_VIDEO_POINTS", str(request.getfixturevalue("video_points")))
     monkeypatch.setenv("REPORT_BUILDS", os.pathsep.join(map(str, builds)))
     monkeypatch.setenv("REPORT_OUT", str(tmp_path))
     nb = nbformat.read(NB / f"{name}.ipynb", as_version=4)
@@ -54,6 +77,8 @@ def test_notebook_executes(builds, tmp_path, monkeypatch, name, request):
     assert pngs, "the notebook saved no figure"
     if name == "resources":
         assert (tmp_path / "resources_yosys_vs_finn.png").is_file()
+    else:
+        assert (tmp_path / "video_points.png").is_file()
 
 
 @pytest.fixture(scope="module")
