@@ -5,7 +5,7 @@ It shares nothing with the PyTorch forward but the extracted integer parameters 
 integers and signs, power-of-two exponents, PReLU slopes as ``m * 2^-q``): convolutions are
 integer im2col products, requantisation is an arithmetic shift with round half up, padding
 is explicit (−1 for binary convs, 0 elsewhere). ``tests/model/test_contract.py`` asserts that
-it equals the float forward element for element: the numeric contract of DESIGN.md §3.
+it equals the float forward element for element: the numeric contract of docs/design.md §3.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Named Brevitas quantizers that honour the numeric contract (DESIGN.md section 3).
+"""Named Brevitas quantizers that honour the numeric contract (docs/design.md §3).
 
 Every scale here is a power of two and every rounding is *round half up*
 (``floor(x + 0.5)``), the rounding that FINN's ``MultiThreshold`` (``x >= t``) computes

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from .data import PatchSampler, dataset_stats, load_hr_folder, load_pairs
 from .errors import CheckpointError, ToolkitError
 from .evaluate import evaluate_pairs, write_json_atomic
+from .nets import BinarySRNet
 from .registry import (DEFAULT_ARCH, atomic_save, build_from_config, config_for,
                        load_checkpoint, model_from_checkpoint)
 
@@ -99,7 +100,23 @@ def resolve_arch(args) -> tuple[str, dict]:
         arch = arch.replace(f"_x{base['scale']}_", f"_x{args.scale}_")
     keys = [k.replace("-", "_") for k, _ in OVERRIDES]
     overrides = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
-    return arch, config_for(arch, **overrides)
+    cfg = config_for(arch, **overrides)
+    return design_name(cfg, config_for(arch)), cfg
+
+
+def design_name(cfg: dict, base: dict) -> str:
+    """The name a configuration goes by: the registry pattern from its own backbone, block,
+    scale, channels and blocks, then every override that changes the registered name's
+    config (``_key-value``), so that an overridden model is never labelled as the stock one."""
+    import inspect
+
+    name = (f"{cfg['backbone']}_{cfg['block']}_x{cfg['scale']}_c{cfg['channels']}"
+            f"_b{cfg['blocks']}")
+    defaults = {k: p.default for k, p in inspect.signature(BinarySRNet).parameters.items()}
+    core = ("backbone", "block", "scale", "channels", "blocks", "mean", "std")
+    extra = [f"{k}-{cfg[k]}" for k in sorted(cfg) if k not in core
+             and cfg[k] != base.get(k, defaults.get(k))]
+    return "_".join([name, *extra])
 
 
 def feature_loss(fs, ft, mode: str) -> torch.Tensor:

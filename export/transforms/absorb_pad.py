@@ -15,7 +15,7 @@ class AbsorbConstPadIntoIm2Col(Transformation):
     qonnx's ``LowerConvsToMatMul`` makes of a padded binary conv) and leave
     ``Transpose(x) -> Im2Col(pad_amount=pads, pad_value=c)``.
 
-    The binary convs pad with −1 (DESIGN.md §3): kept as Im2Col's ``pad_value`` the graph
+    The binary convs pad with −1 (docs/design.md §3): kept as Im2Col's ``pad_value`` the graph
     executes exactly in the bipolar domain, and once the activations are converted to
     XNOR bits the pad value becomes 0 (bit 0 means −1), which is what FINN's FMPadding
     inserts. qonnx folds no ``Pad`` into ``Im2Col``, hence this pass.

@@ -71,7 +71,7 @@ class DuplicateSharedBipolarThreshold(Transformation):
 
     qonnx's ``ConvertBipolarMatMulToXnorPopcount`` converts the shared threshold to XNOR
     bits at its first binary MatMul and then finds no bipolar source for the others
-    (DESIGN.md §4). With one copy per consumer each conversion is local; in hardware the
+    (docs/design.md §4). With one copy per consumer each conversion is local; in hardware the
     copies are one-threshold comparators after a stream duplication.
     """
 

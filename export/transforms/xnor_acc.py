@@ -17,7 +17,7 @@ class SetXnorPopcountAccumulator(Transformation):
 
     FINN derives these types from the ±1 dot product (e.g. INT8 for K = 144, INT6 for K = 40),
     but the XNOR unit outputs the popcount P in [0, K]; a signed type of that width wraps
-    for P >= 2^(w-1) (DESIGN.md §4), which Python execution does not show but hardware does
+    for P >= 2^(w-1) (docs/design.md §4), which Python execution does not show but hardware does
     (the thresholds after the concat would read P = 40 as −24). Run after
     ``MinimizeAccumulatorWidth``, then ``InferDataTypes``.
     """

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The numeric contract (DESIGN.md §3): float forward == independent integer recomputation."""
+"""The numeric contract (docs/design.md §3): float forward == independent integer recomputation."""
 import numpy as np
 import pytest
 import torch

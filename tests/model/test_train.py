@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import model
+from model.registry import load_checkpoint
 from model import evaluate, train
 from model.errors import CheckpointError, UnknownArchError
 
@@ -176,3 +177,25 @@ def test_train_or_resume_skips_finished_and_resumes_short_runs(tmp_path, hr_fold
     assert train.train_or_resume([*common, "--steps", "2"]) == ck
     assert ck.stat().st_mtime_ns == before  # finished: not trained again
     assert _state(train.train_or_resume([*common, "--steps", "3"]))["step"] == 3  # resumed
+
+
+def test_overridden_configurations_get_their_own_name(tmp_path, hr_folder):
+    """--arch edsr_mrb_x3_c32_b4 --channels 8 --blocks 1 is an edsr_mrb_x3_c8_b1 in the
+    checkpoint, the evaluation table and the build; other overrides are appended."""
+    assert train.main(["--arch", "edsr_mrb_x3_c32_b4", "--channels", "8", "--blocks", "1",
+                       "--batch", "2", "--patch", "12", "--quiet", "--data", str(hr_folder),
+                       "--steps", "1", "--val-every", "1", "--out", str(tmp_path / "a")]) == 0
+    ck = load_checkpoint(tmp_path / "a" / "ckpt.pt")
+    assert ck["arch"] == "edsr_mrb_x3_c8_b1"
+    assert json.loads((tmp_path / "a" / "metrics.json").read_text())["arch"] == "edsr_mrb_x3_c8_b1"
+    assert train.main(["--arch", "edsr_btm_x2_c8_b1", "--residual-bits", "6",
+                       "--residual-frac-bits", "3", "--batch", "2", "--patch", "12", "--quiet",
+                       "--data", str(hr_folder), "--steps", "1", "--val-every", "1",
+                       "--out", str(tmp_path / "b")]) == 0
+    name = load_checkpoint(tmp_path / "b" / "ckpt.pt")["arch"]
+    assert name == "edsr_btm_x2_c8_b1_residual_bits-6_residual_frac_bits-3"
+    # the stock configuration keeps the registry name, and resumes under it
+    assert train.main(["--arch", "edsr_btm_x2_c8_b1", "--channels", "8", "--batch", "2",
+                       "--patch", "12", "--quiet", "--data", str(hr_folder), "--steps", "1",
+                       "--val-every", "1", "--out", str(tmp_path / "c")]) == 0
+    assert load_checkpoint(tmp_path / "c" / "ckpt.pt")["arch"] == "edsr_btm_x2_c8_b1"
