@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import model
-from model.registry import load_checkpoint
 from model import evaluate, train
 from model.errors import CheckpointError, UnknownArchError
+from model.registry import load_checkpoint
 
 TINY = ["--arch", "edsr_btm_x2_c8_b1", "--batch", "2", "--patch", "12", "--quiet"]
 
@@ -158,8 +158,8 @@ def test_evaluate_table_and_json(tmp_path, hr_folder, pair_folder, capsys):
 def test_div2k_layout(tmp_path):
     from skimage import data
 
-    from tests.conftest import write_png
     from model.data import downscale, find_pairs, load_pairs
+    from tests.conftest import write_png
 
     hr = data.astronaut()[:64, :64]
     write_png(tmp_path / "DIV2K_valid_HR" / "0801.png", hr)
