@@ -344,8 +344,7 @@ def step_fold(model, ctx):
     cfg = ctx.cfg
     _, df, path = _dataflow(model)
     if cfg.folding is not None:
-        if not Path(cfg.folding).is_file():
-            raise ExportError(f"--folding {cfg.folding} does not exist")
+        check_folding(df, Path(cfg.folding))
         df = df.transform(ApplyConfig(str(cfg.folding)))
     elif cfg.target_fps:
         cycles = int(1e9 / cfg.clock_ns / cfg.target_fps)
@@ -532,6 +531,81 @@ def verify_small(ctx: Context) -> None:
             ctx.verify.append(dict(r, step=r["step"], at=list(cfg.verify_hw)))
 
 
+#: what a build directory holds (``prepare_out`` replaces a previous build whole)
+BUILD_ENTRIES = ("steps", "partitions", "golden", "verify", "finn_tmp", "rtl", "rtl_run", "synth",
+                 "upscale", "fastsim", "config.json", "verify.json", "estimates.json",
+                 "folding.json", "parameters.json", "finn_settings.yaml", "DONE", "FAILED.txt")
+
+
+def prepare_out(out: Path, fresh: bool) -> None:
+    """The build directory: created; a previous build there is removed whole when this run
+    starts from the first step (never a mix of two builds); a directory holding anything
+    else is refused."""
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"--out {out} is a file; give a directory for the build")
+    if out.is_dir() and fresh:
+        entries = list(out.iterdir())
+        if entries and not (out / "config.json").is_file():
+            raise ExportError(f"--out {out} holds files that are not a build "
+                              f"({', '.join(sorted(e.name for e in entries)[:3])}...); give an "
+                              "empty or new directory")
+        for e in entries:
+            if e.name in BUILD_ENTRIES:
+                shutil.rmtree(e) if e.is_dir() else e.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def check_config(cfg: ExportConfig) -> None:
+    """Arguments checked before any work: sizes and targets positive, the folding file a
+    readable JSON object of node settings."""
+    for name, hw in (("--input-hw", cfg.input_hw), ("--verify-hw", cfg.verify_hw)):
+        if hw is not None and (len(hw) != 2 or min(hw) <= 0):
+            raise ExportError(f"{name} {' '.join(map(str, hw))}: give two positive sizes H W")
+    if cfg.target_fps is not None and not cfg.target_fps > 0:
+        raise ExportError(f"--target-fps {cfg.target_fps}: give a positive frame rate")
+    if not cfg.clock_ns > 0:
+        raise ExportError(f"--clock-ns {cfg.clock_ns}: give a positive clock period")
+    if cfg.folding is not None:
+        f = Path(cfg.folding)
+        if not f.is_file():
+            raise ExportError(f"--folding {f} does not exist")
+        try:
+            d = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ExportError(f"--folding {f} is not JSON ({e}); write it in FINN's folding "
+                              "format ({\"NODE\": {\"PE\": n, ...}})") from None
+        if not isinstance(d, dict) or not all(isinstance(v, dict) for v in d.values()):
+            raise ExportError(f"--folding {f}: expected an object of node settings "
+                              "({\"NODE\": {\"PE\": n, ...}}), as folding.json of a build")
+
+
+def check_folding(df, folding: Path) -> None:
+    """The folding file against the dataflow: every node it names exists, and each PE/SIMD
+    divides what it folds."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    d = json.loads(Path(folding).read_text())
+    nodes = {n.name: n for n in df.graph.node}
+    unknown = [k for k in d if k != "Defaults" and k not in nodes]
+    if unknown:
+        raise ExportError(f"--folding {folding}: unknown node(s) {', '.join(unknown[:4])}; the "
+                          f"dataflow's nodes are {', '.join(list(nodes)[:6])}... (see folding.json "
+                          "of a build of the same checkpoint)")
+    folds = {"PE": ("MH", "NumChannels", "Labels"), "SIMD": ("MW", "IFMChannels", "NumChannels")}
+    for k, v in d.items():
+        if k == "Defaults":
+            continue
+        inst = getCustomOp(nodes[k])
+        types = inst.get_nodeattr_types()
+        for attr, of in folds.items():
+            if attr not in v:
+                continue
+            total = next((inst.get_nodeattr(a) for a in of if a in types), None)
+            if not isinstance(v[attr], int) or v[attr] <= 0 or (total and total % v[attr]):
+                raise ExportError(f"--folding {folding}: node {k}: {attr} {v[attr]} does not "
+                                  f"divide {total}; choose a divisor of {total}")
+
+
 def step_names() -> list[str]:
     return [n for n, _ in STEPS]
 
@@ -544,12 +618,13 @@ def run_export(cfg: ExportConfig) -> Context:
     for s in (cfg.start_step, cfg.stop_step):
         if s is not None and s not in names:
             raise ExportError(f"unknown step {s!r}; steps are: {', '.join(names)}")
+    check_config(cfg)
     # absolute paths in config.json: the build works from any working directory
     cfg.ckpt, cfg.out = Path(cfg.ckpt).resolve(), Path(cfg.out).resolve()
     if cfg.folding is not None:
         cfg.folding = Path(cfg.folding).resolve()
     out = cfg.out
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(out, fresh=cfg.start_step is None)
     (out / "DONE").unlink(missing_ok=True)
     (out / "FAILED.txt").unlink(missing_ok=True)
     (out / "steps").mkdir(exist_ok=True)
@@ -571,10 +646,14 @@ def run_export(cfg: ExportConfig) -> Context:
         if not prev.is_file():
             raise ExportError(f"--start-step {names[i0]} needs {prev} from an earlier run")
         model = ModelWrapper(str(prev))
+        part = prev.with_name(prev.stem + ".partition.onnx")
+        if part.is_file():  # the partition as the previous step left it
+            shutil.copyfile(part, _dataflow(model)[2])
     verify_path = out / "verify.json"
     if i0 > 0 and verify_path.is_file():
         ctx.verify = [r for r in json.loads(verify_path.read_text())
                       if names.index(r["step"]) < i0]
+    name = "start"
     try:
         for i in range(i0, i1 + 1):
             name, fn = STEPS[i]
@@ -586,6 +665,9 @@ def run_export(cfg: ExportConfig) -> Context:
             except Exception as e:  # a FINN/qonnx pass failed: name the step
                 raise ExportError(f"step {name} failed: {type(e).__name__}: {e}") from e
             model.save(str(out / "steps" / f"{i:02d}_{name}.onnx"))
+            if i >= names.index("partition"):  # the steps after it change the partition
+                shutil.copyfile(_dataflow(model)[2],
+                                out / "steps" / f"{i:02d}_{name}.partition.onnx")
             if name in NOT_EXECUTABLE:
                 not_compared(ctx, name, NOT_EXECUTABLE[name])
             elif split:
@@ -601,7 +683,9 @@ def run_export(cfg: ExportConfig) -> Context:
             write_json_atomic(ctx.verify, verify_path)
     except BaseException as e:  # KeyboardInterrupt included: nothing half-done looks finished
         write_json_atomic(ctx.verify, verify_path)
-        (out / "FAILED.txt").write_text(f"{type(e).__name__}: {e}\n")
+        why = "interrupted (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else \
+            f"{type(e).__name__}: {e}"
+        (out / "FAILED.txt").write_text(f"step {name}: {why}\n")
         raise
     (out / "DONE").write_text("ok\n")
     ctx.model = model

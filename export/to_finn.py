@@ -20,28 +20,30 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
 from export.config import ExportConfig  # noqa: E402
 from export.flow import run_export, step_names  # noqa: E402
 from model.errors import ToolkitError  # noqa: E402
+from model.cli import (ToolkitParser, non_negative_int, positive_float,  # noqa: E402
+                       positive_int)
 
 
 def parse_args(argv=None) -> ExportConfig:
-    ap = argparse.ArgumentParser(prog="python export/to_finn.py", description=__doc__,
+    ap = ToolkitParser(prog="python export/to_finn.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", type=Path, required=True, help="ckpt.pt written by model.train")
     ap.add_argument("--out", type=Path, required=True, help="build directory")
     ap.add_argument("--part", default="xc7z020clg400-1", help="FPGA part (default xc7z020clg400-1)")
-    ap.add_argument("--clock-ns", type=float, default=10.0, help="clock period in ns (default 10)")
+    ap.add_argument("--clock-ns", type=positive_float, default=10.0, help="clock period in ns (default 10)")
     g = ap.add_mutually_exclusive_group()
-    g.add_argument("--target-fps", type=float, help="folding target, frames per second")
+    g.add_argument("--target-fps", type=positive_float, help="folding target, frames per second")
     g.add_argument("--folding", type=Path, help="folding JSON in FINN's format")
-    ap.add_argument("--input-hw", type=int, nargs=2, default=(32, 32), metavar=("H", "W"),
+    ap.add_argument("--input-hw", type=positive_int, nargs=2, default=(32, 32), metavar=("H", "W"),
                     help="input frame size the dataflow graph is built for (default 32 32)")
-    ap.add_argument("--verify-hw", type=int, nargs=2, metavar=("H", "W"),
+    ap.add_argument("--verify-hw", type=positive_int, nargs=2, metavar=("H", "W"),
                     help="verify every step bit-exactly at this frame size (same folding, "
                          "parameters compared with the --input-hw build); default: at --input-hw")
-    ap.add_argument("--mvau-wwidth-max", type=int, default=36,
+    ap.add_argument("--mvau-wwidth-max", type=positive_int, default=36,
                     help="FINN SetFolding's cap on an MVAU's weight stream (bits per clock); "
                          "raise it for video rates (default 36, FINN's)")
-    ap.add_argument("--golden-real", type=int, default=2, help="real image crops in the golden input")
-    ap.add_argument("--golden-random", type=int, default=1, help="random images in the golden input")
+    ap.add_argument("--golden-real", type=non_negative_int, default=2, help="real image crops in the golden input")
+    ap.add_argument("--golden-random", type=non_negative_int, default=1, help="random images in the golden input")
     ap.add_argument("--start-step", choices=step_names())
     ap.add_argument("--stop-step", choices=step_names())
     a = ap.parse_args(argv)
@@ -60,6 +62,9 @@ def main(argv=None) -> int:
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"interrupted: {cfg.out} is not a finished build (FAILED.txt)", file=sys.stderr)
+        return 130
     for r in ctx.verify:
         m = r["mismatches"]
         at = f"at {r['at'][0]}x{r['at'][1]}" if "at" in r else ""

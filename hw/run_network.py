@@ -18,18 +18,19 @@ import numpy as np
 
 from hw.sim.network import run_network
 from model.errors import ToolkitError
+from model.cli import ToolkitParser, probability
 
 __all__ = ["run_network", "main"]
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hw.run_network", description=__doc__,
+    ap = ToolkitParser(prog="python -m hw.run_network", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, required=True, help="export/to_finn.py output directory")
     ap.add_argument("--image", type=Path, help="an LR image (cropped to the build's input size)")
     ap.add_argument("--out", type=Path, help="default: BUILD/rtl_run")
-    ap.add_argument("--pause-in", type=float, default=0.0, help="probability of an input gap")
-    ap.add_argument("--pause-out", type=float, default=0.0, help="probability of output backpressure")
+    ap.add_argument("--pause-in", type=probability, default=0.0, help="probability of an input gap")
+    ap.add_argument("--pause-out", type=probability, default=0.0, help="probability of output backpressure")
     a = ap.parse_args(argv)
     out = a.out or a.build / "rtl_run"
     try:

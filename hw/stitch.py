@@ -17,12 +17,13 @@ from pathlib import Path
 
 from hw.gen import StitchError, generate
 from model.errors import ToolkitError
+from model.cli import ToolkitParser
 
 __all__ = ["StitchError", "main"]
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hw.stitch", description=__doc__,
+    ap = ToolkitParser(prog="python -m hw.stitch", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, required=True, help="export/to_finn.py output directory")
     ap.add_argument("--out", type=Path, help="default: BUILD/rtl")

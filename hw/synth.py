@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from model.cli import ToolkitParser, positive_float
+
 #: the slang frontend's flags, in one place: one thread (its default threads fail under
 #: WebAssembly), hierarchy kept for per-layer figures, FINN's generated sliding-window
 #: wrappers use signals before declaring them
@@ -232,12 +234,12 @@ def ecp5_fmax(cwd: Path, read: str, top: str, freq_mhz: float = 150.0,
 def main(argv=None) -> int:
     from model.errors import ToolkitError
 
-    ap = argparse.ArgumentParser(prog="python -m hw.synth", description=__doc__,
+    ap = ToolkitParser(prog="python -m hw.synth", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, required=True, help="export/to_finn.py output directory")
     ap.add_argument("--target", choices=("xilinx", "ecp5"), default="xilinx")
     ap.add_argument("--out", type=Path, help="work directory (default BUILD/synth/TARGET)")
-    ap.add_argument("--freq", type=float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
+    ap.add_argument("--freq", type=positive_float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
     ap.add_argument("--device", choices=tuple(ECP5_DEVICES), help="ECP5 size (default: smallest that fits)")
     ap.add_argument("--sliding-window", choices=("ours", "finn"), default="ours")
     a = ap.parse_args(argv)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import ToolkitError
+from model.cli import ToolkitParser, probability
 
 
 class UpscaleError(ToolkitError):
@@ -119,12 +120,12 @@ def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hw.upscale", description=__doc__,
+    ap = ToolkitParser(prog="python -m hw.upscale", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, required=True, help="export/to_finn.py output directory")
     ap.add_argument("input", type=Path, help="LR picture (PNG/JPEG)")
     ap.add_argument("output", type=Path, help="upscaled picture to write (PNG)")
-    ap.add_argument("--pause", type=float, default=0.0,
+    ap.add_argument("--pause", type=probability, default=0.0,
                     help="probability of an input gap and of output backpressure per clock")
     ap.add_argument("--json", type=Path, help="write the figures here (default OUTPUT.json)")
     ap.add_argument("--work", type=Path, help="simulation directory (default BUILD/upscale)")

@@ -32,11 +32,53 @@ def load_rgb(path: Path) -> np.ndarray:
     try:
         with Image.open(path) as im:
             im.load()
-            arr = np.asarray(im.convert("RGB"), dtype=np.uint8)
+            arr = _to_rgb8(im)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise ImageError(f"image {path} is corrupt or not an image ({e}); "
                          "remove it or replace it with a valid PNG/JPEG") from e
     return arr
+
+
+def _to_rgb8(im: Image.Image) -> np.ndarray:
+    """A PIL image in any mode as (H, W, 3) uint8: 16-bit and 32-bit integer greyscale
+    (``I;16*``, ``I``) scaled from their full range, not clipped (PIL's ``convert("RGB")``
+    saturates them to white), float greyscale (``F``) taken as [0, 1]; palette, RGBA, LA,
+    CMYK through PIL's conversion."""
+    if im.mode.startswith("I;16") or im.mode == "I":
+        a = np.asarray(im).astype(np.int64)
+        if a.min() < 0 or a.max() > 65535:
+            raise ValueError(f"{im.mode} pixel values outside 0..65535")
+        full = 65535 if (im.mode.startswith("I;16") or a.max() > 255) else 255
+        g = np.round(a * 255.0 / full).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(g[:, :, None], 3, axis=2))
+    if im.mode == "F":
+        a = np.nan_to_num(np.asarray(im, dtype=np.float64))
+        g = np.round(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(g[:, :, None], 3, axis=2))
+    return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def usable_training_images(names, images, crop: int, warn=None) -> tuple[list, list]:
+    """Drop the pictures training cannot use, each named in a warning: smaller than the HR
+    crop, or uniform (no contrast: a zero std). Raises DatasetError when none is left."""
+    import sys
+
+    warn = warn or (lambda m: print(f"warning: {m}", file=sys.stderr))
+    keep_n, keep_i = [], []
+    for n, im in zip(names, images):
+        if im.shape[0] < crop or im.shape[1] < crop:
+            warn(f"skipping {n}: {im.shape[1]}x{im.shape[0]} is smaller than the {crop}x{crop} "
+                 "HR crop")
+        elif int(im.max()) == int(im.min()):
+            warn(f"skipping {n}: a uniform picture (every pixel {int(im.flat[0])})")
+        else:
+            keep_n.append(n)
+            keep_i.append(im)
+    if not keep_i:
+        raise DatasetError(f"no usable training picture among {len(names)} (each is uniform or "
+                           f"smaller than the {crop}x{crop} HR crop); add real photographs or "
+                           "use a smaller --patch")
+    return keep_n, keep_i
 
 
 def to_rgb(arr: np.ndarray) -> np.ndarray:
@@ -202,10 +244,11 @@ def load_pairs(data: Path | None, scale: int) -> list[Pair]:
     out = []
     for hp, lp in find_pairs(data, scale):
         hr, lr = load_rgb(hp), load_rgb(lp)
+        # the standard crop: HR to a multiple of the scale; then it must be scale x LR
+        hr = hr[: hr.shape[0] // scale * scale, : hr.shape[1] // scale * scale]
         if hr.shape[0] != lr.shape[0] * scale or hr.shape[1] != lr.shape[1] * scale:
-            hr = hr[: lr.shape[0] * scale, : lr.shape[1] * scale]
-            if hr.shape[0] != lr.shape[0] * scale or hr.shape[1] != lr.shape[1] * scale:
-                raise ImageError(f"{hp} ({hr.shape[1]}x{hr.shape[0]}) is not x{scale} of "
-                                 f"{lp} ({lr.shape[1]}x{lr.shape[0]})")
+            raise ImageError(f"pair {hp.name}: HR {hp} ({hr.shape[1]}x{hr.shape[0]} after the crop "
+                             f"to a multiple of {scale}) is not x{scale} of LR {lp} "
+                             f"({lr.shape[1]}x{lr.shape[0]}); regenerate the LR or fix --scale")
         out.append(Pair(hp.name, hr, lr))
     return out

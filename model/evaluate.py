@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from .cli import ToolkitParser, positive_int
 from .data import bicubic_resize, load_pairs
 from .errors import ToolkitError
 from .metrics import psnr_y, ssim_y
@@ -66,12 +67,12 @@ def format_table(results: dict, arch: str) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.evaluate", description=__doc__,
+    ap = ToolkitParser(prog="python -m model.evaluate", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", type=Path, required=True, help="ckpt.pt written by model.train")
     ap.add_argument("--data", type=Path, action="append",
                     help="HR/LR pair folder (repeatable); default: built-in images")
-    ap.add_argument("--scale", type=int, help="must match the checkpoint (default: its scale)")
+    ap.add_argument("--scale", type=positive_int, help="must match the checkpoint (default: its scale)")
     ap.add_argument("--out", type=Path, help="JSON output (default: beside the checkpoint)")
     args = ap.parse_args(argv)
     try:

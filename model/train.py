@@ -24,7 +24,9 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .data import PatchSampler, dataset_stats, load_hr_folder, load_pairs
+from .cli import ToolkitParser, non_negative_int, positive_float, positive_int
+from .data import (PatchSampler, dataset_stats, load_hr_folder, load_pairs,
+                   usable_training_images)
 from .errors import CheckpointError, ToolkitError
 from .evaluate import evaluate_pairs, write_json_atomic
 from .nets import BinarySRNet
@@ -33,33 +35,33 @@ from .registry import (DEFAULT_ARCH, atomic_save, build_from_config, config_for,
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="python -m model.train", description=__doc__,
+    ap = ToolkitParser(prog="python -m model.train", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", default=DEFAULT_ARCH, help=f"registry name (default {DEFAULT_ARCH})")
-    ap.add_argument("--scale", type=int, help="override the scale of the arch name")
+    ap.add_argument("--scale", type=positive_int, help="override the scale of the arch name")
     ap.add_argument("--data", type=Path, help="HR training folder (DIR or DIR/HR); "
                     "default: scikit-image's bundled photographs")
     ap.add_argument("--val", type=Path, help="HR/LR pair folder for validation "
                     "(e.g. ../shared/datasets/Set5); default: built-in images")
     ap.add_argument("--out", type=Path, default=Path("runs/default"), help="run directory")
-    ap.add_argument("--steps", type=int, default=2000)
-    ap.add_argument("--batch", type=int, default=16, help="patches per step and process")
-    ap.add_argument("--patch", type=int, default=32, help="LR patch side")
-    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--steps", type=positive_int, default=2000)
+    ap.add_argument("--batch", type=positive_int, default=16, help="patches per step and process")
+    ap.add_argument("--patch", type=positive_int, default=32, help="LR patch side")
+    ap.add_argument("--lr", type=positive_float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--val-every", type=int, default=500)
-    ap.add_argument("--ckpt-every", type=int, default=250)
+    ap.add_argument("--val-every", type=positive_int, default=500)
+    ap.add_argument("--ckpt-every", type=positive_int, default=250)
     ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
-    ap.add_argument("--stop-at", type=int, help="checkpoint and stop at this step (resume later "
+    ap.add_argument("--stop-at", type=positive_int, help="checkpoint and stop at this step (resume later "
                     "with --resume); for runs split into time-limited chunks")
     ap.add_argument("--teacher", type=Path, help="full-precision teacher ckpt for distillation")
     ap.add_argument("--kd", choices=("feature", "attention"), default="feature",
                     help="feature losses at block outputs (paper) or Real-to-Binary attention")
     ap.add_argument("--kd-weight", type=float, default=1.0, help="weight of the feature terms")
     ap.add_argument("--kd-out-weight", type=float, default=1.0, help="weight of L1 to teacher output")
-    ap.add_argument("--time-limit", type=float, help="minutes; checkpoint and stop when exceeded "
+    ap.add_argument("--time-limit", type=positive_float, help="minutes; checkpoint and stop when exceeded "
                     "(the schedule still spans --steps)")
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: leave default)")
+    ap.add_argument("--threads", type=non_negative_int, default=0, help="torch threads (0: leave default)")
     for k, t in OVERRIDES:
         ap.add_argument(f"--{k}", type=t, help="override the arch's constructor argument")
     ap.add_argument("--init-from", type=Path, help="initialise from another checkpoint's weights "
@@ -162,8 +164,10 @@ def train(args) -> dict:
         cfg = ck["config"]
 
     names_imgs = load_hr_folder(args.data)
-    names = [n for n, _ in names_imgs]
-    images = [im for _, im in names_imgs]
+    names, images = usable_training_images([n for n, _ in names_imgs],
+                                           [im for _, im in names_imgs],
+                                           args.patch * cfg["scale"],
+                                           warn=None if rank == 0 else (lambda m: None))
     if ck is None:
         mean, std = dataset_stats(images)
         cfg.update(mean=mean, std=std)  # BTM: normalise by the training set's own statistics
