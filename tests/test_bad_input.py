@@ -3,7 +3,6 @@
 traceback, nothing that looks finished; and the picture kinds that must work do."""
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
