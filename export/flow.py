@@ -378,8 +378,20 @@ def step_codegen(model, ctx):
     """PrepareIP: HLS C++ of the HLS layers, HDL of the RTL layers, weight/threshold files.
     No Vivado/Vitis needed; HLS synthesis would be FINN's HLSSynthIP (see README)."""
     from finn.transformation.fpgadataflow.prepare_ip import PrepareIP
+    from qonnx.custom_op.registry import getCustomOp
 
     _, df, path = _dataflow(model)
+    # FINN's HLS MVAU cannot hold a weight stream wider than ap_int's limit (video foldings
+    # reach it); hw.gen's RTL does not use FINN's generated code, so the step records why it
+    # was skipped instead of failing the build
+    limit = 8191
+    wide = [n.name for n in df.graph.node if n.op_type == "MVAU_hls"
+            and getCustomOp(n).get_instream_width(1) > limit]
+    if wide:
+        write_json_atomic({"skipped": True, "why": f"FINN's HLS code of {', '.join(wide)} would "
+                           f"need ap_int wider than {limit} bits (FINN's limit); the RTL of hw.gen "
+                           "does not use it"}, ctx.cfg.out / "codegen.json")
+        return model
     df = df.transform(PrepareIP(ctx.cfg.part, ctx.cfg.clock_ns))
     df.save(path)
     return model
@@ -534,7 +546,8 @@ def verify_small(ctx: Context) -> None:
 #: what a build directory holds (``prepare_out`` replaces a previous build whole)
 BUILD_ENTRIES = ("steps", "partitions", "golden", "verify", "finn_tmp", "rtl", "rtl_run", "synth",
                  "upscale", "fastsim", "config.json", "verify.json", "estimates.json",
-                 "folding.json", "parameters.json", "finn_settings.yaml", "DONE", "FAILED.txt")
+                 "folding.json", "parameters.json", "finn_settings.yaml", "codegen.json", "DONE",
+                 "FAILED.txt")
 
 
 def prepare_out(out: Path, fresh: bool) -> None:

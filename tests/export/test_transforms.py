@@ -146,3 +146,29 @@ def test_lift_mvau_folding_limit_raises_pe_to_the_target_only():
     t3 = LiftMVAUFoldingLimit(1)                 # unreachable: fully parallel, PE = MH
     m = m.transform(t3)
     assert getCustomOp(m.graph.node[0]).get_nodeattr("PE") == 12
+
+
+def test_xnor_popcount_accumulator_is_unsigned_popcount_width():
+    """FINN types a K = 40 XNOR MVAU without activation INT6 (the ±1 dot product); the unit
+    outputs the popcount [0, 40], which needs UINT6: a popcount of 40 read as INT6 is −24."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    from export.transforms import SetXnorPopcountAccumulator
+    from hw.sim.golden import mvau_model
+
+    rng = np.random.default_rng(0)
+    m = mvau_model(rng.integers(0, 2, (40, 4)), None, simd=8, pe=2, out_dt="INT6", act_val=0,
+                   acc_dt="INT6")
+    n = m.graph.node[0]
+    assert getCustomOp(n).get_nodeattr("noActivation") == 1
+    assert DataType["INT6"].min() <= 40 - 64 and not DataType["INT6"].allowed(40)  # the bug
+    m = m.transform(SetXnorPopcountAccumulator())
+    inst = getCustomOp(m.graph.node[0])
+    assert inst.get_nodeattr("accDataType") == "UINT6" and inst.get_nodeattr("outputDataType") == "UINT6"
+    assert m.get_tensor_datatype(m.graph.node[0].output[0]) == DataType["UINT6"]
+    assert DataType["UINT6"].allowed(40) and DataType["UINT6"].allowed(0)
+    # an integer (non-XNOR) MVAU is left alone
+    mi = mvau_model(rng.integers(-8, 8, (9, 4)), None, simd=3, pe=2, out_dt="INT10", act_val=0,
+                    in_dt="INT4", w_dt="INT4", acc_dt="INT10")
+    mi = mi.transform(SetXnorPopcountAccumulator())
+    assert getCustomOp(mi.graph.node[0]).get_nodeattr("accDataType") == "INT10"
