@@ -348,8 +348,11 @@ def step_fold(model, ctx):
         df = df.transform(ApplyConfig(str(cfg.folding)))
     elif cfg.target_fps:
         cycles = int(1e9 / cfg.clock_ns / cfg.target_fps)
+        # no relaxation: FINN would relax every layer's target to the slowest layer's when
+        # one MVAU stops at FINN's HLS width limits, which LiftMVAUFoldingLimit then lifts
         df = df.transform(SetFolding(target_cycles_per_frame=cycles,
-                                     mvau_wwidth_max=cfg.mvau_wwidth_max))
+                                     mvau_wwidth_max=cfg.mvau_wwidth_max,
+                                     two_pass_relaxation=False))
         from .transforms import LiftMVAUFoldingLimit
 
         df = df.transform(LiftMVAUFoldingLimit(cycles))

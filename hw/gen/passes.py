@@ -22,7 +22,7 @@ from .errors import StitchError
 #: windows' row-end bursts; measured cycles/frame stay within 2% of FINN's estimate)
 MARGIN_PX = 2
 MARGIN_WORDS = 8
-#: pixels a layer holds in flight besides its lag
+#: pixels a layer holds in flight besides its lag and its output credit FIFOs
 HOLD_PX = 1
 #: depth of a FIFO that only cuts the handshake paths (a register slice)
 SLICE = 2
@@ -71,6 +71,40 @@ def connect(layers: list[Layer], graph_in: str, graph_out: str, s_in: Stream,
     return edges
 
 
+def _tree_depth(n: int) -> int:
+    d = 0
+    while n > 1:
+        n, d = (n + 3) // 4, d + 1
+    return d
+
+
+def credit_beats(core) -> int:
+    """Output beats a core may hold in flight: the depth of its credit FIFO (the results it
+    may have promised), as hw/rtl computes it; 0 for cores without one."""
+    p = {k: int(v) for k, v in core.params.items() if str(v).lstrip("-").isdigit()}
+    if core.module == "swg":
+        return (4 if p.get("PAR", 0) else 3) + 8
+    if core.module == "requant_arith":
+        return 6 + 8
+    if core.module == "thresh_bsearch":
+        return 3 * p["B"] + 9
+    if core.module in ("xnor_mvtu", "mvtu_int"):
+        sf = p["MW"] // p["SIMD"]
+        nterm, lat = ((p["SIMD"] + 2) // 3, 2) if core.module == "xnor_mvtu" else (p["SIMD"], 4)
+        return (lat + _tree_depth(nterm) + 9 + sf - 1) // sf + 1
+    return 0
+
+
+def hold_px(lay: Layer) -> int:
+    """Pixels a layer holds besides its lag: ``HOLD_PX`` plus what its credit FIFOs may
+    hold, in pixels of its output stream (a parallel-window sliding window holds up to 12
+    windows, a requantiser 14 beats: several pixels once a pixel is a few beats)."""
+    beats = sum(credit_beats(c) for c in lay.cores)
+    if not beats or not lay.outs:
+        return HOLD_PX
+    return HOLD_PX + math.ceil(beats / lay.outs[0].beats_per_px)
+
+
 def size_fifos(design: Design) -> None:
     """Set every edge's FIFO depth from the branch latencies (see the module docstring)."""
     delay = {}
@@ -87,7 +121,7 @@ def size_fifos(design: Design) -> None:
             if e.need_px:
                 e.depth = math.ceil((e.need_px + 1 + MARGIN_PX) * e.fmt_dst.beats_per_px) + MARGIN_WORDS
         for t in lay.out_tensors:
-            delay[t] = late + lay.lag_px + HOLD_PX
+            delay[t] = late + lay.lag_px + hold_px(lay)
     design.notes["delay_px"] = {t: int(v) for t, v in delay.items()}
 
 

@@ -3,7 +3,7 @@
 // fans out to every register); instead it starts an item only when this FIFO has room for
 // the item's result, counting the results promised (started and not yet taken). For one
 // result per clock DEPTH must cover a promise's round trip: the pipeline's latency (in
-// results) plus 6 clocks through this FIFO (memory, two read registers, output buffer, taken). ``room`` comes from a register compare, so the producer's ready does not
+// results) plus 7 clocks through this FIFO (memory, three read registers, output buffer, taken). ``room`` comes from a register compare, so the producer's ready does not
 // depend on the consumer's in the same clock.
 `default_nettype none
 
@@ -32,7 +32,7 @@ module credit_fifo #(
     // DEPTH words of memory besides the output buffer: the memory alone holds every
     // promised result, so its (registered) ready is never low when one arrives
     wire full_unused;
-    stream_fifo #(.WIDTH(WIDTH), .DEPTH(DEPTH + 4)) u_fifo (
+    stream_fifo #(.WIDTH(WIDTH), .DEPTH(DEPTH + 6)) u_fifo (
         .ap_clk, .ap_rst_n, .s_axis_tdata(push_data), .s_axis_tvalid(push),
         .s_axis_tready(full_unused), .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 endmodule

@@ -57,8 +57,8 @@ module mvtu_acc #(
     logic signed [ACC_W-1:0] acc [PE];
     logic [PE*ACC_W-1:0] result;
     // results in flight: a promise reaches the FIFO after LAT + D + 2 clocks and is taken
-    // 6 clocks later at the earliest (credit_fifo); one result every SF clocks
-    localparam int Q = (LAT + D + 8 + SF - 1) / SF + 1;
+    // 7 clocks later at the earliest (credit_fifo); one result every SF clocks
+    localparam int Q = (LAT + D + 9 + SF - 1) / SF + 1;
 
     for (genvar p = 0; p < PE; p++) begin : lane
         assign result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p])

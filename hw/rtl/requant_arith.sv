@@ -54,7 +54,7 @@ module requant_arith #(
     wire room;
     wire take = s_axis_tvalid && room;
     assign s_axis_tready = room;
-    credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(D + 7)) u_out (
+    credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(D + 8)) u_out (
         .ap_clk, .ap_rst_n, .issue(take), .room, .push(v[D]), .push_data(y),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 

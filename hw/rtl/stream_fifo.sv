@@ -3,9 +3,9 @@
 // m_axis_tvalid both come from registers, so a FIFO cuts the combinational handshake paths
 // between the cores it joins; one word per clock in steady state.
 //   DEPTH <= 2: a register slice (output register + skid register).
-//   DEPTH > 2:  DEPTH - 4 words of memory (at least 2) written and read synchronously, so
-//               synthesis may place it in block RAM, then a four-word output buffer in
-//               registers.
+//   DEPTH > 2:  DEPTH - 6 words of memory (at least 2) written and read synchronously, so
+//               synthesis may place it in block RAM (in banks of one block RAM's depth),
+//               then a six-word output buffer in registers.
 // ``max_level`` records the highest fill seen, for simulation (it drives no output, so
 // synthesis removes it).
 `default_nettype none
@@ -64,39 +64,74 @@ module stream_fifo #(
             end
         end
     end else begin : ram
-        // memory -> read register (r, in a block RAM) -> a plain register (r2: after the
-        // memory's output muxes) -> a four-word output buffer in registers; every path from
-        // a block RAM's slow clock-to-out ends at a register
-        localparam int N = (DEPTH > 6) ? DEPTH - 4 : 2;   // >= 2 words: one per clock
+        // memory in banks of one block RAM's depth at this width (so no block RAM output is
+        // muxed with another's before a register) -> read register (r, in the block RAM) ->
+        // a plain register per bank (r2) -> the bank mux into r3 -> a six-word output
+        // buffer in registers; every path from a block RAM's slow clock-to-out ends at a
+        // register with no logic before it
+        localparam int NB_OUT = 6;                           // output buffer words
+        localparam int N = (DEPTH > NB_OUT + 2) ? DEPTH - NB_OUT : 2;   // words in memory
+        localparam int BD0 = (WIDTH <= 1) ? 16384 : (WIDTH <= 2) ? 8192 : (WIDTH <= 4) ? 4096 :
+                             (WIDTH <= 9) ? 2048 : (WIDTH <= 18) ? 1024 : 512;
+        localparam int BD = (N < BD0) ? N : BD0;              // words per bank
+        localparam int NBK = (N + BD - 1) / BD;               // banks
         localparam int AW = (N > 1) ? $clog2(N) : 1;
-        logic [WIDTH-1:0] mem [N];
-        logic [WIDTH-1:0] r, r2;
-        logic [WIDTH-1:0] b [4];
-        logic v1, v2;
-        logic [1:0] head, tail;
-        logic [2:0] n;                  // words in the output buffer
+        localparam int BW = (NBK > 1) ? $clog2(NBK) : 1;
+        localparam int OW = (BD > 1) ? $clog2(BD) : 1;
+        logic [WIDTH-1:0] r2 [NBK];
+        logic [WIDTH-1:0] r3;
+        logic [WIDTH-1:0] b [NB_OUT];
+        logic v1, v2, v3;
+        logic [2:0] head, tail;
+        logic [3:0] n;                  // words in the output buffer
         logic [AW:0] count;             // words in mem
-        logic [AW-1:0] rd, wr;
+        logic [BW-1:0] rbank, wbank, bank1, bank2;
+        logic [OW-1:0] roff, woff;
         // read when the word will find a free place in the buffer (counting those in flight)
-        wire pop = count != '0 && (3'(n) + 3'(v1) + 3'(v2) - 3'(take) <= 3'd3);
+        wire pop = count != '0 && (4'(n) + 4'(v1) + 4'(v2) + 4'(v3) - 4'(take) <= 4'(NB_OUT - 1));
         assign s_axis_tready = count != (AW+1)'(N);
+        for (genvar k = 0; k < NBK; k++) begin : bank
+            localparam int D = (k == NBK - 1) ? N - k * BD : BD;
+            logic [WIDTH-1:0] mem [D];
+            logic [WIDTH-1:0] r;
+            always_ff @(posedge ap_clk) begin
+                if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata;
+                if (pop && rbank == BW'(k)) r <= mem[roff];
+                r2[k] <= r;
+            end
+        end
+        function automatic logic [2:0] nxt(input logic [2:0] i);
+            return (i == 3'(NB_OUT - 1)) ? '0 : i + 1'b1;
+        endfunction
         always_ff @(posedge ap_clk) begin
-            if (push) mem[wr] <= s_axis_tdata;
-            if (pop) r <= mem[rd];
-            r2 <= r;
-            if (v2) b[tail] <= r2;
+            r3 <= r2[bank2];
+            bank1 <= rbank;
+            bank2 <= bank1;
+            if (v3) b[tail] <= r3;
             if (!ap_rst_n) begin
-                count <= '0; rd <= '0; wr <= '0; v1 <= 1'b0; v2 <= 1'b0;
+                count <= '0; rbank <= '0; roff <= '0; wbank <= '0; woff <= '0;
+                v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
                 head <= '0; tail <= '0; n <= '0;
             end else begin
-                if (push) wr <= (wr == AW'(N - 1)) ? '0 : wr + 1'b1;
-                if (pop) rd <= (rd == AW'(N - 1)) ? '0 : rd + 1'b1;
+                if (push) begin
+                    if (woff == OW'(BD - 1) || (wbank == BW'(NBK - 1) && woff == OW'(N - (NBK - 1) * BD - 1))) begin
+                        woff <= '0;
+                        wbank <= (wbank == BW'(NBK - 1)) ? '0 : wbank + 1'b1;
+                    end else woff <= woff + 1'b1;
+                end
+                if (pop) begin
+                    if (roff == OW'(BD - 1) || (rbank == BW'(NBK - 1) && roff == OW'(N - (NBK - 1) * BD - 1))) begin
+                        roff <= '0;
+                        rbank <= (rbank == BW'(NBK - 1)) ? '0 : rbank + 1'b1;
+                    end else roff <= roff + 1'b1;
+                end
                 count <= count + (AW+1)'(push) - (AW+1)'(pop);
                 v1 <= pop;
                 v2 <= v1;
-                if (v2) tail <= tail + 1'b1;
-                if (take) head <= head + 1'b1;
-                n <= n + 3'(v2) - 3'(take);
+                v3 <= v2;
+                if (v3) tail <= nxt(tail);
+                if (take) head <= nxt(head);
+                n <= n + 4'(v3) - 4'(take);
             end
         end
         always_comb begin

@@ -158,7 +158,7 @@ module swg #(
     end
 
     logic [OWD-1:0] push_data;
-    credit_fifo #(.WIDTH(OWD), .DEPTH(LAT + 7)) u_out (
+    credit_fifo #(.WIDTH(OWD), .DEPTH(LAT + 8)) u_out (
         .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data,
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 

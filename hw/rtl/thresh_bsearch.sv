@@ -54,7 +54,7 @@ module thresh_bsearch #(
     wire room;
     wire take = s_axis_tvalid && room;
     assign s_axis_tready = room;
-    credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(3 * B + 8)) u_out (
+    credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(3 * B + 9)) u_out (
         .ap_clk, .ap_rst_n, .issue(take), .room, .push(vo), .push_data(yo),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 

@@ -105,6 +105,9 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
     results = sim / "results.xml"
     results.unlink(missing_ok=True)
     (out / "tb_out.json").unlink(missing_ok=True)
+    import time
+
+    t0 = time.time()
     try:
         runner.test(hdl_toplevel=info["top"], test_module="tb_network",
                     test_dir=str(Path(__file__).parent), build_dir=str(sim),
@@ -113,6 +116,7 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
                                "PYTHONPATH": str(ROOT)})
     except SystemExit:
         pass
+    sim_s = time.time() - t0
     n_tests, n_fail = get_results(results)
     if n_fail or not (out / "tb_out.json").is_file():
         raise SimulationError(f"RTL simulation of {build} failed (see {out / 'sim.log'})")
@@ -124,6 +128,8 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
     done = res["frame_done_cycles"]
     steady = done[-1] - done[-2] if len(done) > 1 else done[-1]
     return {"outputs": outs, "frame_done_cycles": done, "cycles_per_frame": steady,
+            "cycles": int(done[-1]), "sim_seconds": sim_s,
+            "cycles_per_s": done[-1] / max(sim_s, 1e-9),
             "finn_bottleneck_cycles": est["bottleneck_cycles"],
             "fifo_max": {int(k[3:]): v for k, v in res.get("fifo_max", {}).items()},
             "stitch": info}

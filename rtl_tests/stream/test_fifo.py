@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""hw/rtl/stream_fifo.sv as a register slice (DEPTH 2) and as a memory FIFO: every word
-comes out once, in order, under random input gaps and output backpressure."""
+"""hw/rtl/stream_fifo.sv as a register slice (DEPTH 2) and as a memory FIFO (one bank, and
+several banks of one block RAM's depth when the FIFO is deeper): every word comes out once,
+in order, under random input gaps and output backpressure."""
 import numpy as np
 import pytest
 
@@ -15,3 +16,15 @@ def test_fifo_keeps_words_in_order(tmp_path, depth, p_in, p_out):
     x = np.random.default_rng(depth).integers(0, 1 << 13, (300, 1))
     assert run_words("stream_fifo", [HW / "stream_fifo.sv"], dict(WIDTH=13, DEPTH=depth), tmp_path,
                      x, 13, False, x, 13, False, p_in, p_out) == (1, 0)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("width,depth,p_in,p_out", [(40, 1100, 0.0, 0.7), (40, 1100, 0.3, 0.3),
+                                                    (3, 4200, 0.0, 0.8)])
+def test_banked_fifo_keeps_words_in_order(tmp_path, width, depth, p_in, p_out):
+    """1094 words of 40 bits: banks of 512, 512 and 70; 4194 of 3 bits: 4096 and 98; the
+    output backpressure fills the FIFO so that every bank boundary is crossed."""
+    n = 3 * depth
+    x = np.random.default_rng(depth + width).integers(0, 1 << width, (n, 1))
+    assert run_words("stream_fifo", [HW / "stream_fifo.sv"], dict(WIDTH=width, DEPTH=depth), tmp_path,
+                     x, width, False, x, width, False, p_in, p_out) == (1, 0)
