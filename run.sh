@@ -2,8 +2,10 @@
 # The main job on the built-in default: installs .venv/ (first run only), trains the
 # default hardware-exact BTM model briefly on scikit-image's bundled photographs,
 # evaluates it (on Set5 when ../shared/datasets is beside the repo, else built-in images),
-# exports it to a folded FINN dataflow graph checked bit for bit against PyTorch, and runs
-# the stitched RTL of that dataflow in Verilator on the golden images (mismatches, cycles).
+# exports it to a folded FINN dataflow graph checked bit for bit against PyTorch, and streams
+# a real picture through the stitched RTL (Verilator): every output pixel against PyTorch,
+# cycles per frame, and a comparison picture (bicubic | PyTorch | RTL | HR).
+# Each stage prints one line; the tools' logs go to OUT/logs/.
 # Usage: bash run.sh [--steps N] [--out DIR]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -16,15 +18,76 @@ while [[ $# -gt 0 ]]; do
     *) echo "run.sh: unknown argument $1 (use --steps N, --out DIR)" >&2; exit 2 ;;
   esac
 done
-bash scripts/install.sh
+mkdir -p "$out/logs"
+logs="$out/logs"
+build="build/$(basename "$out")"
 py=.venv/bin/python
-echo "[run] training the default model for $steps steps into $out"
-"$py" -m model.train --out "$out" --steps "$steps" --val-every "$steps"
+export PYTHONWARNINGS=ignore  # known-harmless qonnx/torch warnings: the logs keep the tools' output
+
+stage() {  # stage NAME COMMAND...: one line on the console, the output in OUT/logs/NAME.log
+  local name=$1; shift
+  local t0=$SECONDS
+  printf '[run] %-9s ' "$name"
+  if "$@" > "$logs/$name.log" 2>&1; then
+    printf 'done in %3ds  (log: %s)\n' $((SECONDS - t0)) "$logs/$name.log"
+  else
+    printf 'FAILED after %ds; the end of %s:\n' $((SECONDS - t0)) "$logs/$name.log"
+    tail -n 15 "$logs/$name.log"
+    exit 1
+  fi
+}
+
+stage install bash scripts/install.sh
+stage train "$py" -m model.train --out "$out" --steps "$steps" --val-every "$steps" --quiet
 data=()
 [[ -d ../shared/datasets/Set5 ]] && data=(--data ../shared/datasets/Set5)
-echo "[run] evaluating"
-"$py" -m model.evaluate --ckpt "$out/ckpt.pt" "${data[@]}"
-echo "[run] exporting to FINN (build/$(basename "$out"))"
-"$py" export/to_finn.py --ckpt "$out/ckpt.pt" --out "build/$(basename "$out")" --target-fps 1000
-echo "[run] simulating the RTL dataflow (Verilator + cocotb)"
-"$py" -m hw.run_network --build "build/$(basename "$out")"
+stage evaluate "$py" -m model.evaluate --ckpt "$out/ckpt.pt" "${data[@]}" --out "$out/eval.json"
+stage export "$py" export/to_finn.py --ckpt "$out/ckpt.pt" --out "$build" --target-fps 1000
+# a real picture (a Set5 crop, or a built-in photograph): LR in, HR for the comparison
+stage picture "$py" - "$out" <<'EOF'
+import sys
+from pathlib import Path
+import numpy as np
+from PIL import Image
+from model.data import load_pairs
+out = Path(sys.argv[1])
+root = Path("../shared/datasets/Set5")
+pairs = load_pairs(root if root.is_dir() else None, 2)
+p = pairs[0]
+lr = p.lr[:96, :96] if min(p.lr.shape[:2]) >= 96 else p.lr
+Image.fromarray(np.ascontiguousarray(lr)).save(out / "picture_lr.png")
+Image.fromarray(np.ascontiguousarray(p.hr[: 2 * lr.shape[0], : 2 * lr.shape[1]])).save(out / "picture_hr.png")
+print(p.name, lr.shape)
+EOF
+stage rtl "$py" -m hw.upscale --build "$build" "$out/picture_lr.png" "$out/picture_x2.png" \
+  --hr "$out/picture_hr.png" --pause 0.1 --json "$out/rtl.json"
+"$py" - "$out" "$build" <<'EOF'
+import json, sys
+from pathlib import Path
+out, build = Path(sys.argv[1]), Path(sys.argv[2])
+ev = json.loads((out / "eval.json").read_text())
+name, res = next(iter(ev["results"].items()))
+m = res["mean"]
+rtl = json.loads((out / "rtl.json").read_text())
+est = json.loads((build / "estimates.json").read_text())["totals"]
+verify = json.loads((build / "verify.json").read_text())
+checked = [r for r in verify if r["compared"]]
+rows = [
+    ("model", f"{ev['arch']} after {ev['step']} steps"),
+    (f"PSNR (Y) on {name}", f"{m['psnr']:.2f} dB (bicubic {m['bicubic_psnr']:.2f} dB, "
+                            f"{m['psnr'] - m['bicubic_psnr']:+.2f} dB)"),
+    ("export", f"{len(checked)} steps checked, "
+               f"{sum(r['mismatches'] or 0 for r in checked)} mismatches"),
+    ("RTL, whole picture", f"{rtl['picture_hw'][1]}x{rtl['picture_hw'][0]} in {rtl['tiles']} tiles: "
+                           f"{rtl['mismatches']} mismatches of {rtl['compared']} against PyTorch"),
+    ("cycles/frame", f"{rtl['cycles_per_frame']} ({rtl['ratio_measured_to_estimate']:.3f} x FINN's "
+                     f"estimate), {rtl['frames_per_s']:.0f} frames/s of {rtl['frame_hw'][1]}x"
+                     f"{rtl['frame_hw'][0]} at {rtl['clock_mhz']:.0f} MHz"),
+    ("FINN estimate", f"{est['LUT']:.0f} LUT, {est['BRAM_18K']:.0f} BRAM18 "
+                      f"(python -m hw.synth --build {build} for Yosys)"),
+    ("picture", str(out / "picture_x2_compare.png")),
+]
+print()
+for k, v in rows:
+    print(f"  {k:<20} {v}")
+EOF

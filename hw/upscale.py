@@ -119,6 +119,38 @@ def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed
             "sim_cycles_per_s": r["cycles_per_s"], "sim_seconds": sim_s}
 
 
+def comparison(lr: np.ndarray, rtl: np.ndarray, ref: np.ndarray, hr: np.ndarray, scale: int,
+               path: Path) -> dict:
+    """One picture a person opens first: bicubic | PyTorch model | RTL | HR side by side,
+    each captioned with its Y-channel PSNR against the HR (``scale`` pixels shaved)."""
+    from PIL import Image, ImageDraw
+
+    from model.data import bicubic_resize
+    from model.metrics import psnr_y
+
+    h, w = lr.shape[0] * scale, lr.shape[1] * scale
+    if hr.shape[0] < h or hr.shape[1] < w:
+        raise UpscaleError(f"the HR picture ({hr.shape[1]}x{hr.shape[0]}) is smaller than "
+                           f"{scale} x the LR picture ({w}x{h})")
+    hr = hr[:h, :w]
+    panels = {"bicubic": bicubic_resize(lr, (h, w)),
+              "PyTorch": np.clip(ref, 0, 255).astype(np.uint8).transpose(1, 2, 0),
+              "RTL (Verilator)": np.clip(rtl, 0, 255).astype(np.uint8).transpose(1, 2, 0),
+              "HR": hr}
+    psnr = {k: (psnr_y(hr, v, scale) if k != "HR" else None) for k, v in panels.items()}
+    cap = 18
+    canvas = Image.new("RGB", (4 * w + 30, h + cap), "white")
+    draw = ImageDraw.Draw(canvas)
+    for i, (k, v) in enumerate(panels.items()):
+        canvas.paste(Image.fromarray(v), (i * (w + 10), cap))
+        draw.text((i * (w + 10) + 2, 3), k + (f"  {psnr[k]:.2f} dB" if psnr[k] is not None else ""),
+                  fill="black")
+    tmp = Path(path).with_name(Path(path).name + ".tmp.png")
+    canvas.save(tmp)
+    tmp.replace(path)
+    return {k: v for k, v in psnr.items() if v is not None}
+
+
 def main(argv=None) -> int:
     ap = ToolkitParser(prog="python -m hw.upscale", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -129,12 +161,20 @@ def main(argv=None) -> int:
                     help="probability of an input gap and of output backpressure per clock")
     ap.add_argument("--json", type=Path, help="write the figures here (default OUTPUT.json)")
     ap.add_argument("--work", type=Path, help="simulation directory (default BUILD/upscale)")
+    ap.add_argument("--hr", type=Path, help="the HR picture: also write OUTPUT_compare.png "
+                    "(bicubic | PyTorch | RTL | HR with PSNR)")
     a = ap.parse_args(argv)
     try:
         from model.data import load_rgb
 
         img = load_rgb(a.input)
+        hr = load_rgb(a.hr) if a.hr else None
         rec = upscale(a.build, img, a.work or a.build / "upscale", a.pause)
+        if hr is not None:
+            cmp_path = a.output.with_name(a.output.stem + "_compare.png")
+            a.output.parent.mkdir(parents=True, exist_ok=True)
+            rec["psnr_y"] = comparison(img, rec["output"], rec["reference"], hr,
+                                       rec["output"].shape[1] // img.shape[0], cmp_path)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -154,6 +194,9 @@ def main(argv=None) -> int:
           f"{rec['cycles_per_frame']} cycles/frame ({rec['ratio_measured_to_estimate']:.4f} x FINN's "
           f"estimate), {rec['frames_per_s']:.1f} frames/s at {rec['clock_mhz']:.0f} MHz; simulated "
           f"at {rec['sim_cycles_per_s'] / 1e3:.0f} k cycles/s -> {a.output}")
+    if "psnr_y" in rec:
+        print("PSNR (Y) against the HR: " + ", ".join(f"{k} {v:.2f} dB" for k, v in rec["psnr_y"].items())
+              + f" -> {a.output.with_name(a.output.stem + '_compare.png')}")
     return 0 if rec["mismatches"] == 0 else 1
 
 
