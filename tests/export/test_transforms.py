@@ -172,3 +172,75 @@ def test_xnor_popcount_accumulator_is_unsigned_popcount_width():
                     in_dt="INT4", w_dt="INT4", acc_dt="INT10")
     mi = mi.transform(SetXnorPopcountAccumulator())
     assert getCustomOp(mi.graph.node[0]).get_nodeattr("accDataType") == "INT10"
+
+
+def _graph_feed(nodes, inputs, output, inits, vi=()):
+    """A tiny float graph: ``inputs`` {name: shape}, ``output`` (name, shape), initializers."""
+    g = helper.make_graph(
+        nodes, "t", [helper.make_tensor_value_info(k, TensorProto.FLOAT, s) for k, s in inputs.items()],
+        [helper.make_tensor_value_info(output[0], TensorProto.FLOAT, output[1])],
+        value_info=[helper.make_tensor_value_info(k, TensorProto.FLOAT, s) for k, s in vi])
+    m = ModelWrapper(qonnx_make_model(g))
+    for k, v in inits.items():
+        m.set_initializer(k, np.asarray(v, dtype=np.float32))
+    return m
+
+
+def _run_feed(m, feed):
+    return execute_onnx(m, feed)[m.graph.output[0].name]
+
+
+def test_factor_pot_mul_out_of_add_keeps_the_sum():
+    from export.transforms import FactorPoTMulOutOfAdd
+
+    m = _graph_feed([helper.make_node("Mul", ["a", "ca"], ["pa"]), helper.make_node("Mul", ["b", "cb"], ["pb"]),
+                helper.make_node("Add", ["pa", "pb"], ["y"])],
+               {"a": [1, 4], "b": [1, 4]}, ("y", [1, 4]), {"ca": 0.25, "cb": 2.0},
+               vi=[("pa", [1, 4]), ("pb", [1, 4])])
+    rng = np.random.default_rng(0)
+    feed = {"a": rng.integers(-8, 8, (1, 4)).astype(np.float32),
+            "b": rng.integers(-8, 8, (1, 4)).astype(np.float32)}
+    ref = _run_feed(m, feed)
+    m2 = m.transform(FactorPoTMulOutOfAdd())
+    ops = [n.op_type for n in m2.graph.node]
+    assert ops.count("Mul") == 2 and ops[-1] == "Mul"          # a * 1 dropped, one factor 8 left
+    assert float(m2.get_initializer(m2.graph.node[-1].input[1])) == 0.25
+    assert np.array_equal(_run_feed(m2, feed), ref)
+    # not powers of two: untouched
+    m3 = _graph_feed([helper.make_node("Mul", ["a", "ca"], ["pa"]), helper.make_node("Mul", ["b", "cb"], ["pb"]),
+                 helper.make_node("Add", ["pa", "pb"], ["y"])],
+                {"a": [1, 4], "b": [1, 4]}, ("y", [1, 4]), {"ca": 0.3, "cb": 2.0},
+                vi=[("pa", [1, 4]), ("pb", [1, 4])])
+    assert [n.op_type for n in m3.transform(FactorPoTMulOutOfAdd()).graph.node] == ["Mul", "Mul", "Add"]
+
+
+def test_convert_const_sub_to_add_except_on_the_graph_input():
+    from export.transforms import ConvertConstSubToAdd
+
+    m = _graph_feed([helper.make_node("Sub", ["x", "mean"], ["h"]), helper.make_node("Relu", ["h"], ["r"]),
+                helper.make_node("Sub", ["r", "theta"], ["y"])],
+               {"x": [1, 3]}, ("y", [1, 3]), {"mean": [1.0, 2.0, 3.0], "theta": [0.5, -1.0, 2.0]},
+               vi=[("h", [1, 3]), ("r", [1, 3])])
+    feed = {"x": np.array([[4.0, -2.0, 7.0]], np.float32)}
+    ref = _run_feed(m, feed)
+    m2 = m.transform(ConvertConstSubToAdd())
+    assert [n.op_type for n in m2.graph.node] == ["Sub", "Relu", "Add"]
+    assert np.array_equal(_run_feed(m2, feed), ref)
+
+
+def test_move_scalar_mul_before_transpose():
+    from export.transforms import MoveScalarMulBeforeTranspose
+
+    m = _graph_feed([helper.make_node("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]),
+                helper.make_node("Mul", ["t", "c"], ["y"])],
+               {"x": [1, 2, 3, 4]}, ("y", [1, 3, 4, 2]), {"c": 4.0}, vi=[("t", [1, 3, 4, 2])])
+    feed = {"x": np.random.default_rng(1).integers(-5, 5, (1, 2, 3, 4)).astype(np.float32)}
+    ref = _run_feed(m, feed)
+    m2 = m.transform(MoveScalarMulBeforeTranspose())
+    assert [n.op_type for n in m2.graph.node] == ["Mul", "Transpose"]
+    assert np.array_equal(_run_feed(m2, feed), ref)
+    # a per-channel constant does not commute with the permutation: untouched
+    m3 = _graph_feed([helper.make_node("Transpose", ["x"], ["t"], perm=[0, 2, 3, 1]),
+                 helper.make_node("Mul", ["t", "c"], ["y"])],
+                {"x": [1, 2, 3, 4]}, ("y", [1, 3, 4, 2]), {"c": [1.0, 2.0]}, vi=[("t", [1, 3, 4, 2])])
+    assert [n.op_type for n in m3.transform(MoveScalarMulBeforeTranspose()).graph.node] == ["Transpose", "Mul"]
