@@ -102,24 +102,43 @@ def export_figures(ckpt: str, out: Path) -> dict:
             "compared": max(r["compared"] for r in verify), "threshold_layers": layers}
 
 
-def hardware_figures(ckpts: dict, out: Path, hw: int, fps: float, targets: list[str]) -> dict:
+def hardware_builds(ckpts: dict, out: Path, hw: int, fps: float) -> dict:
     """Export both checkpoints at the same folding (the BTM build's, from ``--target-fps``)
-    and synthesise the whole networks: per block type the totals, the requantisers and
-    (ECP5) the device and routed Fmax."""
+    into ``out/hw_btm`` and ``out/hw_bn``."""
     from export.config import ExportConfig
     from export.flow import run_export
-    from hw.synth import synth_network
 
-    res, folding = {}, None
+    builds, folding = {}, None
     for blk in ("btm", "bn"):
         b = out / f"hw_{blk}"
         run_export(ExportConfig(ckpt=Path(ckpts[blk]), out=b, input_hw=(hw, hw),
                                 target_fps=None if folding else fps, folding=folding,
                                 golden_real=1, golden_random=1))
         folding = folding or b / "folding.json"
+        builds[blk] = b
+    return builds
+
+
+def hardware_figures(ckpts: dict, out: Path, hw: int, fps: float, targets: list[str],
+                     reuse: bool = False) -> dict:
+    """Both networks at the same folding (``hardware_builds``), synthesised whole: per block
+    type the totals, the requantisers and (ECP5) the device and routed Fmax. ``reuse``: take
+    finished builds and their ``synth/TARGET/synth.json`` as they are (a rerun after the
+    synthesis ran apart, e.g. in parallel)."""
+    from hw.synth import synth_network
+
+    done = {blk: out / f"hw_{blk}" for blk in ("btm", "bn")}
+    if not (reuse and all((b / "DONE").is_file() for b in done.values())):
+        done = hardware_builds(ckpts, out, hw, fps)
+    res = {}
+    for blk, b in done.items():
         rec = {"build": str(b)}
         for t in targets:
-            r = synth_network(b, target=t, progress=lambda m: print(m, flush=True))
+            f = b / "synth" / t / "synth.json"
+            if reuse and f.is_file():
+                r = json.loads(f.read_text())
+            else:
+                r = synth_network(b, target=t, progress=lambda m: print(m, flush=True))
             rec[t] = {"total": r["total"], "fifo_bits": r["fifo_bits"],
                       **{k: r.get(k) for k in ("device", "fmax_mhz", "fits")}}
             rq = r["requantisers"]
@@ -156,6 +175,8 @@ def main(argv=None) -> int:
                     help="whole-network synthesis of both block types (ecp5: place and route)")
     ap.add_argument("--hw-size", type=int, default=32, help="frame size of the hardware builds")
     ap.add_argument("--hw-fps", type=float, default=1000, help="folding target of the hardware builds")
+    ap.add_argument("--hw-reuse", action="store_true",
+                    help="reuse finished hardware builds and their synth.json (synthesis run apart)")
     a = ap.parse_args(argv)
     # "builtin": scikit-image's bundled photographs (the tests' small run)
     a.data = None if str(a.data) in ("builtin", "None") else a.data
@@ -183,7 +204,7 @@ def main(argv=None) -> int:
         ckpts = {blk: (res["accuracy"][blk].get("8") or next(iter(res["accuracy"][blk].values())))["ckpt"]
                  for blk in ("btm", "bn")}
         targets = ["xilinx", "ecp5"] if a.hw == "both" else [a.hw]
-        res["hardware"] = hardware_figures(ckpts, a.out, a.hw_size, a.hw_fps, targets)
+        res["hardware"] = hardware_figures(ckpts, a.out, a.hw_size, a.hw_fps, targets, a.hw_reuse)
         res["hardware"]["size"], res["hardware"]["fps"] = a.hw_size, a.hw_fps
     from model.evaluate import write_json_atomic
 

@@ -158,7 +158,9 @@ def train(args) -> dict:
         if not ckpt_path.is_file():
             raise CheckpointError(f"--resume: {ckpt_path} does not exist; run without --resume first")
         ck = load_checkpoint(ckpt_path)
-        if ck.get("arch") != arch:
+        same = ({k: v for k, v in ck["config"].items() if k not in ("mean", "std")}
+                == {k: v for k, v in cfg.items() if k not in ("mean", "std")})
+        if ck.get("arch") != arch and not same:  # (older checkpoints: named by --arch alone)
             raise CheckpointError(f"--resume: {ckpt_path} is of arch {ck.get('arch')!r}, not "
                                   f"{arch!r}; pass --arch {ck.get('arch')} or another --out")
         cfg = ck["config"]
