@@ -244,3 +244,85 @@ def test_move_scalar_mul_before_transpose():
                  helper.make_node("Mul", ["t", "c"], ["y"])],
                 {"x": [1, 2, 3, 4]}, ("y", [1, 3, 4, 2]), {"c": [1.0, 2.0]}, vi=[("t", [1, 3, 4, 2])])
     assert [n.op_type for n in m3.transform(MoveScalarMulBeforeTranspose()).graph.node] == ["Transpose", "Mul"]
+
+
+def test_duplicate_forked_pad_and_weight_quant_give_one_copy_per_consumer():
+    from export.transforms import DuplicateForkedPad, DuplicateForkedWeightQuant
+
+    # a -1 pad shared by two consumers (ABC: one activation basis, M convs)
+    m = _graph_feed([helper.make_node("Pad", ["x", "pads", "v"], ["p"], mode="constant"),
+                     helper.make_node("Relu", ["p"], ["r1"]), helper.make_node("Neg", ["p"], ["r2"]),
+                     helper.make_node("Add", ["r1", "r2"], ["y"])],
+                    {"x": [1, 1, 2, 2]}, ("y", [1, 1, 4, 4]), {"v": -1.0},
+                    vi=[("p", [1, 1, 4, 4]), ("r1", [1, 1, 4, 4]), ("r2", [1, 1, 4, 4])])
+    m.set_initializer("pads", np.array([0, 0, 1, 1, 0, 0, 1, 1], dtype=np.int64))
+    feed = {"x": np.array([[[[1.0, -2.0], [3.0, 0.5]]]], np.float32)}
+    ref = _run_feed(m, feed)
+    m2 = m.transform(DuplicateForkedPad())
+    pads = [n for n in m2.graph.node if n.op_type == "Pad"]
+    assert len(pads) == 2 and all(len(m2.find_consumers(p.output[0])) == 1 for p in pads)
+    assert np.array_equal(_run_feed(m2, feed), ref)
+    # a weight quantizer (all inputs constant) feeding two MatMuls
+    q = helper.make_node("BipolarQuant", ["w", "s"], ["wq"], domain=QDOM)
+    m = _graph_feed([q, helper.make_node("MatMul", ["x", "wq"], ["a"]),
+                     helper.make_node("MatMul", ["x", "wq"], ["b"]), helper.make_node("Add", ["a", "b"], ["y"])],
+                    {"x": [1, 3]}, ("y", [1, 2]), {"w": [[0.5, -1.0], [-0.2, 2.0], [1.0, 1.0]], "s": 1.0},
+                    vi=[("wq", [3, 2]), ("a", [1, 2]), ("b", [1, 2])])
+    feed = {"x": np.array([[1.0, 2.0, -3.0]], np.float32)}
+    ref = _run_feed(m, feed)
+    m2 = m.transform(DuplicateForkedWeightQuant())
+    qs = [n for n in m2.graph.node if n.op_type == "BipolarQuant"]
+    assert len(qs) == 2 and len({n.output[0] for n in qs}) == 2
+    assert np.array_equal(_run_feed(m2, feed), ref)
+    # a quantizer of an activation (not all inputs constant) stays shared
+    m3 = _graph_feed([helper.make_node("BipolarQuant", ["x", "s"], ["xq"], domain=QDOM),
+                      helper.make_node("Relu", ["xq"], ["a"]), helper.make_node("Neg", ["xq"], ["b"]),
+                      helper.make_node("Add", ["a", "b"], ["y"])],
+                     {"x": [1, 3]}, ("y", [1, 3]), {"s": 1.0}, vi=[("xq", [1, 3]), ("a", [1, 3]), ("b", [1, 3])])
+    assert len([n for n in m3.transform(DuplicateForkedWeightQuant()).graph.node
+                if n.op_type == "BipolarQuant"]) == 1
+
+
+def test_binary_im2col_pad_becomes_bit_zero_only_on_binary_inputs():
+    from export.transforms import SetBinaryIm2ColPadBit
+
+    def im2col(dt):
+        m = _graph_feed([helper.make_node("Im2Col", ["x"], ["y"], domain=QDOM, stride=[1, 1],
+                                          kernel_size=[3, 3], pad_amount=[1, 1, 1, 1],
+                                          input_shape="(1, 4, 4, 2)", pad_value=-1)],
+                        {"x": [1, 4, 4, 2]}, ("y", [1, 4, 4, 18]), {})
+        m.set_tensor_datatype("x", DataType[dt])
+        return m
+
+    from qonnx.custom_op.registry import getCustomOp
+
+    m = im2col("BINARY").transform(SetBinaryIm2ColPadBit())
+    assert getCustomOp(m.graph.node[0]).get_nodeattr("pad_value") == 0
+    # bit 0 is -1 in XNOR form: the padded window of bits equals the bipolar window mapped
+    x = np.random.default_rng(0).integers(0, 2, (1, 4, 4, 2)).astype(np.float32)
+    bits = _run_feed(m, {"x": x})
+    bip = _run_feed(im2col("BIPOLAR"), {"x": 2 * x - 1})
+    assert np.array_equal(2 * bits - 1, bip)
+    m = im2col("INT8").transform(SetBinaryIm2ColPadBit())
+    assert getCustomOp(m.graph.node[0]).get_nodeattr("pad_value") == -1
+
+
+def test_narrow_elementwise_output_datatype():
+    from qonnx.custom_op.registry import getCustomOp
+
+    from export.transforms import NarrowElementwiseOutputDatatype
+
+    def eltwise(op, a, b):
+        n = helper.make_node(op, ["a", "b"], ["y"], domain="finn.custom_op.fpgadataflow",
+                             backend="fpgadataflow", lhs_shape=[1, 4], rhs_shape=[1, 4],
+                             out_shape=[1, 4], lhs_dtype=a, rhs_dtype=b, out_dtype="INT32")
+        m = _graph_feed([n], {"a": [1, 4], "b": [1, 4]}, ("y", [1, 4]), {})
+        m.set_tensor_datatype("a", DataType[a])
+        m.set_tensor_datatype("b", DataType[b])
+        m = m.transform(NarrowElementwiseOutputDatatype())
+        return getCustomOp(m.graph.node[0]).get_nodeattr("out_dtype"), m.get_tensor_datatype("y").name
+
+    assert eltwise("ElementwiseAdd", "INT8", "INT8") == ("INT9", "INT9")       # -256 .. 254
+    assert eltwise("ElementwiseSub", "UINT8", "UINT8") == ("INT9", "INT9")     # -255 .. 255
+    assert eltwise("ElementwiseAdd", "UINT4", "UINT4") == ("UINT5", "UINT5")   # 0 .. 30
+    assert eltwise("ElementwiseAdd", "INT8", "UINT8") == ("INT10", "INT10")    # -128 .. 382
