@@ -199,9 +199,10 @@ def _weight_style(ctx: Context, depth: int, width: int) -> str:
     """Memory style of a weight ROM (depth words of width bits) for the synthesis target.
     A ROM that would take 64 or more LUTs (64-deep slices) goes to block RAM: LUTs are what
     a small FPGA runs out of. On ECP5 a block RAM's unregistered output (5.8 ns; Yosys does
-    not use its output register) bounds the clock near 140 MHz, so there ROMs of up to 64
-    words stay logic."""
-    if ctx.target == "ecp5" and depth <= 64:
+    not use its output register) bounds the clock near 140 MHz, so there only small ROMs (up
+    to 64 words of up to 32 bits) stay logic: a wide LUT ROM (an XNOR unit's 144-bit words)
+    routed its address fan-out at 9.2 ns in the whole network (108.5 MHz)."""
+    if ctx.target == "ecp5" and depth <= 64 and width <= 32:
         return "logic"
     return "block" if width * -(-depth // 64) >= 64 else "auto"
 
