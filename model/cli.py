@@ -16,22 +16,24 @@ class ToolkitParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _parse(text: str, cast, kind: str):
+    """``cast(text)``, or the argument error that names what was expected."""
+    try:
+        return cast(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+
+
 def positive_int(text: str) -> int:
     """An integer > 0 (``--steps``, ``--batch``, ``--patch``, frame sizes)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    v = _parse(text, int, "an integer")
     if v <= 0:
         raise argparse.ArgumentTypeError(f"{v} must be a positive integer")
     return v
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    v = _parse(text, int, "an integer")
     if v < 0:
         raise argparse.ArgumentTypeError(f"{v} must be 0 or more")
     return v
@@ -39,10 +41,7 @@ def non_negative_int(text: str) -> int:
 
 def positive_float(text: str) -> float:
     """A finite number > 0 (``--target-fps``, ``--clock-ns``, ``--lr``)."""
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    v = _parse(text, float, "a number")
     if not (v > 0 and v != float("inf")):
         raise argparse.ArgumentTypeError(f"{text} must be a positive number")
     return v
@@ -50,10 +49,7 @@ def positive_float(text: str) -> float:
 
 def probability(text: str) -> float:
     """A number in [0, 1) (random stall probabilities)."""
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    v = _parse(text, float, "a number")
     if not 0.0 <= v < 1.0:
         raise argparse.ArgumentTypeError(f"{text} must be in [0, 1)")
     return v

@@ -38,12 +38,17 @@ def image_to_words(img_chw: np.ndarray, elems: int, bits: int) -> list[int]:
     return to_words(img_chw.transpose(1, 2, 0), elems, bits)
 
 
-def words_to_image(words, elems: int, bits: int, signed: bool, hwc: tuple, scale: int) -> np.ndarray:
-    """Output stream words of one frame -> (3, h*scale, w*scale) image: the output writer's
-    transpose and PixelShuffle (DepthToSpace, CRD) as an address reorder."""
+def elements_to_image(elems: np.ndarray, hwc: tuple, scale: int) -> np.ndarray:
+    """One frame's output elements (NHWC order) -> (3, h*scale, w*scale) image: the output
+    writer's transpose and PixelShuffle (DepthToSpace, CRD) as an address reorder."""
     h, w, c = hwc
-    y = from_words(words, elems, bits, signed).reshape(h, w, c).transpose(2, 0, 1)
+    y = np.asarray(elems).reshape(h, w, c).transpose(2, 0, 1)
     if scale == 1:
         return y
     co = c // (scale * scale)
     return y.reshape(co, scale, scale, h, w).transpose(0, 3, 1, 4, 2).reshape(co, h * scale, w * scale)
+
+
+def words_to_image(words, elems: int, bits: int, signed: bool, hwc: tuple, scale: int) -> np.ndarray:
+    """Output stream words of one frame -> (3, h*scale, w*scale) image (``elements_to_image``)."""
+    return elements_to_image(from_words(words, elems, bits, signed), hwc, scale)

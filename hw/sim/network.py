@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .host import image_to_words, words_to_image
+from .host import elements_to_image, image_to_words, words_to_image
 from .sim_env import setup_verilator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,17 +27,6 @@ def build_scale(build: Path) -> int:
 
     cfg = build_config(build)
     return load_checkpoint(Path(cfg["ckpt"]))["config"]["scale"]
-
-
-def elements_to_image(elems: np.ndarray, hwc: tuple, scale: int) -> np.ndarray:
-    """One frame's output elements (NHWC order) -> (3, h*scale, w*scale): the output
-    writer's transpose and PixelShuffle (DepthToSpace, CRD) as an address reorder."""
-    h, w, c = hwc
-    y = np.asarray(elems).reshape(h, w, c).transpose(2, 0, 1)
-    if scale == 1:
-        return y
-    co = c // (scale * scale)
-    return y.reshape(co, scale, scale, h, w).transpose(0, 3, 1, 4, 2).reshape(co, h * scale, w * scale)
 
 
 def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.2,
