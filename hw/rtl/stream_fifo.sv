@@ -100,6 +100,14 @@ module stream_fifo #(
                 r2[k] <= r;
             end
         end
+        // the word after (bank, offset): the next bank after a bank's last word (the last
+        // bank holds N - (NBK-1)*BD words), bank 0 after the last bank
+        function automatic logic [BW+OW-1:0] advance(input logic [BW-1:0] bank,
+                                                     input logic [OW-1:0] off);
+            if (off == OW'(BD - 1) || (bank == BW'(NBK - 1) && off == OW'(N - (NBK - 1) * BD - 1)))
+                return {(bank == BW'(NBK - 1)) ? BW'(0) : bank + 1'b1, OW'(0)};
+            return {bank, off + 1'b1};
+        endfunction
         function automatic logic [2:0] nxt(input logic [2:0] i);
             return (i == 3'(NB_OUT - 1)) ? '0 : i + 1'b1;
         endfunction
@@ -113,18 +121,8 @@ module stream_fifo #(
                 v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
                 head <= '0; tail <= '0; n <= '0;
             end else begin
-                if (push) begin
-                    if (woff == OW'(BD - 1) || (wbank == BW'(NBK - 1) && woff == OW'(N - (NBK - 1) * BD - 1))) begin
-                        woff <= '0;
-                        wbank <= (wbank == BW'(NBK - 1)) ? '0 : wbank + 1'b1;
-                    end else woff <= woff + 1'b1;
-                end
-                if (pop) begin
-                    if (roff == OW'(BD - 1) || (rbank == BW'(NBK - 1) && roff == OW'(N - (NBK - 1) * BD - 1))) begin
-                        roff <= '0;
-                        rbank <= (rbank == BW'(NBK - 1)) ? '0 : rbank + 1'b1;
-                    end else roff <= roff + 1'b1;
-                end
+                if (push) {wbank, woff} <= advance(wbank, woff);
+                if (pop) {rbank, roff} <= advance(rbank, roff);
                 count <= count + (AW+1)'(push) - (AW+1)'(pop);
                 v1 <= pop;
                 v2 <= v1;
