@@ -88,7 +88,11 @@ module stream_fifo #(
         logic [BW-1:0] rbank, wbank, bank1, bank2;
         logic [OW-1:0] roff, woff;
         // read when the word will find a free place in the buffer (counting those in flight)
-        wire pop = count != '0 && (4'(n) + 4'(v1) + 4'(v2) + 4'(v3) - 4'(take) <= 4'(NB_OUT - 1));
+        // even if the consumer takes nothing this clock: the decision uses registers only,
+        // so the consumer's ready does not reach the memory's read enable or the counters'
+        // carry chains. Six buffer words still sustain one word per clock: three in flight
+        // plus one or two buffered.
+        wire pop = count != '0 && (4'(n) + 4'(v1) + 4'(v2) + 4'(v3) <= 4'(NB_OUT - 1));
         assign s_axis_tready = count != (AW+1)'(N);
         for (genvar k = 0; k < NBK; k++) begin : bank
             localparam int D = (k == NBK - 1) ? N - k * BD : BD;
