@@ -10,8 +10,8 @@
 //      fold: SIMD elements of input (oy - PT + ky*DH, ox - PL + kx*DW), zero outside the image.
 // An output pixel is issued once its last needed input pixel is written; an input pixel is
 // written once the row it overwrites (RB rows back) is needed by no remaining output.
-// Three free-running output stages (address, memory read, output register) into a small
-// FIFO whose free room gates the issue of a beat.
+// Four free-running output stages (address, memory read, a register beside the memory,
+// output register) into a small FIFO whose free room gates the issue of a beat.
 // Frames follow each other without a gap. One output beat per clock.
 // PAR = 1 (FINN's parallel_window, needs SIMD = C): a beat is the whole window, KH*KW pixels
 // of C elements, tap (ky, kx) at element offset (ky*KW + kx)*C (first tap in the low bits);
@@ -62,7 +62,7 @@ module swg #(
 
     localparam int T = PAR ? KH * KW : 1;           // buffer copies (taps read per clock)
     localparam int OWD = T * SIMD * EW;             // output beat bits
-    localparam int LAT = PAR ? 4 : 3;               // issue -> output register, clocks
+    localparam int LAT = PAR ? 5 : 4;               // issue -> output register, clocks
     initial if (PAR && CF != 1) $error("swg: PAR = 1 needs SIMD = C");
 
     // ---------------------------------------------------------------- input side
@@ -113,7 +113,7 @@ module swg #(
     // pipeline (free-running): 1 = address registered, 2 = memory read, 3 = output register
     // (a block RAM's clock-to-out ends at a register); a beat is issued only when the output
     // FIFO has room for it
-    logic v1, v2, v3;
+    logic v1, v2, v2q, v3;
     wire room;                                 // the output FIFO can take one more beat
 
     // ready: the input holds every pixel the current window needs. Registered, from the
@@ -165,13 +165,17 @@ module swg #(
     generate if (!PAR) begin : g_seq
         logic [SIMD*EW-1:0] mem [DEPTH];
         logic [AW-1:0] raddr1;
-        logic pad1, pad2, pad3;
-        logic [SIMD*EW-1:0] rdata2, out3;
+        logic pad1, pad2, pad2q, pad3;
+        logic [SIMD*EW-1:0] rdata2, rq, out3;
         assign push_data = pad3 ? '0 : out3;
         always_ff @(posedge ap_clk) begin
             if (wr) mem[waddr] <= s_axis_tdata;
-            out3 <= rdata2;     // no logic between the memory and this register
-            pad3 <= pad2;
+            out3 <= rq;
+            // a register with the memory as its only source and out3 as its only load: the
+            // placer can keep it beside the block RAM, whose clock-to-out is most of a clock
+            rq <= rdata2;
+            pad3 <= pad2q;
+            pad2q <= pad2;
             rdata2 <= mem[raddr1];
             pad2 <= pad1;
             if (issue) begin
@@ -180,8 +184,8 @@ module swg #(
             end
         end
         always_ff @(posedge ap_clk) begin
-            v3 <= v2; v2 <= v1; v1 <= issue;
-            if (!ap_rst_n) begin v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; end
+            v3 <= v2q; v2q <= v2; v2 <= v1; v1 <= issue;
+            if (!ap_rst_n) begin v1 <= 1'b0; v2 <= 1'b0; v2q <= 1'b0; v3 <= 1'b0; end
         end
     end else begin : g_par
         // stage 0: row bases and columns per tap; 1: addresses; 2: read; 3: output register
@@ -193,13 +197,15 @@ module swg #(
             localparam int TY = t / KW, TX = t % KW;
             logic [SIMD*EW-1:0] mem [DEPTH];
             logic [AW-1:0] raddr1;
-            logic pad1, pad2, pad3;
-            logic [SIMD*EW-1:0] rdata2, out3;
+            logic pad1, pad2, pad2q, pad3;
+            logic [SIMD*EW-1:0] rdata2, rq, out3;
             assign push_data[t*SIMD*EW +: SIMD*EW] = pad3 ? '0 : out3;
             always_ff @(posedge ap_clk) begin
                 if (wr) mem[waddr] <= s_axis_tdata;
-                out3 <= rdata2;
-                pad3 <= pad2;
+                out3 <= rq;
+                rq <= rdata2;   // beside the block RAM (as in g_seq)
+                pad3 <= pad2q;
+                pad2q <= pad2;
                 rdata2 <= mem[raddr1];
                 pad2 <= pad1;
                 raddr1 <= wrap(rb0[TY] + AW'(ix0[TX]));
@@ -221,8 +227,8 @@ module swg #(
             end
         end
         always_ff @(posedge ap_clk) begin
-            v3 <= v2; v2 <= v1; v1 <= v0; v0 <= issue;
-            if (!ap_rst_n) begin v0 <= 1'b0; v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0; end
+            v3 <= v2q; v2q <= v2; v2 <= v1; v1 <= v0; v0 <= issue;
+            if (!ap_rst_n) begin v0 <= 1'b0; v1 <= 1'b0; v2 <= 1'b0; v2q <= 1'b0; v3 <= 1'b0; end
         end
     end endgenerate
 
