@@ -18,6 +18,7 @@ from brevitas.nn import QuantConv2d, QuantIdentity
 
 from .quantizers import (
     WEIGHT_GRADIENTS,
+    BinaryWeightPerChannelFloat,
     BinarySignActApproxSign,
     BinarySignActQuant,
     BinaryWeightUnitScale,
@@ -34,6 +35,23 @@ from .quantizers import (
 BINARIZE = ("full", "act", "none")
 #: Real-to-Binary's data-driven channel re-scaling of the binary conv output
 RESCALE = ("none", "data")
+#: the numeric contract: "exact" (power-of-two scales and slopes, fixed-point residual
+#: stream, int8 head/tail: the float forward equals the hardware's integers) or "float"
+#: (float per-channel binary-weight scales, float PReLU slopes, an 8-bit residual stream
+#: with a learned float scale, float head and tail and input normalisation): the
+#: unconstrained reference that benchmarks/contract_cost.py measures the contract against
+CONTRACTS = ("exact", "float")
+
+
+def residual_quant(contract: str, bits: int, frac_bits: int) -> QuantIdentity:
+    """A residual-stream quantiser: the fixed power-of-two grid, or (``contract="float"``)
+    Brevitas' 8-bit per-tensor learned float scale at ``bits`` bits."""
+    if contract == "float":
+        from brevitas.quant import Int8ActPerTensorFloat
+
+        return QuantIdentity(act_quant=Int8ActPerTensorFloat, bit_width=bits,
+                             return_quant_tensor=False)
+    return QuantIdentity(act_quant=residual_act_quant(bits, frac_bits), return_quant_tensor=False)
 
 # DIV2K RGB mean (the common SR default) and std; train.py replaces them by the
 # training set's own statistics.
@@ -76,7 +94,7 @@ class BinaryConv2d(nn.Module):
     pad_value = -1.0
 
     def __init__(self, in_ch: int, out_ch: int, kernel=3, dilation=1, weight_grad: str = "ste",
-                 binary_weights: bool = True):
+                 binary_weights: bool = True, contract: str = "exact"):
         super().__init__()
         if weight_grad not in WEIGHT_GRADIENTS:
             raise ValueError(f"weight_grad must be one of {sorted(WEIGHT_GRADIENTS)}, got {weight_grad!r}")
@@ -85,9 +103,9 @@ class BinaryConv2d(nn.Module):
         # no bias: a bias folds into the next thresholds anyway, and the MVAU has none;
         # binary_weights=False keeps real weights (stage 1 of a two-stage schedule) under the
         # same parameter name, so a later stage loads them
+        wq = BinaryWeightPerChannelFloat if contract == "float" else WEIGHT_GRADIENTS[weight_grad]
         self.conv = QuantConv2d(in_ch, out_ch, (kh, kw), padding=0, dilation=_pair(dilation),
-                                bias=False,
-                                weight_quant=WEIGHT_GRADIENTS[weight_grad] if binary_weights else None)
+                                bias=False, weight_quant=wq if binary_weights else None)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.conv(F.pad(x, self.padding, value=self.pad_value))
@@ -208,13 +226,20 @@ def binary_input(sign_grad: str, binarize: str) -> nn.Module:
 class _QuantBlockBase(nn.Module):
     """Shared tail of the binary residual blocks: requantise branch, add, saturate."""
 
-    def __init__(self, channels: int, residual_bits: int, residual_frac_bits: int):
+    def __init__(self, channels: int, residual_bits: int, residual_frac_bits: int,
+                 contract: str = "exact"):
         super().__init__()
-        rq = residual_act_quant(residual_bits, residual_frac_bits)
+        if contract not in CONTRACTS:
+            raise ValueError(f"contract must be one of {CONTRACTS}, got {contract!r}")
         # branch onto the residual grid (a threshold on the popcount in hardware) ...
-        self.branch_quant = QuantIdentity(act_quant=rq, return_quant_tensor=False)
+        self.branch_quant = residual_quant(contract, residual_bits, residual_frac_bits)
         # ... then an integer add of two streams on one scale, saturated back to the width
-        self.out_quant = QuantIdentity(act_quant=rq, return_quant_tensor=False)
+        self.out_quant = residual_quant(contract, residual_bits, residual_frac_bits)
+
+    @staticmethod
+    def prelu(channels: int, mode: str, contract: str) -> nn.Module:
+        """The block's PReLU: power-of-two/fixed-point slopes, or float ones (contract="float")."""
+        return nn.PReLU(channels, init=0.25) if contract == "float" else PoTPReLU(channels, mode=mode)
 
     def residual(self, x: Tensor, branch: Tensor) -> Tensor:
         return self.out_quant(x + self.branch_quant(branch))
@@ -227,8 +252,9 @@ class _BinaryConvBlock(_QuantBlockBase):
     def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
                  weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
-                 rescale: str = "none"):
-        super().__init__(channels, residual_bits, residual_frac_bits)
+                 rescale: str = "none", contract: str = "exact"):
+        super().__init__(channels, residual_bits, residual_frac_bits, contract)
+        self.contract = contract
         if rescale not in RESCALE:
             raise ValueError(f"rescale must be one of {RESCALE}, got {rescale!r}")
         if weight_bases > 1 or act_bases > 1:
@@ -241,7 +267,7 @@ class _BinaryConvBlock(_QuantBlockBase):
         else:
             self.sign = binary_input(sign_grad, binarize)
             self.conv = BinaryConv2d(channels, channels, 3, weight_grad=weight_grad,
-                                     binary_weights=binarize == "full")
+                                     binary_weights=binarize == "full", contract=contract)
         self.rescale = DataRescale(channels) if rescale == "data" else None
 
     def binary_branch(self, x: Tensor) -> Tensor:
@@ -265,7 +291,7 @@ class BinaryResBlockBTM(_BinaryConvBlock):
 
     def __init__(self, channels: int, prelu_mode: str = "pot", **opts):
         super().__init__(channels, prelu_mode=prelu_mode, **opts)
-        self.act = PoTPReLU(channels, mode=prelu_mode)
+        self.act = self.prelu(channels, prelu_mode, self.contract)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.residual(x, self.act(self.binary_branch(x)))
@@ -295,8 +321,8 @@ class MRBBlock(_QuantBlockBase):
     def __init__(self, channels: int, residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
                  weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
-                 rescale: str = "none"):
-        super().__init__(channels, residual_bits, residual_frac_bits)
+                 rescale: str = "none", contract: str = "exact"):
+        super().__init__(channels, residual_bits, residual_frac_bits, contract)
         if channels % 4:
             raise ValueError(f"MRB needs channels divisible by 4, got {channels}")
         if weight_bases > 1 or act_bases > 1 or rescale != "none":
@@ -305,11 +331,13 @@ class MRBBlock(_QuantBlockBase):
         bw = binarize == "full"
         self.sign = binary_input(sign_grad, binarize)
         self.branches = nn.ModuleList(
-            BinaryConv2d(channels, channels // 4, k, d, weight_grad, bw) for k, d in self.BRANCHES)
-        self.act1 = PoTPReLU(channels, mode=prelu_mode)
+            BinaryConv2d(channels, channels // 4, k, d, weight_grad, bw, contract)
+            for k, d in self.BRANCHES)
+        self.act1 = self.prelu(channels, prelu_mode, contract)
         self.sign2 = binary_input(sign_grad, binarize)
-        self.conv = BinaryConv2d(channels, channels, 3, weight_grad=weight_grad, binary_weights=bw)
-        self.act2 = PoTPReLU(channels, mode=prelu_mode)
+        self.conv = BinaryConv2d(channels, channels, 3, weight_grad=weight_grad, binary_weights=bw,
+                                 contract=contract)
+        self.act2 = self.prelu(channels, prelu_mode, contract)
 
     def forward(self, x: Tensor) -> Tensor:
         s = self.sign(x)
@@ -353,6 +381,7 @@ class BinarySRNet(nn.Module):
         weight_grad: "ste" or "magnitude" (Bi-Real's magnitude-aware weight gradient).
         weight_bases, act_bases: ABC-Net's M binary weight and N binary activation bases.
         rescale: "none" or "data" (Real-to-Binary's data-driven channel re-scaling).
+        contract: "exact" (the hardware's numeric contract) or "float" (see ``CONTRACTS``).
         mean, std: training-set RGB mean/std in [0, 1] (BTM input normalisation).
     """
 
@@ -360,9 +389,11 @@ class BinarySRNet(nn.Module):
                  backbone: str = "edsr", residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
                  weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
-                 rescale: str = "none",
+                 rescale: str = "none", contract: str = "exact",
                  mean: Sequence[float] = DEFAULT_MEAN, std: Sequence[float] = DEFAULT_STD):
         super().__init__()
+        if contract not in CONTRACTS:
+            raise ValueError(f"contract must be one of {CONTRACTS}, got {contract!r}")
         if block not in BLOCKS:
             raise ValueError(f"block must be one of {sorted(BLOCKS)}, got {block!r}")
         if backbone not in ("edsr", "vdsr"):
@@ -373,16 +404,28 @@ class BinarySRNet(nn.Module):
         self.quantized = block != "fp"
         self.mean_u = mean_to_uint8(mean)
         self.shift = std_to_shift(std)
-        self.register_buffer("mean_px", torch.tensor(self.mean_u, dtype=torch.float32).view(1, 3, 1, 1),
+        exact = contract == "exact"
+        mean_px = self.mean_u if exact else [255.0 * m for m in mean]
+        self.register_buffer("mean_px", torch.tensor(mean_px, dtype=torch.float32).view(1, 3, 1, 1),
                              persistent=False)
+        # input normalisation ``(x - mean) * in_scale``: a shift under the contract
+        self.in_scale = 2.0 ** (-self.shift) if exact else 1.0 / (255.0 * sum(std) / len(std))
+        self.out_scale = 2.0 ** self.shift if exact else 255.0 * sum(std) / len(std)
+        self.contract = contract
         out_ch = 3 * scale * scale if backbone == "edsr" else 3
         kw = dict(residual_bits=residual_bits, residual_frac_bits=residual_frac_bits,
                   sign_grad=sign_grad, prelu_mode=prelu_mode, binarize=binarize,
                   weight_grad=weight_grad, weight_bases=weight_bases, act_bases=act_bases,
-                  rescale=rescale)
+                  rescale=rescale, contract=contract)
         self.binarize, self.rescale = binarize, rescale
         self.body = nn.ModuleList(BLOCKS[block](channels, **kw) for _ in range(blocks))
-        if self.quantized:
+        if self.quantized and not exact:  # float head and tail around the binary body
+            self.head = nn.Conv2d(3, channels, 3, padding=1)
+            self.head_quant = residual_quant(contract, residual_bits, residual_frac_bits)
+            self.skip_quant = residual_quant(contract, residual_bits, residual_frac_bits)
+            self.tail = nn.Conv2d(channels, out_ch, 3, padding=1)
+            self.out_quant = QuantIdentity(act_quant=Uint8PixelActQuant)
+        elif self.quantized:
             self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
                                     weight_quant=Int8WeightPerChannelPoT)
             rq = residual_act_quant(residual_bits, residual_frac_bits)
@@ -408,6 +451,10 @@ class BinarySRNet(nn.Module):
     def export_blockers(self) -> list[str]:
         """Why this network cannot become an integer dataflow (empty: it can)."""
         why = []
+        if self.contract != "exact":
+            why.append(f"contract={self.contract!r}: float scales, slopes, head and tail (the "
+                       "unconstrained reference of benchmarks/contract_cost.py) have no exact "
+                       "integer form; train with contract='exact' to export")
         if self.binarize != "full":
             why.append(f"binarize={self.binarize!r}: the binary convs keep real-valued weights"
                        + ("" if self.binarize == "act" else " and clip(x) activations")
@@ -430,7 +477,7 @@ class BinarySRNet(nn.Module):
             (N, 3, H, W) pixels; exact uint8 values for quantized networks.
         """
         feats = []
-        xn = (x - self.mean_px) * 2.0 ** (-self.shift)
+        xn = (x - self.mean_px) * self.in_scale
         if self.quantized:
             # (u - mean_u) * 2^-shift is exact: an integer subtract and a shift in hardware
             h = self.head_quant(self.head(xn))
@@ -441,7 +488,7 @@ class BinarySRNet(nn.Module):
             r = blk(r)
             feats.append(r)
         r = self.skip_quant(r + h) if self.quantized else r + h
-        y = self.shuffle(self.tail(r)) * 2.0 ** self.shift
+        y = self.shuffle(self.tail(r)) * self.out_scale
         y = y + (x if self.backbone == "vdsr" else self.mean_px)
         y = self.out_quant(y) if self.quantized else y
         return (y, feats) if return_features else y

@@ -207,6 +207,13 @@ class BinaryWeightPerChannelPoTMagnitudeAware(BinaryWeightPerChannelPoT):
     tensor_quant = MagnitudeAwareBinaryQuant
 
 
+class BinaryWeightPerChannelFloat(BinaryWeightPerChannelPoT):
+    """Binary weights ±α with a float α per output channel (mean |W|, XNOR-Net's scale): the
+    unconstrained reference of ``benchmarks/contract_cost.py``, not exportable bit-exactly."""
+
+    restrict_scaling_type = RestrictValueType.FP
+
+
 #: binary-weight gradient estimators: Brevitas' straight-through (also through the
 #: scale statistics) or Bi-Real's magnitude-aware one
 WEIGHT_GRADIENTS = {"ste": BinaryWeightPerChannelPoT,

@@ -76,7 +76,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 OVERRIDES = (("channels", int), ("blocks", int), ("residual-bits", int),
              ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str),
              ("binarize", str), ("weight-grad", str), ("weight-bases", int), ("act-bases", int),
-             ("rescale", str))
+             ("rescale", str), ("contract", str))
 
 
 def init_from(net: torch.nn.Module, path: Path) -> dict:

@@ -75,3 +75,28 @@ def test_registry_config_equals_constructor_arguments():
     assert net.config["residual_bits"] == 6 and net.config["backbone"] == "vdsr"
     rebuilt = model.build_from_config(net.config)
     assert rebuilt.config == net.config
+
+
+def test_float_contract_is_the_unconstrained_reference():
+    """contract="float" (benchmarks/contract_cost.py): float binary-weight scales, float
+    PReLU slopes, a learned float residual scale, float head and tail; it trains, and export
+    refuses it by name. The exact contract keeps power-of-two scales and PoT PReLUs."""
+    from brevitas.nn import QuantConv2d
+    from torch import nn
+
+    from model.quantizers import PoTPReLU
+
+    exact, flt = model.build("edsr_btm_x2_c8_b1"), model.build("edsr_btm_x2_c8_b1", contract="float")
+    assert isinstance(exact.head, QuantConv2d) and not isinstance(flt.head, QuantConv2d)
+    assert isinstance(exact.body[0].act, PoTPReLU) and type(flt.body[0].act) is nn.PReLU
+    x = torch.rand(2, 3, 12, 12) * 255
+    flt.train()
+    flt(x).mean().backward()
+    a = flt.body[0].conv.conv.quant_weight().scale.flatten()
+    assert not torch.equal(torch.log2(a), torch.round(torch.log2(a)))  # float α, not 2^k
+    a = exact.body[0].conv.conv.quant_weight().scale.flatten()
+    assert torch.equal(torch.log2(a), torch.round(torch.log2(a)))
+    assert exact.export_blockers() == []
+    assert any("contract='float'" in w for w in flt.export_blockers())
+    with pytest.raises(ValueError, match="contract"):
+        model.build("edsr_btm_x2_c8_b1", contract="fast")
