@@ -163,7 +163,11 @@ module swg #(
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     generate if (!PAR) begin : g_seq
-        logic [SIMD*EW-1:0] mem [DEPTH];
+        // no_rw_check: a live read never meets a write to its address (an input pixel is
+        // written only once no remaining output needs the row it overwrites; checked in
+        // simulation below), so Yosys need not emulate read-old-data across the block
+        // RAM's ports with a bypass mux and copies of the write data and address
+        (* no_rw_check *) logic [SIMD*EW-1:0] mem [DEPTH];
         logic [AW-1:0] raddr1;
         logic pad1, pad2, pad2q, pad3;
         logic [SIMD*EW-1:0] rdata2, rq, out3;
@@ -182,6 +186,10 @@ module swg #(
                 raddr1 <= wrap(cur_base + AW'(ixb) + AW'(cf));
                 pad1 <= pad;
             end
+`ifdef VERILATOR
+            if (wr && v1 && !pad1 && waddr == raddr1)
+                $error("swg: a live read meets a write at address %0d", waddr);
+`endif
         end
         always_ff @(posedge ap_clk) begin
             v3 <= v2q; v2q <= v2; v2 <= v1; v1 <= issue;
@@ -195,7 +203,7 @@ module swg #(
         logic rpad0 [KH], cpad0 [KW];
         for (genvar t = 0; t < T; t++) begin : g_tap
             localparam int TY = t / KW, TX = t % KW;
-            logic [SIMD*EW-1:0] mem [DEPTH];
+            (* no_rw_check *) logic [SIMD*EW-1:0] mem [DEPTH];   // as in g_seq
             logic [AW-1:0] raddr1;
             logic pad1, pad2, pad2q, pad3;
             logic [SIMD*EW-1:0] rdata2, rq, out3;
@@ -210,6 +218,10 @@ module swg #(
                 pad2 <= pad1;
                 raddr1 <= wrap(rb0[TY] + AW'(ix0[TX]));
                 pad1 <= rpad0[TY] || cpad0[TX];
+`ifdef VERILATOR
+                if (wr && v1 && !pad1 && waddr == raddr1)
+                    $error("swg: a live read meets a write at address %0d", waddr);
+`endif
             end
         end
         for (genvar y = 0; y < KH; y++) begin : g_row
