@@ -102,7 +102,10 @@ module stream_fifo #(
             logic [WIDTH-1:0] r;
             always_ff @(posedge ap_clk) begin
                 if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata;
-                if (pop && rbank == BW'(k)) r <= mem[roff];
+                // read every clock, no enable: ``pop`` (from the occupancy) then drives only
+                // the local pointers and counters, not a clock enable spread over every block
+                // RAM of a wide FIFO; v1..v3 mark the reads that count
+                r <= mem[roff];
                 r2[k] <= r;
 `ifdef VERILATOR
                 if (push && pop && wbank == BW'(k) && rbank == BW'(k) && woff == roff)

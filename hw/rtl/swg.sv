@@ -71,8 +71,18 @@ module swg #(
     logic [NPW-1:0] in_pix;         // input pixels completely written (all frames)
     logic [NPW-1:0] lim;            // input pixels may be written while in_pix < lim
     wire signed [NPW-1:0] space = lim - in_pix;
-    assign s_axis_tready = space > 0;
-    wire wr = s_axis_tvalid && s_axis_tready;
+    // ready from a register (the compare's carry chain does not reach the write enables):
+    // lim never decreases and in_pix grows by at most one pixel a clock, so the room seen a
+    // clock late is a safe lower bound
+    logic rdy;
+    assign s_axis_tready = rdy;
+    wire wr = s_axis_tvalid && rdy;
+    wire px_done = wr && wcf == $bits(wcf)'(CF - 1);
+
+    always_ff @(posedge ap_clk) begin
+        if (!ap_rst_n) rdy <= 1'b0;
+        else rdy <= space > 1 || (space > 0 && !px_done);
+    end
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin
