@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# The main job on the built-in default: installs .venv/ (first run only), trains the
-# default hardware-exact BTM model briefly on scikit-image's bundled photographs,
-# evaluates it (on Set5 when ../shared/datasets is beside the repo, else built-in images),
+# The main job on the built-in default: installs .venv/ (first run only), takes the
+# pretrained default hardware-exact BTM model (model/pretrained; `--train N` trains one for N
+# steps on scikit-image's bundled photographs instead), evaluates it (on Set5 when
+# ../shared/datasets is beside the repo, else built-in images),
 # exports it to a folded FINN dataflow graph checked bit for bit against PyTorch, and streams
 # a real picture through the stitched RTL (Verilator): every output pixel against PyTorch,
 # cycles per frame, and a comparison picture (bicubic | PyTorch | RTL | HR).
 # Each stage prints one line; the tools' logs go to OUT/logs/.
-# Usage: bash run.sh [--steps N] [--out DIR]
+# Usage: bash run.sh [--train N] [--out DIR]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-steps=400
+steps=""
 out=runs/default
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --steps) steps="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
-    *) echo "run.sh: unknown argument $1 (use --steps N, --out DIR)" >&2; exit 2 ;;
+    --train|--steps)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: $1 needs a positive step count (e.g. $1 400)" >&2; exit 2; }
+      steps="$2"; shift 2 ;;
+    --out)
+      [[ -n "${2:-}" ]] || { echo "run.sh: --out needs a directory" >&2; exit 2; }
+      out="$2"; shift 2 ;;
+    *) echo "run.sh: unknown argument $1 (use --train N, --out DIR)" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$out/logs"
@@ -38,11 +43,16 @@ stage() {  # stage NAME COMMAND...: one line on the console, the output in OUT/l
 }
 
 stage install bash scripts/install.sh
-stage train "$py" -m model.train --out "$out" --steps "$steps" --val-every "$steps" --quiet
+if [[ -n "$steps" ]]; then
+  stage train "$py" -m model.train --out "$out" --steps "$steps" --val-every "$steps" --quiet
+  ckpt="$out/ckpt.pt"
+else
+  ckpt="pretrained:edsr_btm_x2_c32_b4"
+fi
 data=()
 [[ -d ../shared/datasets/Set5 ]] && data=(--data ../shared/datasets/Set5)
-stage evaluate "$py" -m model.evaluate --ckpt "$out/ckpt.pt" "${data[@]}" --out "$out/eval.json"
-stage export "$py" export/to_finn.py --ckpt "$out/ckpt.pt" --out "$build" --target-fps 1000
+stage evaluate "$py" -m model.evaluate --ckpt "$ckpt" "${data[@]}" --out "$out/eval.json"
+stage export "$py" export/to_finn.py --ckpt "$ckpt" --out "$build" --target-fps 1000
 # a real picture (a Set5 crop, or a built-in photograph): LR in, HR for the comparison
 stage picture "$py" - "$out" <<'EOF'
 import sys
@@ -72,8 +82,14 @@ rtl = json.loads((out / "rtl.json").read_text())
 est = json.loads((build / "estimates.json").read_text())["totals"]
 verify = json.loads((build / "verify.json").read_text())
 checked = [r for r in verify if r["compared"]]
+steps, rec = ev["step"], None
+if str(ev["ckpt"]).startswith("pretrained:"):  # a fine-tuned one: count every stage's steps
+    rec = json.loads(Path("model/pretrained", ev["ckpt"].split(":", 1)[1] + ".json").read_text())
+    steps = 0
+    while rec:
+        steps, rec = steps + rec["step"], rec.get("initialised_from")
 rows = [
-    ("model", f"{ev['arch']} after {ev['step']} steps"),
+    ("model", f"{ev['arch']} after {steps} training steps ({ev['ckpt']})"),
     (f"PSNR (Y) on {name}", f"{m['psnr']:.2f} dB (bicubic {m['bicubic_psnr']:.2f} dB, "
                             f"{m['psnr'] - m['bicubic_psnr']:+.2f} dB)"),
     ("export", f"{len(checked)} steps checked, "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,9 +19,17 @@ from typing import Callable
 import numpy as np
 import torch
 
+# Known-harmless qonnx warnings, filtered where they arise (the export log keeps the rest):
+# executing a step, qonnx rounds float results that lie within its execution error bound
+# onto the annotated integer type (beyond the bound it raises; every step is then compared
+# with PyTorch element for element anyway), and it assumes NCHW for 4D inputs, which ours are.
+warnings.filterwarnings("ignore", message=r"The values of tensor .* can't be represented",
+                        module=r"qonnx\.")
+warnings.filterwarnings("ignore", message="Assuming 4D input is NCHW", module=r"qonnx\.")
+
 from model.data import load_pairs
 from model.evaluate import write_json_atomic
-from model.registry import model_from_checkpoint
+from model.registry import model_from_checkpoint, resolve_checkpoint
 
 from .config import ExportConfig
 from .errors import ExportError, UnsupportedGraphError, VerificationError
@@ -636,7 +645,7 @@ def run_export(cfg: ExportConfig) -> Context:
             raise ExportError(f"unknown step {s!r}; steps are: {', '.join(names)}")
     check_config(cfg)
     # absolute paths in config.json: the build works from any working directory
-    cfg.ckpt, cfg.out = Path(cfg.ckpt).resolve(), Path(cfg.out).resolve()
+    cfg.ckpt, cfg.out = resolve_checkpoint(cfg.ckpt).resolve(), Path(cfg.out).resolve()
     if cfg.folding is not None:
         cfg.folding = Path(cfg.folding).resolve()
     out = cfg.out

@@ -100,17 +100,43 @@ def atomic_save(obj: Any, path: Path) -> None:
     atomic_write(path, lambda f: torch.save(obj, f))
 
 
+#: the pretrained checkpoints shipped with the package (NAME.pt, NAME.json beside it)
+PRETRAINED_DIR = Path(__file__).resolve().parent / "pretrained"
+PRETRAINED_PREFIX = "pretrained:"
+
+
+def pretrained_names() -> list[str]:
+    """Names of the pretrained checkpoints in the package (``pretrained:NAME``)."""
+    return sorted(p.stem for p in PRETRAINED_DIR.glob("*.pt"))
+
+
+def resolve_checkpoint(path) -> Path:
+    """``pretrained:NAME`` -> the packaged checkpoint file; any other path unchanged."""
+    s = str(path)
+    if not s.startswith(PRETRAINED_PREFIX):
+        return Path(path)
+    name = s[len(PRETRAINED_PREFIX):]
+    f = PRETRAINED_DIR / f"{name}.pt"
+    if not name or not f.is_file():
+        names = pretrained_names()
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean pretrained:{close[0]}? " if close else ""
+        raise CheckpointError(f"no pretrained checkpoint {s!r}; {hint}available: "
+                              + ", ".join(f"pretrained:{n}" for n in names))
+    return f
+
+
 def load_checkpoint(path: Path, arch: str | None = None, scale: int | None = None) -> dict:
     """Load and validate a checkpoint written by ``model.train``.
 
     Args:
-        path: the ``ckpt.pt`` file.
+        path: the ``ckpt.pt`` file, or ``pretrained:NAME`` for one shipped with the package.
         arch, scale: when given, the checkpoint must be of this arch / scale.
 
     Returns:
         The checkpoint dict (keys ``arch``, ``config``, ``model``, ``step``, ...).
     """
-    path = Path(path)
+    path = resolve_checkpoint(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist; pass the ckpt.pt that "
                               "model.train wrote (runs/NAME/ckpt.pt)")
@@ -142,3 +168,17 @@ def model_from_checkpoint(path: Path, arch: str | None = None, scale: int | None
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint {path}: weights do not fit its own config ({e})") from e
     return net.eval(), ck
+
+
+def load_pretrained(name: str = DEFAULT_ARCH):
+    """A pretrained network shipped with the package, weights loaded, in eval mode, and its
+    record (training command, steps, evaluation): ``net, info = load_pretrained()``.
+    ``name`` is a file stem in ``model/pretrained`` (with or without ``pretrained:``)."""
+    import json
+
+    if not str(name).startswith(PRETRAINED_PREFIX):
+        name = PRETRAINED_PREFIX + str(name)
+    path = resolve_checkpoint(name)
+    net, _ = model_from_checkpoint(path)
+    info = json.loads(path.with_suffix(".json").read_text())
+    return net, info
