@@ -34,10 +34,9 @@ def publish(run_ckpt: Path, command: str, datasets: Path, dest: Path,
     """Write the weights of ``run_ckpt`` and its record to ``dest``/ARCH.{pt,json}."""
     from model.data import load_pairs
     from model.evaluate import evaluate_pairs, write_json_atomic
-    from model.registry import atomic_save, load_checkpoint, model_from_checkpoint
+    from model.registry import atomic_save, model_from_checkpoint
 
-    ck = load_checkpoint(run_ckpt)
-    net, _ = model_from_checkpoint(run_ckpt)
+    net, ck = model_from_checkpoint(run_ckpt)
     scale = ck["config"]["scale"]
     results = {}
     for name in ("Set5", "Set14", "BSD100"):

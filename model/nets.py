@@ -231,6 +231,7 @@ class _QuantBlockBase(nn.Module):
         super().__init__()
         if contract not in CONTRACTS:
             raise ValueError(f"contract must be one of {CONTRACTS}, got {contract!r}")
+        self.contract = contract
         # branch onto the residual grid (a threshold on the popcount in hardware) ...
         self.branch_quant = residual_quant(contract, residual_bits, residual_frac_bits)
         # ... then an integer add of two streams on one scale, saturated back to the width
@@ -254,7 +255,6 @@ class _BinaryConvBlock(_QuantBlockBase):
                  weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
                  rescale: str = "none", contract: str = "exact"):
         super().__init__(channels, residual_bits, residual_frac_bits, contract)
-        self.contract = contract
         if rescale not in RESCALE:
             raise ValueError(f"rescale must be one of {RESCALE}, got {rescale!r}")
         if weight_bases > 1 or act_bases > 1:
@@ -408,9 +408,10 @@ class BinarySRNet(nn.Module):
         mean_px = self.mean_u if exact else [255.0 * m for m in mean]
         self.register_buffer("mean_px", torch.tensor(mean_px, dtype=torch.float32).view(1, 3, 1, 1),
                              persistent=False)
-        # input normalisation ``(x - mean) * in_scale``: a shift under the contract
-        self.in_scale = 2.0 ** (-self.shift) if exact else 1.0 / (255.0 * sum(std) / len(std))
-        self.out_scale = 2.0 ** self.shift if exact else 255.0 * sum(std) / len(std)
+        # input normalisation ``(x - mean) * in_scale``, output ``* out_scale``: shifts under
+        # the contract (two multiplies, so export sees no Div)
+        std_px = 2.0 ** self.shift if exact else 255.0 * sum(std) / len(std)
+        self.in_scale, self.out_scale = 1.0 / std_px, std_px
         self.contract = contract
         out_ch = 3 * scale * scale if backbone == "edsr" else 3
         kw = dict(residual_bits=residual_bits, residual_frac_bits=residual_frac_bits,
@@ -419,20 +420,17 @@ class BinarySRNet(nn.Module):
                   rescale=rescale, contract=contract)
         self.binarize, self.rescale = binarize, rescale
         self.body = nn.ModuleList(BLOCKS[block](channels, **kw) for _ in range(blocks))
-        if self.quantized and not exact:  # float head and tail around the binary body
-            self.head = nn.Conv2d(3, channels, 3, padding=1)
+        if self.quantized:
+            if exact:  # int8 head and tail, power-of-two per-channel scales
+                self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
+                                        weight_quant=Int8WeightPerChannelPoT)
+                self.tail = QuantConv2d(channels, out_ch, 3, padding=1, bias=False,
+                                        weight_quant=Int8WeightPerChannelPoT)
+            else:  # float head and tail around the binary body
+                self.head = nn.Conv2d(3, channels, 3, padding=1)
+                self.tail = nn.Conv2d(channels, out_ch, 3, padding=1)
             self.head_quant = residual_quant(contract, residual_bits, residual_frac_bits)
             self.skip_quant = residual_quant(contract, residual_bits, residual_frac_bits)
-            self.tail = nn.Conv2d(channels, out_ch, 3, padding=1)
-            self.out_quant = QuantIdentity(act_quant=Uint8PixelActQuant)
-        elif self.quantized:
-            self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
-                                    weight_quant=Int8WeightPerChannelPoT)
-            rq = residual_act_quant(residual_bits, residual_frac_bits)
-            self.head_quant = QuantIdentity(act_quant=rq)
-            self.skip_quant = QuantIdentity(act_quant=rq)
-            self.tail = QuantConv2d(channels, out_ch, 3, padding=1, bias=False,
-                                    weight_quant=Int8WeightPerChannelPoT)
             self.out_quant = QuantIdentity(act_quant=Uint8PixelActQuant)
         else:
             self.head = nn.Conv2d(3, channels, 3, padding=1)
