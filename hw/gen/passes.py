@@ -90,7 +90,7 @@ def credit_beats(core) -> int:
         return 3 * p["B"] + 9
     if core.module in ("xnor_mvtu", "mvtu_int"):
         sf = p["MW"] // p["SIMD"]
-        nterm, lat = ((p["SIMD"] + 2) // 3, 2) if core.module == "xnor_mvtu" else (p["SIMD"], 4)
+        nterm, lat = ((p["SIMD"] + 2) // 3, 3) if core.module == "xnor_mvtu" else (p["SIMD"], 5)
         return (lat + _tree_depth(nterm) + 9 + sf - 1) // sf + 1
     return 0
 

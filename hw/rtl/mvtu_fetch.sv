@@ -49,6 +49,11 @@ module mvtu_fetch #(
     logic [XW-1:0]   xa;
     logic [WW-1:0]   wa;
     logic            va;
+    logic            vb;
+    logic [XW-1:0]   xb;
+    logic [WW-1:0]   wb;
+    logic [SF_W-1:0] sfb;
+    logic [NF_W-1:0] nfb;
 
     wire last = sf == SF_W'(SF - 1);
     wire may = !last || room;                       // registered sources only
@@ -58,12 +63,18 @@ module mvtu_fetch #(
     assign promise = go && last;
 
     always_ff @(posedge ap_clk) begin
+        // A3
+        v2 <= vb;
+        x2 <= xb;
+        w2 <= wb;
+        sf2 <= sfb;
+        nf2 <= nfb;
         // A2
-        v2 <= va;
-        x2 <= xa;
-        w2 <= wa;
-        sf2 <= sfa;
-        nf2 <= nfa;
+        vb <= va;
+        xb <= xa;
+        wb <= wa;
+        sfb <= sfa;
+        nfb <= nfa;
         // A
         wa <= wmem[wadr];
         va <= go;
@@ -78,6 +89,7 @@ module mvtu_fetch #(
             nf <= '0;
             wadr <= '0;
             va <= 1'b0;
+            vb <= 1'b0;
             v2 <= 1'b0;
         end else if (go) begin
             wadr <= (wadr == WA_W'(NF * SF - 1)) ? '0 : wadr + 1'b1;

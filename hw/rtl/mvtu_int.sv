@@ -74,7 +74,7 @@ module mvtu_int #(
         else vm <= {vm[0], v2};
     end
 
-    mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(4), .SF(SF)) u_acc (
+    mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(5), .SF(SF)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
         .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};

@@ -93,7 +93,10 @@ module stream_fifo #(
         // carry chains. Six buffer words still sustain one word per clock: three in flight
         // plus one or two buffered.
         wire pop = count != '0 && (4'(n) + 4'(v1) + 4'(v2) + 4'(v3) <= 4'(NB_OUT - 1));
-        assign s_axis_tready = count != (AW+1)'(N);
+        // ready from a register (rdy == (count != N) at every clock; checked in simulation):
+        // the full compare of a deep FIFO's counter stays off the producer's handshake logic
+        logic rdy;
+        assign s_axis_tready = rdy;
         for (genvar k = 0; k < NBK; k++) begin : bank
             localparam int D = (k == NBK - 1) ? N - k * BD : BD;
             // no_rw_check: a read never meets a write to its word (push needs a free word,
@@ -130,13 +133,17 @@ module stream_fifo #(
             bank2 <= bank1;
             if (v3) b[tail] <= r3;
             if (!ap_rst_n) begin
-                count <= '0; rbank <= '0; roff <= '0; wbank <= '0; woff <= '0;
+                count <= '0; rbank <= '0; roff <= '0; wbank <= '0; woff <= '0; rdy <= 1'b1;
                 v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
                 head <= '0; tail <= '0; n <= '0;
             end else begin
                 if (push) {wbank, woff} <= advance(wbank, woff);
                 if (pop) {rbank, roff} <= advance(rbank, roff);
                 count <= count + (AW+1)'(push) - (AW+1)'(pop);
+                // the next count is N only if it is N now and no word leaves, or N - 1 and
+                // a word arrives while none leaves
+                rdy <= pop ? (push ? count != (AW+1)'(N) : 1'b1)
+                           : (push ? count != (AW+1)'(N - 1) : count != (AW+1)'(N));
                 v1 <= pop;
                 v2 <= v1;
                 v3 <= v2;
@@ -145,6 +152,11 @@ module stream_fifo #(
                 n <= n + 4'(v3) - 4'(take);
             end
         end
+`ifdef VERILATOR
+        always_ff @(posedge ap_clk)
+            if (ap_rst_n && rdy != (count != (AW+1)'(N)))
+                $error("stream_fifo: registered ready %0d disagrees with the count %0d", rdy, count);
+`endif
         always_comb begin
             ov = n != '0;
             od = b[head];

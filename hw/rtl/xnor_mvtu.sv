@@ -70,7 +70,7 @@ module xnor_mvtu #(
             end
     end
 
-    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .SIGNED(0), .ACC_W(CNT_W), .LAT(2), .SF(SF)) u_acc (
+    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .SIGNED(0), .ACC_W(CNT_W), .LAT(3), .SF(SF)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
         .terms(counts), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};

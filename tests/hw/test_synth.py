@@ -31,6 +31,28 @@ def test_synth_xilinx_whole_tiny_network(build, tmp_path):
     assert {q["requantiser"] for q in r["requantisers"]} == {"arithmetic"}
     assert r["total"]["LUT"] < r["finn_estimate"]["LUT"]
 
+    # --per-layer (one Yosys run per module, for designs beyond the WebAssembly Yosys' 4 GB):
+    # the same figures for a layer of each kind and a buffer, up to ABC's LUT mapping noise
+    mods = {m: i for m, i in synth.instances(tmp_path / f"{r['top']}.sv").items()
+            if m in ("L_MVAU_hls_1", "L_ConvolutionInputGenerator_rtl_1", "B_0")}
+    assert len(mods) == 3
+    per, _ = synth.synth_modules(r["sources"], tmp_path, "xilinx", mods, jobs=1,
+                                 progress=lambda m: None)
+    whole = {f"u_{l['name']}": l for l in r["layers"]} | {f"u_b{i}": b for i, b in enumerate(r["buffers"])}
+    for inst, figs in per.items():
+        for key in ("FF", "BRAM", "DSP", "LUTRAM"):
+            assert figs[key] == whole[inst].get(key, 0), (inst, key)
+        assert abs(figs["LUT"] - whole[inst]["LUT"]) <= max(3, 0.05 * whole[inst]["LUT"]), inst
+
+
+def test_ecp5_capacity_names_what_does_not_fit():
+    small = {"LUT4": 9000, "LUTRAM": 400, "EBR": 40, "MULT18": 50}
+    assert synth.ecp5_capacity(small, None)["device"] == "LFE5U-45K"
+    big = {"LUT4": 90000, "EBR": 100, "MULT18": 1080}
+    r = synth.ecp5_capacity(big, None)
+    assert r["fits"] is False and "LUT4 90000 > 83640" in r["why"] and "MULT18 1080 > 156" in r["why"]
+    assert "EBR" not in r["why"]
+
 
 def test_finn_sliding_windows_and_padding_accepted_by_yosys(build, tmp_path):
     """With FINN's own generated SWG and FMPadding (finn-rtllib), every source elaborates
