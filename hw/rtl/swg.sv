@@ -70,7 +70,12 @@ module swg #(
     logic [$clog2(CF + 1)-1:0] wcf;
     logic [NPW-1:0] in_pix;         // input pixels completely written (all frames)
     logic [NPW-1:0] lim;            // input pixels may be written while in_pix < lim
-    wire signed [NPW-1:0] space = lim - in_pix;
+    logic [NPW-1:0] lim1;           // lim - 1, a register of its own
+    // space = lim - in_pix (signed, modular counters): space > 0 and space > 1 as the signs
+    // of space - 1 = lim + ~in_pix and space - 2 = lim1 + ~in_pix, one carry chain each from
+    // registers (lim - in_pix, then a compare, were two in a row)
+    wire [NPW-1:0] space_m1 = lim + ~in_pix;
+    wire [NPW-1:0] space_m2 = lim1 + ~in_pix;
     // ready from a register (the compare's carry chain does not reach the write enables):
     // lim never decreases and in_pix grows by at most one pixel a clock, so the room seen a
     // clock late is a safe lower bound
@@ -81,8 +86,12 @@ module swg #(
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) rdy <= 1'b0;
-        else rdy <= space > 1 || (space > 0 && !px_done);
+        else rdy <= !space_m2[NPW-1] || (!space_m1[NPW-1] && !px_done);
     end
+`ifdef VERILATOR
+    always_ff @(posedge ap_clk)
+        if (ap_rst_n && lim1 != lim - 1'b1) $error("swg: lim1 %0d is not lim %0d - 1", lim1, lim);
+`endif
 
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) begin
@@ -113,6 +122,10 @@ module swg #(
     logic signed [SW-1:0] rn, cn;
     logic [NPW-1:0] need;                      // need_row + cn: the last input this pixel needs
     logic [NPW-1:0] need_same, need_down, need_frame;  // need at the next row / frame start
+    // need + 1 and the next-row / frame values + 1, kept as registers of their own: the next
+    // pixel's need is then a mux of registers, and the ready compare after it is the only
+    // carry chain on the path (need + 1 then the compare were two)
+    logic [NPW-1:0] need1, need_same1, need_down1, need_frame1, need_next1;
     // window registers: the beat being issued
     logic [$clog2(KH + 1)-1:0] ky;
     logic [$clog2(KW + 1)-1:0] kx;
@@ -145,10 +158,17 @@ module swg #(
     wire pad = iy < 0 || iy >= SW'(H) || ix < 0 || ix >= SW'(W);
 
     always_comb begin : next_need
-        if (!end_row) need_next = cn_lt ? need + 1'b1 : need;
+        if (!end_row) need_next = cn_lt ? need1 : need;
         else if (end_frame) need_next = need_frame;
         else need_next = rn_lt ? need_down : need_same;
+        if (!end_row) need_next1 = cn_lt ? need1 + 1'b1 : need1;
+        else if (end_frame) need_next1 = need_frame1;
+        else need_next1 = rn_lt ? need_down1 : need_same1;
     end
+`ifdef VERILATOR
+    always_ff @(posedge ap_clk)
+        if (ap_rst_n && need1 != need + 1'b1) $error("swg: need1 %0d is not need %0d + 1", need1, need);
+`endif
 
     // the next output pixel's registers
     logic signed [SW-1:0] n_top_iy, n_px_ix;
@@ -264,7 +284,11 @@ module swg #(
         need_same <= need_row + NPW'(CN0);
         need_down <= need_row + NPW'(W + CN0);
         need_frame <= nfpix + NPW'(RN0 * W + CN0);
+        need_same1 <= need_row + NPW'(CN0 + 1);
+        need_down1 <= need_row + NPW'(W + CN0 + 1);
+        need_frame1 <= nfpix + NPW'(RN0 * W + CN0 + 1);
         lim <= tail + NPW'(RB * W);   // registered: a freed row is written a cycle later
+        lim1 <= tail + NPW'(RB * W - 1);
         if (!ap_rst_n) begin
             oy <= '0; ox <= '0; ky <= '0; kx <= '0; cf <= '0;
             top_iy <= -SW'(PT); px_ix <= -SW'(PL); px_ixb <= -($bits(px_ixb))'(PL * CF);
@@ -275,12 +299,14 @@ module swg #(
             fpix <= '0;
             need_row <= NPW'(RN0 * W);
             need <= NPW'(RN0 * W + CN0);
+            need1 <= NPW'(RN0 * W + CN0 + 1);
             ready <= 1'b0;
             rn <= SW'(RN0); cn <= SW'(CN0);
             end_row <= OW == 1; last_oy <= OH == 1;
             cn_lt <= CN0 < W - 1; rn_lt <= RN0 < H - 1;
             tail <= '0;
             lim <= NPW'(RB * W);
+            lim1 <= NPW'(RB * W - 1);
         end else if (issue) begin
             if (!last_c) begin
                 cf <= cf + 1'b1;
@@ -313,6 +339,7 @@ module swg #(
                 if (!end_row) begin
                     if (cn_lt) cn <= cn + 1;
                     need <= need_next;
+                    need1 <= need_next1;
                 end else begin
                     cn <= SW'(CN0);
                     if (end_frame) begin
@@ -323,6 +350,7 @@ module swg #(
                         rn <= SW'(RN0);
                         need_row <= nfpix + NPW'(RN0 * W);
                         need <= need_next;
+                        need1 <= need_next1;
                     end else begin
                         oy <= oy + 1'b1;
                         if (rn_lt) begin
@@ -330,6 +358,7 @@ module swg #(
                             need_row <= need_row + NPW'(W);
                         end
                         need <= need_next;
+                        need1 <= need_next1;
                         if (n_top_iy > 0) tail <= tail + NPW'(W);
                     end
                 end
