@@ -50,55 +50,59 @@ module mvtu_acc #(
         return SIGNED ? (v <<< (ACC_W - ws)) >>> (ACC_W - ws) : v & ((ACC_W'(1) << ws) - 1);
     endfunction
 
-    // stage s: the partial sums of lane p at tr[s][(p*NTERM + i)*ACC_W], i < n(s); every
-    // sum a register of its own (generate loops: constant indices only)
-    logic [PE*NTERM*ACC_W-1:0] tr [D + 1];
-    logic vt [D + 1], ft [D + 1], lt [D + 1];          // tags of each stage
-    logic signed [ACC_W-1:0] acc [PE];
+    // bit offset of stage s in tr: the stages before it, PE lanes of n(k) sums each
+    function automatic int off(input int s);
+        int o = 0;
+        for (int k = 0; k < s; k++) o += PE * n_at(k) * ACC_W;
+        return o;
+    endfunction
+    // partial sum i of lane p at stage s: tr[off(s) + (p*n(s) + i)*ACC_W +: ACC_W], every
+    // sum a register of its own (generate loops: constant indices only). Packed vectors, not
+    // unpacked arrays: an unpacked array written slice by slice from many processes becomes
+    // a memory with a write port per slice in Yosys (hundreds at a video-rate folding, whose
+    // check and memory passes then run for hours)
+    logic [off(D + 1)-1:0] tr;
+    logic [D:0] vt, ft, lt;                            // tags of each stage
+    logic [PE*ACC_W-1:0] acc;
     logic [PE*ACC_W-1:0] result;
     // results in flight: a promise reaches the FIFO after LAT + D + 2 clocks and is taken
     // 7 clocks later at the earliest (credit_fifo); one result every SF clocks
     localparam int Q = (LAT + D + 9 + SF - 1) / SF + 1;
 
     for (genvar p = 0; p < PE; p++) begin : lane
-        assign result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p])
-                                          + $signed(tr[D][p*NTERM*ACC_W +: ACC_W]);
+        assign result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p*ACC_W +: ACC_W])
+                                          + tr[off(D) + p*ACC_W +: ACC_W];
         for (genvar i = 0; i < NTERM; i++) begin : term
             wire [TW-1:0] t = terms[(p * NTERM + i) * TW +: TW];
             always_ff @(posedge ap_clk)
-                tr[0][(p*NTERM + i)*ACC_W +: ACC_W] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
+                tr[(p*NTERM + i)*ACC_W +: ACC_W] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
         end
         for (genvar s = 1; s <= D; s++) begin : stage
             localparam int NP = n_at(s - 1);
+            localparam int IN = off(s - 1) + p * NP * ACC_W;   // lane p's sums of stage s-1
+            localparam int OUT = off(s) + p * n_at(s) * ACC_W;
             for (genvar i = 0; i < n_at(s); i++) begin : node
                 logic signed [ACC_W-1:0] sum;
                 always_comb begin
                     sum = '0;
                     for (int j = 0; j < 4; j++)
-                        if (4 * i + j < NP) sum = sum + $signed(tr[s - 1][(p*NTERM + 4*i + j)*ACC_W +: ACC_W]);
+                        if (4 * i + j < NP) sum = sum + $signed(tr[IN + (4*i + j)*ACC_W +: ACC_W]);
                 end
-                always_ff @(posedge ap_clk) tr[s][(p*NTERM + i)*ACC_W +: ACC_W] <= narrow(sum, s);
+                always_ff @(posedge ap_clk) tr[OUT + i*ACC_W +: ACC_W] <= narrow(sum, s);
             end
         end
-        always_ff @(posedge ap_clk) if (vt[D]) acc[p] <= result[p*ACC_W +: ACC_W];
+        always_ff @(posedge ap_clk) if (vt[D]) acc[p*ACC_W +: ACC_W] <= result[p*ACC_W +: ACC_W];
     end
     credit_fifo #(.WIDTH(PE*ACC_W), .DEPTH(Q)) u_out (
         .ap_clk, .ap_rst_n, .issue(promise), .room, .push(vt[D] && lt[D]), .push_data(result),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
+    // the tags shift one stage a clock (bit s: stage s)
     always_ff @(posedge ap_clk) begin
-        for (int s = 1; s <= D; s++) begin
-            ft[s] <= ft[s - 1];
-            lt[s] <= lt[s - 1];
-        end
-        ft[0] <= first_in;
-        lt[0] <= last_in;
-        if (!ap_rst_n) begin
-            for (int s = 0; s <= D; s++) vt[s] <= 1'b0;
-        end else begin
-            vt[0] <= v_in;
-            for (int s = 1; s <= D; s++) vt[s] <= vt[s - 1];
-        end
+        ft <= (D + 1)'({ft, first_in});
+        lt <= (D + 1)'({lt, last_in});
+        if (!ap_rst_n) vt <= '0;
+        else vt <= (D + 1)'({vt, v_in});
     end
 endmodule
 
