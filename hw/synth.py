@@ -37,9 +37,9 @@ from model.cli import ToolkitParser, positive_float, positive_int
 #: wrappers use signals before declaring them
 SLANG_FLAGS = ["-j", "1", "--keep-hierarchy", "--allow-use-before-declare"]
 #: ECP5 devices nextpnr knows, smallest first: LUT4s, 18 kb EBRs, 18x18 multipliers
-ECP5_DEVICES = {"25k": {"LUT4": 24288, "EBR": 56, "MULT18": 28},
-                "45k": {"LUT4": 43848, "EBR": 108, "MULT18": 72},
-                "85k": {"LUT4": 83640, "EBR": 208, "MULT18": 156}}
+ECP5_DEVICES = {"25k": {"LUT4": 24288, "FF": 24288, "EBR": 56, "MULT18": 28},
+                "45k": {"LUT4": 43848, "FF": 43848, "EBR": 108, "MULT18": 72},
+                "85k": {"LUT4": 83640, "FF": 83640, "EBR": 208, "MULT18": 156}}
 ECP5_PACKAGE = "CABGA381"
 
 
@@ -237,14 +237,14 @@ def ecp5_sizes(total: dict) -> list[str]:
     """The ECP5 sizes whose capacity holds the synthesised cells, smallest first."""
     return [d for d, cap in ECP5_DEVICES.items()
             if total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0) <= cap["LUT4"]
-            and total.get("EBR", 0) <= cap["EBR"] and total.get("MULT18", 0) <= cap["MULT18"]]
+            and all(total.get(k, 0) <= cap[k] for k in ("FF", "EBR", "MULT18"))]
 
 
 def ecp5_capacity(total: dict, device: str | None) -> dict:
     """Per-layer mode: the device by capacity alone (no netlist to place)."""
     sizes = [device] if device else ecp5_sizes(total)
     if not sizes:
-        over = {k: f"{total.get(k, 0)} > {ECP5_DEVICES['85k'][k]}" for k in ("LUT4", "EBR", "MULT18")
+        over = {k: f"{total.get(k, 0)} > {ECP5_DEVICES['85k'][k]}" for k in ("LUT4", "FF", "EBR", "MULT18")
                 if total.get(k, 0) + (2 * total.get("LUTRAM", 0) if k == "LUT4" else 0)
                 > ECP5_DEVICES["85k"][k]}
         return {"fits": False, "device": None, "fmax_mhz": None,
