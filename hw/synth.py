@@ -119,6 +119,12 @@ def per_instance(stat: dict, top: str, target: str) -> dict:
     return out, total
 
 
+def flat_cells(stat: dict) -> dict:
+    """Cell counts by type of a flattened design's ``stat -json`` (one module)."""
+    return (stat.get("design", {}).get("num_cells_by_type")
+            or next(iter(stat["modules"].values())).get("num_cells_by_type", {}))
+
+
 def instances(top_sv: Path) -> dict:
     """The layer and buffer modules the generated top instantiates: {module: instance}."""
     found = re.findall(r"^\s+((?:L|B)_\w+)\s+(u_\w+)\s*\(", Path(top_sv).read_text(), re.M)
@@ -135,10 +141,7 @@ def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: i
         yosys(f"{read_slang(names, mod, target)}\nhierarchy -top {mod}\nflatten\nsynth_{target} -top {mod}\n"
               f"tee -q -o stat_{mod}.json stat -json\n", work, log=f"yosys_{mod}.log",
               name=f"script_{mod}.ys")
-        stat = json.loads((work / f"stat_{mod}.json").read_text())
-        cells = stat.get("design", {}).get("num_cells_by_type") or \
-            stat["modules"].get(f"\\{mod}", stat["modules"].get(mod, {})).get("num_cells_by_type", {})
-        return classify(cells, target)
+        return classify(flat_cells(json.loads((work / f"stat_{mod}.json").read_text())), target)
 
     out, total = {}, {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -233,22 +236,31 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     return res
 
 
+def ecp5_need(total: dict) -> dict:
+    """What a design asks of an ECP5, per capacity class (a LUTRAM cell takes two LUT4s)."""
+    return {"LUT4": total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0),
+            **{k: total.get(k, 0) for k in ("FF", "EBR", "MULT18")}}
+
+
 def ecp5_sizes(total: dict) -> list[str]:
     """The ECP5 sizes whose capacity holds the synthesised cells, smallest first."""
-    return [d for d, cap in ECP5_DEVICES.items()
-            if total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0) <= cap["LUT4"]
-            and all(total.get(k, 0) <= cap[k] for k in ("FF", "EBR", "MULT18"))]
+    need = ecp5_need(total)
+    return [d for d, cap in ECP5_DEVICES.items() if all(v <= cap[k] for k, v in need.items())]
+
+
+def too_large(total: dict) -> dict:
+    """The answer for a design no ECP5 holds, naming the classes over the largest one."""
+    cap = ECP5_DEVICES["85k"]
+    over = ", ".join(f"{k} {v} > {cap[k]}" for k, v in ecp5_need(total).items() if v > cap[k])
+    return {"fits": False, "device": None, "fmax_mhz": None,
+            "why": f"larger than an ECP5-85k ({over})"}
 
 
 def ecp5_capacity(total: dict, device: str | None) -> dict:
     """Per-layer mode: the device by capacity alone (no netlist to place)."""
     sizes = [device] if device else ecp5_sizes(total)
     if not sizes:
-        over = {k: f"{total.get(k, 0)} > {ECP5_DEVICES['85k'][k]}" for k in ("LUT4", "FF", "EBR", "MULT18")
-                if total.get(k, 0) + (2 * total.get("LUTRAM", 0) if k == "LUT4" else 0)
-                > ECP5_DEVICES["85k"][k]}
-        return {"fits": False, "device": None, "fmax_mhz": None,
-                "why": f"larger than an ECP5-85k ({', '.join(f'{k} {v}' for k, v in over.items())})"}
+        return too_large(total)
     return {"fits": None, "device": f"LFE5U-{sizes[0].upper()}", "fmax_mhz": None,
             "why": "per-layer synthesis: fits by capacity; place and route needs one netlist"}
 
@@ -259,8 +271,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     (trying the next one if placement fails); routed Fmax and utilisation."""
     sizes = [device] if device else ecp5_sizes(total)
     if not sizes:
-        return {"fits": False, "device": None,
-                "why": f"larger than an ECP5-85k: {total}"}
+        return too_large(total)
     for size in sizes:
         progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz")
         t = time.time()
@@ -283,9 +294,7 @@ def synth_xilinx(cwd: Path, read: str, top: str) -> dict:
     """``read`` (e.g. ``read_slang a.sv --top t``), then ``synth_xilinx`` of ``top``, flat;
     resource classes LUT, FF, BRAM, LUTRAM, DSP, CARRY."""
     yosys(f"{read}\nsynth_xilinx -top {top} -flatten\ntee -q -o stat.json stat -json\n", cwd)
-    stat = json.loads((Path(cwd) / "stat.json").read_text())
-    cells = stat.get("design", {}).get("num_cells_by_type") or next(iter(stat["modules"].values()))["num_cells_by_type"]
-    return classify(cells, "xilinx")
+    return classify(flat_cells(json.loads((Path(cwd) / "stat.json").read_text())), "xilinx")
 
 
 def ecp5_fmax(cwd: Path, read: str, top: str, freq_mhz: float = 150.0,
