@@ -11,6 +11,7 @@ module mvtu_acc #(
     parameter int PE = 1,          // lanes
     parameter int NTERM = 4,       // terms per lane and fold step
     parameter int TW = 2,          // term width
+    parameter int TS = TW,         // term stride in ``terms`` (>= TW; the bits above TW unused)
     parameter bit SIGNED = 0,      // terms signed (products) or unsigned (counts)
     parameter int ACC_W = 9,       // accumulator and output lane width
     parameter int LAT = 2,         // clocks from a promise to its terms at this module
@@ -21,7 +22,7 @@ module mvtu_acc #(
     input  wire                     v_in,      // the terms belong to a fold step
     input  wire                     first_in,  // ... which is synapse fold 0
     input  wire                     last_in,   // ... which is the last synapse fold
-    input  wire [PE*NTERM*TW-1:0]   terms,     // lane p, term i at (p*NTERM + i)*TW
+    input  wire [PE*NTERM*TS-1:0]   terms,     // lane p, term i at (p*NTERM + i)*TS
     input  wire                     promise,   // a step completing a result started
     output wire                     room,      // a result may be promised
     output wire [PE*ACC_W-1:0]      m_axis_tdata,
@@ -73,7 +74,7 @@ module mvtu_acc #(
         assign result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p*ACC_W +: ACC_W])
                                           + tr[off(D) + p*ACC_W +: ACC_W];
         for (genvar i = 0; i < NTERM; i++) begin : term
-            wire [TW-1:0] t = terms[(p * NTERM + i) * TW +: TW];
+            wire [TW-1:0] t = terms[(p * NTERM + i) * TS +: TW];
             always_ff @(posedge ap_clk)
                 tr[(p*NTERM + i)*ACC_W +: ACC_W] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
         end
