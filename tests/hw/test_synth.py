@@ -89,6 +89,15 @@ def test_generation_refuses_unfinished_exports(build, tmp_path):
 
 @pytest.mark.slow
 def test_synth_ecp5_place_and_route(build, tmp_path):
-    assert synth.main(["--build", str(build), "--target", "ecp5", "--out", str(tmp_path)]) == 0
+    assert synth.main(["--build", str(build), "--target", "ecp5", "--out", str(tmp_path),
+                       "--seeds", "3", "--jobs", "2"]) == 0
     r = json.loads((tmp_path / "synth.json").read_text())
     assert r["fits"] and r["device"].startswith("LFE5U") and r["fmax_mhz"] > 50
+    # seeds 2 and 3 placed the same netlist: their own reports, seed 1 is the headline figure
+    by_seed = r["fmax_by_seed"]
+    assert list(by_seed) == ["1", "2", "3"] and by_seed["1"] == r["fmax_mhz"]
+    assert all(f > 50 for f in by_seed.values())
+    assert sorted(by_seed.values())[1] == r["fmax_median"]
+    for s in (2, 3):
+        rep = json.loads((tmp_path / f"pnr_seed{s}.json").read_text())
+        assert min(v["achieved"] for v in rep["fmax"].values()) == by_seed[str(s)]
