@@ -120,11 +120,12 @@ def hardware_builds(ckpts: dict, out: Path, hw: int, fps: float) -> dict:
 
 
 def hardware_figures(ckpts: dict, out: Path, hw: int, fps: float, targets: list[str],
-                     reuse: bool = False) -> dict:
+                     reuse: bool = False, seeds: int = 1) -> dict:
     """Both networks at the same folding (``hardware_builds``), synthesised whole: per block
     type the totals, the requantisers and (ECP5) the device and routed Fmax. ``reuse``: take
     finished builds and their ``synth/TARGET/synth.json`` as they are (a rerun after the
-    synthesis ran apart, e.g. in parallel)."""
+    synthesis ran apart, e.g. in parallel). ``seeds`` > 1: ECP5 placed with nextpnr seeds
+    1..N, each Fmax and the median kept (placement alone moves Fmax by several MHz)."""
     from hw.synth import synth_network
 
     done = {blk: out / f"hw_{blk}" for blk in ("btm", "bn")}
@@ -138,9 +139,11 @@ def hardware_figures(ckpts: dict, out: Path, hw: int, fps: float, targets: list[
             if reuse and f.is_file():
                 r = json.loads(f.read_text())
             else:
-                r = synth_network(b, target=t, progress=lambda m: print(m, flush=True))
+                r = synth_network(b, target=t, progress=lambda m: print(m, flush=True),
+                                  seeds=seeds if t == "ecp5" else 1)
             rec[t] = {"total": r["total"], "fifo_bits": r["fifo_bits"],
-                      **{k: r.get(k) for k in ("device", "fmax_mhz", "fits")}}
+                      **{k: r.get(k) for k in ("device", "fmax_mhz", "fits", "fmax_by_seed",
+                                               "fmax_median") if k in r}}
             rq = r["requantisers"]
             rec["requantisers"] = {
                 "arithmetic": sum(q["requantiser"] == "arithmetic" for q in rq),
@@ -175,6 +178,8 @@ def main(argv=None) -> int:
                     help="whole-network synthesis of both block types (ecp5: place and route)")
     ap.add_argument("--hw-size", type=int, default=32, help="frame size of the hardware builds")
     ap.add_argument("--hw-fps", type=float, default=1000, help="folding target of the hardware builds")
+    ap.add_argument("--hw-seeds", type=int, default=1,
+                    help="ECP5: place with nextpnr seeds 1..N, report each Fmax and the median")
     ap.add_argument("--hw-reuse", action="store_true",
                     help="reuse finished hardware builds and their synth.json (synthesis run apart)")
     a = ap.parse_args(argv)
@@ -204,7 +209,8 @@ def main(argv=None) -> int:
         ckpts = {blk: (res["accuracy"][blk].get("8") or next(iter(res["accuracy"][blk].values())))["ckpt"]
                  for blk in ("btm", "bn")}
         targets = ["xilinx", "ecp5"] if a.hw == "both" else [a.hw]
-        res["hardware"] = hardware_figures(ckpts, a.out, a.hw_size, a.hw_fps, targets, a.hw_reuse)
+        res["hardware"] = hardware_figures(ckpts, a.out, a.hw_size, a.hw_fps, targets, a.hw_reuse,
+                                           a.hw_seeds)
         res["hardware"]["size"], res["hardware"]["fps"] = a.hw_size, a.hw_fps
     from model.evaluate import write_json_atomic
 
