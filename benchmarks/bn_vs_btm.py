@@ -140,7 +140,7 @@ def hardware_figures(ckpts: dict, out: Path, hw: int, fps: float, targets: list[
                 r = json.loads(f.read_text())
             else:
                 r = synth_network(b, target=t, progress=lambda m: print(m, flush=True),
-                                  seeds=seeds if t == "ecp5" else 1)
+                                  seeds=seeds)   # seeds place ECP5 only
             rec[t] = {"total": r["total"], "fifo_bits": r["fifo_bits"],
                       **{k: r.get(k) for k in ("device", "fmax_mhz", "fits", "fmax_by_seed",
                                                "fmax_median") if k in r}}

