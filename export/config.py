@@ -29,6 +29,10 @@ class ExportConfig:
         start_step, stop_step: run only this range of the step list (names as in ``STEPS``).
         seed: seed of the random golden images.
         mvau_wwidth_max: FINN SetFolding's cap on the weight stream width (bits).
+        cppsim: compile and execute FINN's generated HLS code (``export/cppsim.py``) where
+            the open headers are found.
+        finn_hlslib, ap_types: header folders for cppsim (default: found as
+            ``export.cppsim.find_headers`` says).
     """
 
     ckpt: Path
@@ -45,6 +49,9 @@ class ExportConfig:
     stop_step: str | None = None
     seed: int = 0
     mvau_wwidth_max: int = 36
+    cppsim: bool = True
+    finn_hlslib: Path | None = None
+    ap_types: Path | None = None
 
     def to_json(self) -> str:
         d = asdict(self)

@@ -409,6 +409,41 @@ def step_codegen(model, ctx):
     return model
 
 
+def step_cppsim(model, ctx):
+    """FINN's generated HLS code compiled with g++ against open headers and executed
+    (``export/cppsim.py``): every HLS node == FINN's Python execution of it on the same
+    inputs, the network output == PyTorch (``OUT/cppsim/cppsim.json``). Skipped with a
+    reason (not a failure) when the headers are missing or ``--no-cppsim`` is given."""
+    from . import cppsim
+
+    cfg = ctx.cfg
+    split = cfg.verify_hw is not None and tuple(cfg.verify_hw) != tuple(cfg.input_hw)
+    cg = cfg.out / "codegen.json"
+    if not cfg.cppsim:
+        not_compared(ctx, "cppsim", "skipped (--no-cppsim)")
+    elif split:
+        not_compared(ctx, "cppsim", f"run at {cfg.verify_hw[0]}x{cfg.verify_hw[1]} "
+                                    "(verify/verify.json), parameters equal (parameters.json)")
+    elif cg.is_file() and json.loads(cg.read_text()).get("skipped"):
+        not_compared(ctx, "cppsim", "no HLS code: " + json.loads(cg.read_text())["why"])
+    else:
+        headers, why = cppsim.find_headers(cfg.finn_hlslib, cfg.ap_types)
+        if headers is None:
+            print(f"cppsim skipped: {why}", flush=True)
+            not_compared(ctx, "cppsim", f"skipped: {why}")
+            return model
+        _, df, _ = _dataflow(model)
+        rec = cppsim.run_cppsim(model, df, cfg.out, ctx.golden_in, ctx.golden_out, headers,
+                                progress=lambda m: print(m, flush=True))
+        ctx.verify.append({"step": "cppsim", "compared": rec["compared"],
+                           "mismatches": rec["mismatches"],
+                           "nodes_compared": sum(r["compared"] for r in rec["nodes"].values()),
+                           "node_mismatches": sum(r["mismatches"] for r in rec["nodes"].values())})
+        ctx.cppsim = rec
+        cppsim.check(rec, cfg.out)
+    return model
+
+
 def _bits(dt_name: str) -> int:
     from qonnx.core.datatype import DataType
 
@@ -471,14 +506,17 @@ STEPS: list[tuple[str, Callable]] = [
     ("specialize", step_specialize),
     ("fold", step_fold),
     ("codegen", step_codegen),
+    ("cppsim", step_cppsim),
     ("estimates", step_estimates),
 ]
+#: steps that record their own check in ``verify.json``
+SELF_VERIFIED = {"cppsim"}
 #: steps whose output graph cannot be executed in Python (reason)
 NOT_EXECUTABLE: dict[str, str] = {
-    "specialize": "specialised HLS/RTL layers execute only in cppsim/rtlsim (Vitis/xsim), "
-                  "not installed here",
+    "specialize": "specialised HLS/RTL layers execute only in cppsim/rtlsim: the cppsim step "
+                  "runs the generated HLS code (rtlsim needs Vivado's xsim)",
     "fold": "folds the specialised layers (FINN's SetFolding needs them), see specialize",
-    "codegen": "as specialize: generated code is not executable in Python",
+    "codegen": "generated code: executed by the cppsim step",
     "estimates": "analysis only: the graph is the one of codegen",
 }
 
@@ -556,7 +594,7 @@ def verify_small(ctx: Context) -> None:
 
 
 #: what a build directory holds (``prepare_out`` replaces a previous build whole)
-BUILD_ENTRIES = ("steps", "partitions", "golden", "verify", "finn_tmp", "rtl", "rtl_run", "synth",
+BUILD_ENTRIES = ("steps", "partitions", "golden", "verify", "finn_tmp", "cppsim", "rtl", "rtl_run", "synth",
                  "upscale", "fastsim", "config.json", "verify.json", "estimates.json",
                  "folding.json", "parameters.json", "finn_settings.yaml", "codegen.json", "DONE",
                  "FAILED.txt")
@@ -693,7 +731,9 @@ def run_export(cfg: ExportConfig) -> Context:
             if i >= names.index("partition"):  # the steps after it change the partition
                 shutil.copyfile(_dataflow(model)[2],
                                 out / "steps" / f"{i:02d}_{name}.partition.onnx")
-            if name in NOT_EXECUTABLE:
+            if name in SELF_VERIFIED:
+                pass
+            elif name in NOT_EXECUTABLE:
                 not_compared(ctx, name, NOT_EXECUTABLE[name])
             elif split:
                 not_compared(ctx, name, f"verified at {cfg.verify_hw[0]}x{cfg.verify_hw[1]} "

@@ -44,6 +44,14 @@ def parse_args(argv=None) -> ExportConfig:
                          "raise it for video rates (default 36, FINN's)")
     ap.add_argument("--golden-real", type=non_negative_int, default=2, help="real image crops in the golden input")
     ap.add_argument("--golden-random", type=non_negative_int, default=1, help="random images in the golden input")
+    ap.add_argument("--no-cppsim", action="store_true",
+                    help="do not compile and execute FINN's generated HLS code (cppsim)")
+    ap.add_argument("--finn-hlslib", type=Path,
+                    help="finn-hlslib folder for cppsim (default: $FINN_HLSLIB, FINN's "
+                         "dependency folder, ../shared/finn-hlslib)")
+    ap.add_argument("--ap-types", type=Path,
+                    help="folder with ap_int.h/ap_fixed.h for cppsim (default: $AP_TYPES, "
+                         "<venv>/share/ap_types from scripts/install.sh)")
     ap.add_argument("--start-step", choices=step_names())
     ap.add_argument("--stop-step", choices=step_names())
     a = ap.parse_args(argv)
@@ -51,7 +59,8 @@ def parse_args(argv=None) -> ExportConfig:
                         target_fps=a.target_fps, folding=a.folding, input_hw=tuple(a.input_hw),
                         verify_hw=tuple(a.verify_hw) if a.verify_hw else None,
                         mvau_wwidth_max=a.mvau_wwidth_max, golden_real=a.golden_real, golden_random=a.golden_random,
-                        start_step=a.start_step, stop_step=a.stop_step)
+                        start_step=a.start_step, stop_step=a.stop_step, cppsim=not a.no_cppsim,
+                        finn_hlslib=a.finn_hlslib, ap_types=a.ap_types)
 
 
 def main(argv=None) -> int:
@@ -70,6 +79,12 @@ def main(argv=None) -> int:
         at = f"at {r['at'][0]}x{r['at'][1]}" if "at" in r else ""
         print(f"  {r['step']:<22}{at:>10} compared {r['compared']:>8}  mismatches "
               f"{m if m is not None else '-':>5}  {r.get('reason', '')}")
+    cs = getattr(ctx, "cppsim", None)
+    if cs:
+        from export.cppsim import print_record
+
+        print("\nFINN's HLS code in cppsim (g++), per node type against FINN's Python execution:")
+        print_record(cs)
     est = getattr(ctx, "estimates", None)
     if est:
         print(f"\n{'layer':<34}{'LUT':>8}{'BRAM18':>8}{'DSP':>6}{'cycles':>9}  folding")

@@ -5,7 +5,9 @@
 
 Without ``--image`` the export's golden inputs are used. Writes the output image(s) as PNG,
 ``rtl_run.json`` with the mismatch count against the PyTorch model, the cycles per frame
-(measured, beside FINN's bottleneck estimate) and the highest fill of every FIFO.
+(measured, beside FINN's bottleneck estimate) and the highest fill of every FIFO. On the
+golden inputs of a build whose export ran FINN's HLS code (``BUILD/cppsim``), the three
+are compared on the same frames: PyTorch, FINN's HLS in cppsim, this RTL in Verilator.
 """
 from __future__ import annotations
 
@@ -77,9 +79,27 @@ def main(argv=None) -> int:
            "fifo_bits": r["stitch"]["fifo_bits"],
            "fifos": [{"tensor": e["tensor"], "dst": e["dst"], "depth": e["depth"],
                       "max_fill": r["fifo_max"].get(i)} for i, e in enumerate(edges)]}
+    cs = a.build / "cppsim" / "output.npy"
+    if a.image is None and cs.is_file():
+        hls = np.load(cs).astype(np.int64)
+        if hls.shape == y.shape:
+            crec = json.loads((a.build / "cppsim" / "cppsim.json").read_text())
+            rec["three_way"] = {
+                "compared": int(y.size),
+                "pytorch_vs_cppsim": int((hls != ref).sum()),
+                "cppsim_vs_rtl": int((hls != y).sum()),
+                "pytorch_vs_rtl": mism,
+                "cppsim_nodes": {n: {"kind": v["kind"], "compared": v["compared"],
+                                     "mismatches": v["mismatches"]}
+                                 for n, v in crec["nodes"].items()}}
+            mism += rec["three_way"]["cppsim_vs_rtl"]
+            t = rec["three_way"]
+            print(f"three-way on {t['compared']} values: PyTorch vs FINN HLS (cppsim) "
+                  f"{t['pytorch_vs_cppsim']}, FINN HLS vs RTL {t['cppsim_vs_rtl']}, PyTorch vs "
+                  f"RTL {t['pytorch_vs_rtl']} mismatches")
     (out / "rtl_run.json").write_text(json.dumps(rec, indent=2))
-    print(json.dumps({k: v for k, v in rec.items() if k not in ("fifos", "frame_done_cycles")},
-                     indent=2))
+    print(json.dumps({k: v for k, v in rec.items()
+                      if k not in ("fifos", "frame_done_cycles", "three_way")}, indent=2))
     return 0 if mism == 0 else 1
 
 

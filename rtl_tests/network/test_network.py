@@ -87,7 +87,8 @@ def test_abc_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     ck = abc_checkpoint(tmp_path_factory.mktemp("abc"), 2, 3)
     b = tmp_path_factory.mktemp("build_abc")
     assert to_finn.main(["--ckpt", str(ck), "--out", str(b), "--input-hw", "12", "12",
-                         "--golden-real", "1", "--golden-random", "1", "--target-fps", "50000"]) == 0
+                         "--golden-real", "1", "--golden-random", "1", "--target-fps", "50000",
+                         "--no-cppsim"]) == 0
     top = None
 
     def keep(rtl):

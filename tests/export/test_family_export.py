@@ -26,7 +26,7 @@ def _train(out, *extra):
 
 def _export(ckpt, out):
     return to_finn.main(["--ckpt", str(ckpt), "--out", str(out), "--input-hw", "12", "12",
-                         "--golden-real", "1", "--golden-random", "2"])
+                         "--golden-real", "1", "--golden-random", "2", "--no-cppsim"])
 
 
 @pytest.fixture(scope="module")

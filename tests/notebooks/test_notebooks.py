@@ -25,7 +25,7 @@ def builds(tmp_path_factory):
         b = tmp_path_factory.mktemp(f"fps{fps}")
         assert to_finn.main(["--ckpt", str(run / "ckpt.pt"), "--out", str(b), "--input-hw", "12",
                              "12", "--golden-real", "1", "--golden-random", "0",
-                             "--target-fps", str(fps)]) == 0
+                             "--target-fps", str(fps), "--no-cppsim"]) == 0
         out.append(b)
     assert run_network.main(["--build", str(out[-1])]) == 0
     return out
