@@ -60,28 +60,29 @@ module xnor_mvtu #(
 
     // The 2-bit count of each group of G = 3 XNORs: bit 0 the XOR of the three, bit 1 their
     // majority. Written as operations on whole vectors (every lane padded to NG*3 bits with
-    // zeros, so a lane's last group never sees the next lane's bits): a simulator then does
-    // a few word operations per clock instead of one per synapse bit, and synthesis keeps
-    // only the bits at group starts (one LUT6 per count bit, as with a per-bit loop).
-    // Group g's count sits at bits [3g +: 2] of ``counts`` (stride 3; bit 3g+2 is zero).
+    // zeros, so a lane's last group never sees padding of another): a simulator then does a
+    // few word operations per lane and clock instead of one per synapse bit, and synthesis
+    // keeps only the bits at group starts (one LUT6 per count bit, as with a per-bit loop).
+    // Per lane, not over all lanes at once: a PE*SIMD-bit vector passes Verilator's 8 192-bit
+    // limit on constants at fully parallel foldings (FINN's MVAU test shape: 144 x 64 bits).
+    // Group g's count sits at bits [3g +: 2] of the lane's counts (stride 3; bit 3g+2 zero).
     localparam int GW = NG * G;              // padded lane width
-    logic [PE*GW-1:0] xn;                    // XNOR of every synapse, lanes padded
-    for (genvar p = 0; p < PE; p++) begin : lane
-        wire [SIMD-1:0] e = ~(x2 ^ w2[p*SIMD +: SIMD]);
-        assign xn[p*GW +: GW] = GW'(e);
-    end
-    // bits at group starts: 3g for every group g of every lane
-    function automatic logic [PE*GW-1:0] starts();
-        logic [PE*GW-1:0] m = '0;
-        for (int g = 0; g < PE * NG; g++) m[g * G] = 1'b1;
+    function automatic logic [GW-1:0] starts();   // bits at group starts: 3g
+        logic [GW-1:0] m = '0;
+        for (int g = 0; g < NG; g++) m[g * G] = 1'b1;
         return m;
     endfunction
-    localparam logic [PE*GW-1:0] M0 = starts();
-    wire [PE*GW-1:0] b1 = xn >> 1;
-    wire [PE*GW-1:0] b2 = xn >> 2;
-    wire [PE*GW-1:0] gsum = (xn ^ b1 ^ b2) & M0;                            // count bit 0
-    wire [PE*GW-1:0] gcarry = ((xn & b1) | (xn & b2) | (b1 & b2)) & M0;     // count bit 1
-    wire [PE*GW-1:0] counts = gsum | (gcarry << 1);
+    localparam logic [GW-1:0] M0 = starts();
+    logic [PE*GW-1:0] counts;
+    for (genvar p = 0; p < PE; p++) begin : lane
+        wire [SIMD-1:0] e = ~(x2 ^ w2[p*SIMD +: SIMD]);   // XNOR of every synapse
+        wire [GW-1:0] xn = GW'(e);                          // (padding: zeros)
+        wire [GW-1:0] b1 = xn >> 1;
+        wire [GW-1:0] b2 = xn >> 2;
+        wire [GW-1:0] gsum = (xn ^ b1 ^ b2) & M0;                          // count bit 0
+        wire [GW-1:0] gcarry = ((xn & b1) | (xn & b2) | (b1 & b2)) & M0;   // count bit 1
+        assign counts[p*GW +: GW] = gsum | (gcarry << 1);
+    end
 
     mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(3), .SF(SF)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),

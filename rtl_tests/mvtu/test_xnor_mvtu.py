@@ -22,6 +22,7 @@ PARAMS = [
     (45, 6, 5, 3, 0.2, 0.6, 5),     # odd sizes
     (80, 4, 80, 1, 0.4, 0.4, 5),    # MRB 1x5 branch width, SIMD = MW
     (9, 3, 1, 1, 0.0, 0.0, 4),      # fully folded, no stalls
+    (144, 64, 144, 64, 0.3, 0.3, 4),  # fully parallel (FINN's MVAU test shape): 9 216 bits
 ]
 
 
