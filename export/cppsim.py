@@ -186,6 +186,8 @@ def node_kind(model, node) -> str:
     mv = [n.name for n in model.graph.node if n.op_type.startswith("MVAU")
           and not getCustomOp(n).get_nodeattr("binaryXnorMode")]
     pos = "head" if mv and node.name == mv[0] else "tail" if mv and node.name == mv[-1] else "int"
+    if inst.get_nodeattr("weightDataType") == "BIPOLAR":
+        return f"{node.op_type} (binary-weight {pos})"
     return f"{node.op_type} (int8 {pos})"
 
 

@@ -365,9 +365,10 @@ def step_fold(model, ctx):
         from .transforms import LiftMVAUFoldingLimit
 
         df = df.transform(LiftMVAUFoldingLimit(cycles))
-    from .transforms import SetXnorPopcountAccumulator
+    from .transforms import SetBipolarWeights, SetXnorPopcountAccumulator
 
-    df = df.transform(MinimizeWeightBitWidth()).transform(MinimizeAccumulatorWidth())
+    df = df.transform(MinimizeWeightBitWidth()).transform(SetBipolarWeights())
+    df = df.transform(MinimizeAccumulatorWidth())
     df = df.transform(SetXnorPopcountAccumulator()).transform(InferDataTypes())
     df.save(path)
     extract_model_config_to_json(df, str(cfg.out / "folding.json"),

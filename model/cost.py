@@ -16,11 +16,13 @@ def ops_per_frame(net: nn.Module, h: int, w: int) -> dict:
 
     Returns:
         ``binary_macs`` (1-bit x 1-bit: XNOR-popcount work, ABC's M x N convs included),
-        ``int_macs`` (the 8-bit head and tail), ``float_ops`` (input-dependent floating-point
+        ``int_macs`` (the 8-bit head and tail; 8-bit x 8-bit), ``binw_macs`` (1-bit weight x
+        8-bit activation: the binary-weight tail, an add or subtract each),
+        ``float_ops`` (input-dependent floating-point
         work: Real-to-Binary's data re-scaling, per frame), ``params`` (trainable tensors'
         elements) and ``binary_weight_bits``.
     """
-    out = {"binary_macs": 0, "int_macs": 0, "float_ops": 0,
+    out = {"binary_macs": 0, "int_macs": 0, "binw_macs": 0, "float_ops": 0,
            "params": sum(p.numel() for p in net.parameters()), "binary_weight_bits": 0}
     inner = {id(m.conv) for m in net.modules() if isinstance(m, BinaryConv2d)}
     hooks = []
@@ -38,7 +40,8 @@ def ops_per_frame(net: nn.Module, h: int, w: int) -> dict:
         out["binary_weight_bits"] += len(mod.log2_alpha) * mod.weight.numel()
 
     def on_int(mod, _inp, y):
-        out["int_macs"] += conv_macs(mod.weight, y)
+        key = "binw_macs" if getattr(mod, "binary_weights", False) else "int_macs"
+        out[key] += conv_macs(mod.weight, y)
 
     def on_rescale(mod, inp, y):
         x = inp[0]

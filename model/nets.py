@@ -18,6 +18,7 @@ from brevitas.nn import QuantConv2d, QuantIdentity
 
 from .quantizers import (
     WEIGHT_GRADIENTS,
+    BinaryWeightPerChannelPoT,
     BinaryWeightPerChannelFloat,
     BinarySignActApproxSign,
     BinarySignActQuant,
@@ -41,6 +42,10 @@ RESCALE = ("none", "data")
 #: with a learned float scale, float head and tail and input normalisation): the
 #: unconstrained reference that benchmarks/contract_cost.py measures the contract against
 CONTRACTS = ("exact", "float")
+#: the upsampler's conv (the tail): int8 weights, or the paper's binary weights ±α (α per
+#: output channel, a power of two) over the 8-bit residual stream: in hardware an adder
+#: tree of ±x, no multiplier
+TAILS = ("int8", "binary")
 
 
 def residual_quant(contract: str, bits: int, frac_bits: int) -> QuantIdentity:
@@ -382,6 +387,7 @@ class BinarySRNet(nn.Module):
         weight_bases, act_bases: ABC-Net's M binary weight and N binary activation bases.
         rescale: "none" or "data" (Real-to-Binary's data-driven channel re-scaling).
         contract: "exact" (the hardware's numeric contract) or "float" (see ``CONTRACTS``).
+        tail: "int8" or "binary" (the paper's binary-weight sub-pixel conv, ``TAILS``).
         mean, std: training-set RGB mean/std in [0, 1] (BTM input normalisation).
     """
 
@@ -389,11 +395,17 @@ class BinarySRNet(nn.Module):
                  backbone: str = "edsr", residual_bits: int = 8, residual_frac_bits: int = 5,
                  sign_grad: str = "approxsign", prelu_mode: str = "pot", binarize: str = "full",
                  weight_grad: str = "ste", weight_bases: int = 1, act_bases: int = 1,
-                 rescale: str = "none", contract: str = "exact",
+                 rescale: str = "none", contract: str = "exact", tail: str = "int8",
                  mean: Sequence[float] = DEFAULT_MEAN, std: Sequence[float] = DEFAULT_STD):
         super().__init__()
         if contract not in CONTRACTS:
             raise ValueError(f"contract must be one of {CONTRACTS}, got {contract!r}")
+        if tail not in TAILS:
+            raise ValueError(f"tail must be one of {TAILS}, got {tail!r}")
+        if tail == "binary" and block == "fp":
+            raise ValueError("tail='binary' is an option of the quantized networks, not of the "
+                             "full-precision teacher")
+        self.tail_type = tail
         if block not in BLOCKS:
             raise ValueError(f"block must be one of {sorted(BLOCKS)}, got {block!r}")
         if backbone not in ("edsr", "vdsr"):
@@ -425,7 +437,9 @@ class BinarySRNet(nn.Module):
                 self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
                                         weight_quant=Int8WeightPerChannelPoT)
                 self.tail = QuantConv2d(channels, out_ch, 3, padding=1, bias=False,
-                                        weight_quant=Int8WeightPerChannelPoT)
+                                        weight_quant=BinaryWeightPerChannelPoT if tail == "binary"
+                                        else Int8WeightPerChannelPoT)
+                self.tail.binary_weights = tail == "binary"
             else:  # float head and tail around the binary body
                 self.head = nn.Conv2d(3, channels, 3, padding=1)
                 self.tail = nn.Conv2d(channels, out_ch, 3, padding=1)

@@ -23,19 +23,27 @@ from .nets import BinarySRNet
 DEFAULT_ARCH = "edsr_btm_x2_c32_b4"
 
 
-def _entry(backbone: str, block: str, scale: int, channels: int, blocks: int):
+def _entry(backbone: str, block: str, scale: int, channels: int, blocks: int, **extra):
     return functools.partial(dict, backbone=backbone, block=block, scale=scale,
-                             channels=channels, blocks=blocks)
+                             channels=channels, blocks=blocks, **extra)
 
 
-#: name -> partial returning the constructor config of that name
+_SIZES = ((8, 1), (16, 2), (32, 4), (64, 8), (64, 16))
+#: name -> partial returning the constructor config of that name; ``..._bintail``: the
+#: paper's binary-weight upsampler (sub-pixel conv with weights ±α over 8-bit activations)
 REGISTRY: dict[str, functools.partial] = {
     f"{bb}_{blk}_x{s}_c{c}_b{b}": _entry(bb, blk, s, c, b)
     for bb in ("edsr", "vdsr")
     for blk in ("btm", "bn", "mrb", "fp")
     for s in (2, 3, 4)
-    for c, b in ((8, 1), (16, 2), (32, 4), (64, 8), (64, 16))
+    for c, b in _SIZES
 }
+REGISTRY.update({
+    f"edsr_{blk}_x{s}_c{c}_b{b}_bintail": _entry("edsr", blk, s, c, b, tail="binary")
+    for blk in ("btm", "bn", "mrb")
+    for s in (2, 3, 4)
+    for c, b in _SIZES
+})
 
 
 def config_for(name: str, **overrides: Any) -> dict:
@@ -45,7 +53,8 @@ def config_for(name: str, **overrides: Any) -> dict:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UnknownArchError(
             f"unknown arch {name!r}.{hint} Names are "
-            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}; see model.registry.REGISTRY.")
+            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}[_bintail]; see "
+            "model.registry.REGISTRY.")
     cfg = REGISTRY[name]()
     cfg.update(overrides)
     return cfg
@@ -76,7 +85,7 @@ def build_from_config(cfg: dict, arch: str = "custom") -> BinarySRNet:
 def teacher_name(student_arch: str) -> str:
     """The full-precision teacher of the same shape as a registered student."""
     bb, _blk, rest = student_arch.split("_", 2)
-    return f"{bb}_fp_{rest}"
+    return f"{bb}_fp_{rest.removesuffix('_bintail')}"
 
 
 # ---------------------------------------------------------------- checkpoints

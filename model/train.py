@@ -76,7 +76,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 OVERRIDES = (("channels", int), ("blocks", int), ("residual-bits", int),
              ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str),
              ("binarize", str), ("weight-grad", str), ("weight-bases", int), ("act-bases", int),
-             ("rescale", str), ("contract", str))
+             ("rescale", str), ("contract", str), ("tail", str))
 
 
 def init_from(net: torch.nn.Module, path: Path) -> dict:
@@ -113,9 +113,9 @@ def design_name(cfg: dict, base: dict) -> str:
     import inspect
 
     name = (f"{cfg['backbone']}_{cfg['block']}_x{cfg['scale']}_c{cfg['channels']}"
-            f"_b{cfg['blocks']}")
+            f"_b{cfg['blocks']}" + ("_bintail" if cfg.get("tail") == "binary" else ""))
     defaults = {k: p.default for k, p in inspect.signature(BinarySRNet).parameters.items()}
-    core = ("backbone", "block", "scale", "channels", "blocks", "mean", "std")
+    core = ("backbone", "block", "scale", "channels", "blocks", "mean", "std", "tail")
     extra = [f"{k}-{cfg[k]}" for k in sorted(cfg) if k not in core
              and cfg[k] != base.get(k, defaults.get(k))]
     return "_".join([name, *extra])

@@ -4,6 +4,7 @@ from .abc import ConvertConstSubToAdd, FactorPoTMulOutOfAdd, MoveScalarMulBefore
 from .absorb_pad import AbsorbConstPadIntoIm2Col
 from .absorb_prelu import AbsorbPReLUIntoMultiThreshold
 from .binary_pad import SetBinaryIm2ColPadBit
+from .bipolar_weights import SetBipolarWeights
 from .lift_folding import LiftMVAUFoldingLimit
 from .forks import DuplicateForkedPad, DuplicateForkedWeightQuant, DuplicateSharedBipolarThreshold
 from .narrow_eltwise import NarrowElementwiseOutputDatatype
@@ -15,4 +16,5 @@ __all__ = ["AbsorbConstPadIntoIm2Col", "AbsorbPReLUIntoMultiThreshold", "Convert
            "DuplicateForkedPad", "DuplicateForkedWeightQuant", "DuplicateSharedBipolarThreshold",
            "FactorPoTMulOutOfAdd", "LiftMVAUFoldingLimit", "MoveMultiThresholdBeforeDepthToSpace",
            "MoveScalarMulBeforeTranspose", "MoveTransposeBeforeChannelConstOp",
-           "NarrowElementwiseOutputDatatype", "SetBinaryIm2ColPadBit", "SetXnorPopcountAccumulator"]
+           "NarrowElementwiseOutputDatatype", "SetBinaryIm2ColPadBit", "SetBipolarWeights",
+           "SetXnorPopcountAccumulator"]

@@ -164,22 +164,38 @@ def emit_mvau(ctx: Context, node) -> Layer:
     else:
         idt = inst.get_input_datatype()
         wdt = DataType[inst.get_nodeattr("weightDataType")]
-        lo = np.minimum(W * int(idt.min()), W * int(idt.max())).sum(0)
-        hi = np.maximum(W * int(idt.min()), W * int(idt.max())).sum(0)
+        # binary weights (the binary-weight upsampler): one bit per weight, terms x or ~x =
+        # -x - 1, so the unit's sum is the dot product minus the neuron's count of -1
+        # weights; that constant moves into the thresholds (exact: integers throughout)
+        bipolar = wdt == DataType["BIPOLAR"] or bool(np.isin(W, (-1, 1)).all())
+        if bipolar and T is None:
+            raise StitchError(f"node {node.name} (MVAU): binary weights over integer inputs need "
+                              "thresholds after the unit (the -1 count is folded into them)")
+        nneg = (W == -1).sum(0) if bipolar else np.zeros(mh, dtype=np.int64)
+        lo = np.minimum(W * int(idt.min()), W * int(idt.max())).sum(0) - nneg
+        hi = np.maximum(W * int(idt.min()), W * int(idt.max())).sum(0) - nneg
         ranges = list(zip(lo.tolist(), hi.tolist()))
         acc_w, acc_signed = L.bits_for(min(int(lo.min()), 0), max(int(hi.max()), 0))
         if not acc_signed:
             acc_w, acc_signed = acc_w + 1, True
-        lay.mems[wname] = L.mem_text(L.weight_words(W, simd, pe, wdt.bitwidth(), True))
-        style = _weight_style(ctx, sf * nf, simd * pe * wdt.bitwidth())
+        if bipolar:
+            T = np.broadcast_to(T, (mh, T.shape[-1])) - nneg[:, None]
+            lay.mems[wname] = L.mem_text(L.weight_words((W > 0).astype(np.int64), simd, pe))
+            w_w = 1
+        else:
+            lay.mems[wname] = L.mem_text(L.weight_words(W, simd, pe, wdt.bitwidth(), True))
+            w_w = wdt.bitwidth()
+        style = _weight_style(ctx, sf * nf, simd * pe * w_w)
         core = Core("mvtu_int", "u_mvu", dict(
             MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe), IN_W=str(idt.bitwidth()),
-            IN_SIGNED=str(int(idt.signed())), W_W=str(wdt.bitwidth()), ACC_W=str(acc_w),
-            WEIGHT_FILE=ctx.mem(wname), WEIGHT_RAM=L.sv_string(style),
+            IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
+            ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname), WEIGHT_RAM=L.sv_string(style),
             IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
     lay.cores.append(core)
-    lay.record.update(kind="xnor" if inst.get_nodeattr("binaryXnorMode") else "int",
+    kind = "xnor" if inst.get_nodeattr("binaryXnorMode") else \
+        "binary-weight" if core.params.get("W_BIPOLAR") == "1" else "int"
+    lay.record.update(kind=kind,
                       MW=mw, MH=mh, SIMD=simd, PE=pe, acc_bits=acc_w, weight_ram=style)
     if T is None:  # no activation: the raw popcount / dot product is the output
         if s_out.bits != acc_w:

@@ -91,6 +91,8 @@ def credit_beats(core) -> int:
     if core.module in ("xnor_mvtu", "mvtu_int"):
         sf = p["MW"] // p["SIMD"]
         nterm, lat = ((p["SIMD"] + 2) // 3, 3) if core.module == "xnor_mvtu" else (p["SIMD"], 5)
+        if p.get("W_BIPOLAR"):   # terms without multiplier registers
+            lat = 3
         return (lat + _tree_depth(nterm) + 9 + sf - 1) // sf + 1
     return 0
 

@@ -10,6 +10,10 @@
 // each multiplier (mul_reg), products registered again, summed by an adder tree registered
 // every two levels, accumulated (mvtu_acc); free-running: a result is started only when
 // the output has room for it.
+// W_BIPOLAR = 1 (binary weights ±1, W_W = 1, bit 1 = +1): no multiplier; each term is x or
+// its one's complement ~x = -x - 1 (one LUT level before the adder tree), so the sum is the
+// dot product minus the count of -1 weights of the neuron: a constant per neuron, which the
+// generator subtracts from the layer's thresholds (hw.gen.emit).
 `default_nettype none
 
 module mvtu_int #(
@@ -19,7 +23,8 @@ module mvtu_int #(
     parameter int PE = 2,             // neurons in parallel
     parameter int IN_W = 9,           // input element width
     parameter bit IN_SIGNED = 1,      // input elements signed (1) or unsigned (0)
-    parameter int W_W = 8,            // weight width (signed)
+    parameter int W_W = 8,            // weight width (signed; 1 with W_BIPOLAR)
+    parameter bit W_BIPOLAR = 0,      // weights ±1: terms x / ~x, no multipliers
     parameter int ACC_W = 24,         // accumulator / output width (signed)
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
@@ -53,30 +58,46 @@ module mvtu_int #(
         u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room,
                  .promise, .v2, .x2, .w2, .sf2, .nf2);
 
-    // Every product in a multiplier with registered operands and product (mul_reg: the
-    // registers sit inside the multiplier block), then summed and accumulated.
-    logic [PE*SIMD*PW-1:0] products;
-    logic [1:0] vm, fm, lm;   // tags of the two multiplier stages
-    for (genvar p = 0; p < PE; p++) begin : lane
-        for (genvar i = 0; i < SIMD; i++) begin : mul
-            // one extra bit: unsigned inputs stay positive
-            wire signed [IN_W:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
-                                                : {1'b0, x2[i*IN_W +: IN_W]};
-            mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW)) u_mul (
-                .ap_clk, .ce(1'b1), .a(xi), .b(w2[(p*SIMD + i)*W_W +: W_W]),
-                .p(products[(p * SIMD + i) * PW +: PW]));
+    if (W_BIPOLAR) begin : binw
+        // term = w ? x : ~x, sign-extended inputs (IN_W + 1 bits), summed from here
+        localparam int TW = IN_W + 1;
+        logic [PE*SIMD*TW-1:0] terms;
+        for (genvar p = 0; p < PE; p++) begin : lane
+            for (genvar i = 0; i < SIMD; i++) begin : term
+                wire [TW-1:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
+                                             : {1'b0, x2[i*IN_W +: IN_W]};
+                assign terms[(p*SIMD + i)*TW +: TW] = w2[p*SIMD + i] ? xi : ~xi;
+            end
         end
-    end
-    always_ff @(posedge ap_clk) begin
-        fm <= {fm[0], sf2 == '0};
-        lm <= {lm[0], sf2 == SF_W'(SF - 1)};
-        if (!ap_rst_n) vm <= '0;
-        else vm <= {vm[0], v2};
-    end
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(3), .SF(SF)) u_acc (
+            .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
+            .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+    end else begin : mult
+        // Every product in a multiplier with registered operands and product (mul_reg: the
+        // registers sit inside the multiplier block), then summed and accumulated.
+        logic [PE*SIMD*PW-1:0] products;
+        logic [1:0] vm, fm, lm;   // tags of the two multiplier stages
+        for (genvar p = 0; p < PE; p++) begin : lane
+            for (genvar i = 0; i < SIMD; i++) begin : mul
+                // one extra bit: unsigned inputs stay positive
+                wire signed [IN_W:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
+                                                    : {1'b0, x2[i*IN_W +: IN_W]};
+                mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW)) u_mul (
+                    .ap_clk, .ce(1'b1), .a(xi), .b(w2[(p*SIMD + i)*W_W +: W_W]),
+                    .p(products[(p * SIMD + i) * PW +: PW]));
+            end
+        end
+        always_ff @(posedge ap_clk) begin
+            fm <= {fm[0], sf2 == '0};
+            lm <= {lm[0], sf2 == SF_W'(SF - 1)};
+            if (!ap_rst_n) vm <= '0;
+            else vm <= {vm[0], v2};
+        end
 
-    mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(5), .SF(SF)) u_acc (
-        .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
-        .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(5), .SF(SF)) u_acc (
+            .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
+            .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+    end
     wire unused = &{1'b0, nf2};
 endmodule
 

@@ -77,6 +77,48 @@ def test_mrb_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     assert int((r["outputs"] != expected).sum()) == 0
 
 
+@pytest.fixture(scope="module")
+def bintail_build(tmp_path_factory):
+    return tiny_build(tmp_path_factory.mktemp("bintail"), arch="edsr_btm_x2_c8_b1_bintail",
+                      fps=20000)
+
+
+@pytest.mark.rtlsim
+def test_binary_weight_upsampler_bit_exact_with_stalls(bintail_build, tmp_path):
+    """The paper's binary-weight upsampler: the tail as an adder tree of x / ~x (mvtu_int,
+    W_BIPOLAR = 1: no multiplier), the -1 counts folded into its thresholds."""
+    top = None
+
+    def keep(rtl):
+        nonlocal top
+        top = (rtl / "sr_top.sv").read_text()
+
+    x, expected = golden(bintail_build)
+    r = run_network(bintail_build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3,
+                    after_stitch=keep)
+    kinds = [l.get("kind") for l in r["stitch"]["layers"]]
+    assert kinds.count("binary-weight") == 1 and ".W_BIPOLAR(1)" in top
+    assert int((r["outputs"] != expected).sum()) == 0
+
+
+@pytest.mark.rtlsim
+def test_binary_weight_upsampler_negative_control(bintail_build, tmp_path):
+    """One weight bit of the binary tail flipped in its memory file: the outputs differ."""
+    x, expected = golden(bintail_build)
+
+    def flip(rtl):
+        info = json.loads((rtl / "stitch.json").read_text())
+        tail = next(l for l in info["layers"] if l.get("kind") == "binary-weight")
+        mem = rtl / f"{tail['name']}_w.mem"
+        words = mem.read_text().split()
+        words[0] = f"{int(words[0], 16) ^ 1:x}"
+        mem.write_text("\n".join(words) + "\n")
+
+    r = run_network(bintail_build, x, tmp_path / "run", pause_in=0.0, pause_out=0.0,
+                    after_stitch=flip)
+    assert int((r["outputs"] != expected).sum()) > 0
+
+
 @pytest.mark.rtlsim
 def test_abc_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     """ABC-Net, 2 weight x 3 activation bases: six XNOR units on shifted signs, integer
