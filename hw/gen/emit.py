@@ -217,10 +217,21 @@ def _weight_style(ctx: Context, depth: int, width: int) -> str:
     a small FPGA runs out of. On ECP5 a block RAM's unregistered output (5.8 ns; Yosys does
     not use its output register) bounds the clock near 140 MHz, so there only small ROMs (up
     to 64 words of up to 32 bits) stay logic: a wide LUT ROM (an XNOR unit's 144-bit words)
-    routed its address fan-out at 9.2 ns in the whole network (108.5 MHz)."""
+    routed its address fan-out at 9.2 ns in the whole network (108.5 MHz). A ROM of at most
+    ``SHALLOW_ROM`` words is logic on every target."""
+    if depth <= SHALLOW_ROM:
+        return "logic"
     if ctx.target == "ecp5" and depth <= 64 and width <= 32:
         return "logic"
     return "block" if width * -(-depth // 64) >= 64 else "auto"
+
+
+#: a weight ROM of at most this many words (a video-rate folding: a few fold steps) is
+#: logic: each weight bit a function of 3 registered address bits (Yosys turns the ROM read
+#: register into an address register), instead of a block RAM per 36 bits of a
+#: PE*SIMD-bit word (an XNOR layer at the 1080p folding: 56 EBR -> 0; synth_ecp5 of the
+#: unit alone, MW 288, MH 32, SIMD 96, PE 32: 6 469 LUT4, 5 146 FF, no EBR)
+SHALLOW_ROM = 8
 
 
 def _ibuf_style(ctx: Context) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hw.gen.emit import SHALLOW_ROM
 from hw.gen.literals import bits_for, mem_text, sv_string, weight_words, write_text
 from hw.sim.golden import mvau_execute, mvau_model
 from hw.gen.render import CORE_FILES
@@ -21,25 +22,38 @@ PARAMS = [
     (27, 32, 9, 1, "INT9", 0.2, 0.2, 3),    # the default head folding (9 products per clock)
     (72, 12, 4, 3, "INT8", 0.4, 0.5, 4),    # tail: 3x3 conv, 8 -> 12 ch
     (10, 5, 5, 5, "UINT8", 0.0, 0.7, 6),    # odd sizes, unsigned input
+    (72, 12, 24, 12, "INT8", 0.3, 0.3, 5, True),   # binary weights (tail), 3 fold steps
+    (45, 6, 9, 2, "INT8", 0.4, 0.4, 4, True),      # binary weights, odd sizes
 ]
 
 
-def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, seed, change=False):
+def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=False, seed=0,
+             change=False):
     rng = np.random.default_rng(seed)
     in_w, signed = int(in_dt.lstrip("UINT")), in_dt.startswith("INT")
-    W = rng.integers(-127, 128, (mw, mh))
+    W = rng.choice([-1, 1], (mw, mh)) if bipolar else rng.integers(-127, 128, (mw, mh))
     lo, hi = (-(1 << (in_w - 1)), 1 << (in_w - 1)) if signed else (0, 1 << in_w)
     x = rng.integers(lo, hi, (nvec, mw))
     x[0] = np.where(W[:, 0] > 0, hi - 1, lo)  # the largest dot product of neuron 0
     acc_w, _ = bits_for(-(np.abs(W).sum(0).max() * max(-lo, hi)), np.abs(W).sum(0).max() * max(-lo, hi))
     expected = mvau_execute(mvau_model(W, None, simd, pe, f"INT{acc_w}", 0, nvec, in_dt=in_dt,
-                                       w_dt="INT8", acc_dt=f"INT{acc_w}"), x)
+                                       w_dt="BIPOLAR" if bipolar else "INT8",
+                                       acc_dt=f"INT{acc_w}"), x)
     Wm = W.copy()
-    if change:
-        Wm[1, 0] += 1  # negative control: one weight differs from the golden node
-    write_text(tmp / "w.mem", mem_text(weight_words(Wm, simd, pe, 8, True)))
-    params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=int(signed), W_W=8,
-                  ACC_W=acc_w, WEIGHT_FILE=sv_string(tmp / "w.mem"))
+    if change:  # negative control: one weight differs from the golden node
+        Wm[1, 0] = -Wm[1, 0] if bipolar else Wm[1, 0] + 1
+    if bipolar:
+        # the unit sums x / ~x: the dot product minus the -1 count of the neuron (the
+        # generator moves that constant into the thresholds; here it is added back)
+        expected = expected - (W == -1).sum(0)[None, :]
+        write_text(tmp / "w.mem", mem_text(weight_words((Wm > 0).astype(int), simd, pe)))
+    else:
+        write_text(tmp / "w.mem", mem_text(weight_words(Wm, simd, pe, 8, True)))
+    params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=int(signed),
+                  W_W=1 if bipolar else 8, W_BIPOLAR=int(bipolar), ACC_W=acc_w,
+                  WEIGHT_FILE=sv_string(tmp / "w.mem"))
+    if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
+        params["WEIGHT_RAM"] = sv_string("logic")
     return run_words("mvtu_int", SOURCES, params, tmp, x.reshape(-1, simd), in_w, signed,
                      expected.reshape(-1, pe), acc_w, True, p_in, p_out)
 
@@ -53,3 +67,8 @@ def test_mvtu_int_matches_finn_node(tmp_path, case):
 @pytest.mark.rtlsim
 def test_negative_control_changed_weight_fails(tmp_path):
     assert run_case(tmp_path, *PARAMS[0], seed=3, change=True) == (1, 1)
+
+
+@pytest.mark.rtlsim
+def test_negative_control_flipped_binary_weight_fails(tmp_path):
+    assert run_case(tmp_path, *PARAMS[4], seed=3, change=True) == (1, 1)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hw.gen.emit import SHALLOW_ROM
 from hw.gen.literals import mem_text, sv_string, weight_words, write_text
 from hw.sim.golden import mvau_execute, mvau_model, popcount_width
 from hw.gen.render import CORE_FILES
@@ -39,6 +40,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False):
         Wm[mw // 2, 0] ^= 1  # negative control: one weight bit differs from the golden node
     write_text(tmp / "w.mem", mem_text(weight_words(Wm, simd, pe)))
     params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, CNT_W=cw, WEIGHT_FILE=sv_string(tmp / "w.mem"))
+    if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
+        params["WEIGHT_RAM"] = sv_string("logic")
     return run_words("xnor_mvtu", SOURCES, params, tmp, x.reshape(-1, simd), 1, False,
                      expected.reshape(-1, pe), cw, False, p_in, p_out)
 
