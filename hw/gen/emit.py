@@ -371,15 +371,40 @@ def emit_swg(ctx: Context, node) -> Layer:
         lay = Layer(node.name, node.op_type, [s_in], [s_out],
                     [pad.input[0] if pad is not None else node.input[0]], [node.output[0]],
                     nodes=([pad.name] if pad is not None else []) + [node.name])
-        lay.cores.append(Core("swg", "u_swg", dict(
-            C=str(s_in.channels), SIMD=str(simd), EW=str(s_in.bits),
-            **{k: str(v) for k, v in g.items()}, PAR=str(par)),
-            dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"),
-                 **bundle("m_axis", "m0"))))
-        lay.record.update(window=g, parallel_window=par, buffer_bits=taps * (
-            (g["KH"] - 1) * g["DH"] + 2) * g["W"] * s_in.channels * s_in.bits)
+        conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"),
+                     **bundle("m_axis", "m0"))
+        if par:
+            # the whole window per beat from line buffers shared by every tap (swg_lb.sv)
+            credits = 2 if _window_clocks(ctx, node) >= 3 else 11
+            lay.cores.append(Core("swg_lb", "u_swg", dict(
+                C=str(s_in.channels), EW=str(s_in.bits),
+                **{k: str(v) for k, v in g.items()}, M="1", CREDITS=str(credits)), conns))
+            lc = (g["KW"] - 1) * g["DW"] - g["PL"]   # scan columns beyond the output's
+            lay.record.update(window=g, parallel_window=par, core="swg_lb", credits=credits,
+                              buffer_bits=(g["KH"] - 1) * g["DH"] * (g["OW"] + lc)
+                              * s_in.channels * s_in.bits)
+        else:
+            lay.cores.append(Core("swg", "u_swg", dict(
+                C=str(s_in.channels), SIMD=str(simd), EW=str(s_in.bits),
+                **{k: str(v) for k, v in g.items()}), conns))
+            lay.record.update(window=g, parallel_window=par, core="swg", buffer_bits=(
+                (g["KH"] - 1) * g["DH"] + 2) * g["W"] * s_in.channels * s_in.bits)
     lay.lag_px = swg_lag(swg_geometry(ctx, node))
     return lay
+
+
+def _window_clocks(ctx: Context, node) -> int:
+    """Clocks the consumers of a sliding window take per window (an MVAU: SF x NF fold
+    steps); 1 when unknown."""
+    out = []
+    for c in ctx.model.find_consumers(node.output[0]) or []:
+        if c.op_type.startswith("MVAU"):
+            i = _inst(c)
+            out.append((i.get_nodeattr("MW") // i.get_nodeattr("SIMD"))
+                       * (i.get_nodeattr("MH") // i.get_nodeattr("PE")))
+        else:
+            out.append(1)
+    return min(out) if out else 1
 
 
 def emit_finn_rtl(ctx: Context, node) -> Layer:

@@ -82,8 +82,10 @@ def credit_beats(core) -> int:
     """Output beats a core may hold in flight: the depth of its credit FIFO (the results it
     may have promised), as hw/rtl computes it; 0 for cores without one."""
     p = {k: int(v) for k, v in core.params.items() if str(v).lstrip("-").isdigit()}
-    if core.module == "swg":  # LAT + 8 (swg.sv: LAT = 5 with a parallel window, else 4)
-        return (5 if p.get("PAR", 0) else 4) + 8
+    if core.module == "swg":  # LAT + 8 (swg.sv: LAT = 4)
+        return 4 + 8
+    if core.module == "swg_lb":
+        return p["CREDITS"]
     if core.module == "requant_arith":
         return 6 + 8
     if core.module == "thresh_bsearch":

@@ -17,7 +17,9 @@ CORE_FILES = {
     "thresh_bsearch": ["stream_fifo.sv", "credit_fifo.sv", "thresh_bsearch.sv"],
     "eltwise_add": ["eltwise_add.sv"], "eltwise_const": ["eltwise_const.sv"],
     "stream_dup": ["stream_dup.sv"], "stream_concat": ["stream_concat.sv"],
-    "swg": ["stream_fifo.sv", "credit_fifo.sv", "swg.sv"], "stream_fifo": ["stream_fifo.sv"], "stream_dwc": ["stream_dwc.sv"],
+    "swg": ["stream_fifo.sv", "credit_fifo.sv", "swg.sv"],
+    "swg_lb": ["stream_fifo.sv", "credit_fifo.sv", "swg_lb.sv"],
+    "stream_fifo": ["stream_fifo.sv"], "stream_dwc": ["stream_dwc.sv"],
 }
 TOP = "sr_top"
 

@@ -30,9 +30,11 @@ module credit_fifo #(
         else promised <= promised + CW'(issue) - CW'(take);
     end
     // DEPTH words of memory besides the output buffer: the memory alone holds every
-    // promised result, so its (registered) ready is never low when one arrives
+    // promised result, so its (registered) ready is never low when one arrives. DEPTH <= 2
+    // (a producer that needs a result only every few clocks): a two-word register slice,
+    // no memory, which holds both promised results
     wire full_unused;
-    stream_fifo #(.WIDTH(WIDTH), .DEPTH(DEPTH + 6)) u_fifo (
+    stream_fifo #(.WIDTH(WIDTH), .DEPTH((DEPTH <= 2) ? 2 : DEPTH + 6)) u_fifo (
         .ap_clk, .ap_rst_n, .s_axis_tdata(push_data), .s_axis_tvalid(push),
         .s_axis_tready(full_unused), .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 endmodule

@@ -13,10 +13,8 @@
 // Four free-running output stages (address, memory read, a register beside the memory,
 // output register) into a small FIFO whose free room gates the issue of a beat.
 // Frames follow each other without a gap. One output beat per clock.
-// PAR = 1 (FINN's parallel_window, needs SIMD = C): a beat is the whole window, KH*KW pixels
-// of C elements, tap (ky, kx) at element offset (ky*KW + kx)*C (first tap in the low bits);
-// the row buffer is kept once per tap (every copy written alike, each read at its own tap)
-// and the address takes one more pipeline stage.
+// FINN's parallel_window (the whole window per beat) is swg_lb.sv: line buffers shared by
+// every tap.
 `default_nettype none
 
 module swg #(
@@ -32,15 +30,14 @@ module swg #(
     parameter int PT = 1,     // zero rows above
     parameter int PL = 1,     // zero columns left
     parameter int OH = 8,     // output rows (H + PT + bottom pad - (KH-1)*DH)
-    parameter int OW = 8,     // output columns
-    parameter int PAR = 0     // 1: the whole window per beat (SIMD = C)
+    parameter int OW = 8      // output columns
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
     input  wire [SIMD*EW-1:0]    s_axis_tdata,
     input  wire                  s_axis_tvalid,
     output wire                  s_axis_tready,
-    output wire [(PAR ? KH*KW : 1)*SIMD*EW-1:0] m_axis_tdata,
+    output wire [SIMD*EW-1:0]    m_axis_tdata,
     output wire                  m_axis_tvalid,
     input  wire                  m_axis_tready
 );
@@ -60,10 +57,8 @@ module swg #(
         return (a >= AW'(DEPTH)) ? a - AW'(DEPTH) : a;
     endfunction
 
-    localparam int T = PAR ? KH * KW : 1;           // buffer copies (taps read per clock)
-    localparam int OWD = T * SIMD * EW;             // output beat bits
-    localparam int LAT = PAR ? 5 : 4;               // issue -> output register, clocks
-    initial if (PAR && CF != 1) $error("swg: PAR = 1 needs SIMD = C");
+    localparam int OWD = SIMD * EW;                 // output beat bits
+    localparam int LAT = 4;                         // issue -> output register, clocks
 
     // ---------------------------------------------------------------- input side
     logic [AW-1:0] waddr;
@@ -148,9 +143,9 @@ module swg #(
     // in_pix > need as the sign of in_pix - need - 1 (one carry chain, modular counters)
     wire [NPW-1:0] slack_cur = in_pix + ~need;
     wire [NPW-1:0] slack_next = in_pix + ~need_next;
-    wire last_c = PAR || cf == $bits(cf)'(CF - 1);
-    wire last_x = last_c && (PAR || kx == $bits(kx)'(KW - 1));
-    wire last_w = last_x && (PAR || ky == $bits(ky)'(KH - 1));  // last beat of the window
+    wire last_c = cf == $bits(cf)'(CF - 1);
+    wire last_x = last_c && kx == $bits(kx)'(KW - 1);
+    wire last_w = last_x && ky == $bits(ky)'(KH - 1);  // last beat of the window
     // the position flags are registers, set when the pixel advances (no compare on the
     // path from the counters to ready)
     logic end_row, last_oy, cn_lt, rn_lt;      // ox == OW-1, oy == OH-1, cn < W-1, rn < H-1
@@ -192,7 +187,7 @@ module swg #(
         .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data,
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
-    generate if (!PAR) begin : g_seq
+    if (1) begin : g_seq   // (the one implementation; a named scope for its memory)
         // no_rw_check: a live read never meets a write to its address (an input pixel is
         // written only once no remaining output needs the row it overwrites; checked in
         // simulation below), so Yosys need not emulate read-old-data across the block
@@ -225,54 +220,7 @@ module swg #(
             v3 <= v2q; v2q <= v2; v2 <= v1; v1 <= issue;
             if (!ap_rst_n) begin v1 <= 1'b0; v2 <= 1'b0; v2q <= 1'b0; v3 <= 1'b0; end
         end
-    end else begin : g_par
-        // stage 0: row bases and columns per tap; 1: addresses; 2: read; 3: output register
-        logic v0;
-        logic [AW-1:0] rb0 [KH];
-        logic signed [SW-1:0] ix0 [KW];
-        logic rpad0 [KH], cpad0 [KW];
-        for (genvar t = 0; t < T; t++) begin : g_tap
-            localparam int TY = t / KW, TX = t % KW;
-            (* no_rw_check *) logic [SIMD*EW-1:0] mem [DEPTH];   // as in g_seq
-            logic [AW-1:0] raddr1;
-            logic pad1, pad2, pad2q, pad3;
-            logic [SIMD*EW-1:0] rdata2, rq, out3;
-            assign push_data[t*SIMD*EW +: SIMD*EW] = pad3 ? '0 : out3;
-            always_ff @(posedge ap_clk) begin
-                if (wr) mem[waddr] <= s_axis_tdata;
-                out3 <= rq;
-                rq <= rdata2;   // beside the block RAM (as in g_seq)
-                pad3 <= pad2q;
-                pad2q <= pad2;
-                rdata2 <= mem[raddr1];
-                pad2 <= pad1;
-                raddr1 <= wrap(rb0[TY] + AW'(ix0[TX]));
-                pad1 <= rpad0[TY] || cpad0[TX];
-`ifdef VERILATOR
-                if (wr && v1 && !pad1 && waddr == raddr1)
-                    $error("swg: a live read meets a write at address %0d", waddr);
-`endif
-            end
-        end
-        for (genvar y = 0; y < KH; y++) begin : g_row
-            wire signed [SW-1:0] ry = top_iy + SW'(y * DH);
-            always_ff @(posedge ap_clk) if (issue) begin
-                rb0[y] <= wrap(top_base + AW'(y * DH * WCF));
-                rpad0[y] <= ry < 0 || ry >= SW'(H);
-            end
-        end
-        for (genvar x = 0; x < KW; x++) begin : g_col
-            wire signed [SW-1:0] cx = px_ix + SW'(x * DW);
-            always_ff @(posedge ap_clk) if (issue) begin
-                ix0[x] <= (cx < 0 || cx >= SW'(W)) ? '0 : cx;
-                cpad0[x] <= cx < 0 || cx >= SW'(W);
-            end
-        end
-        always_ff @(posedge ap_clk) begin
-            v3 <= v2q; v2q <= v2; v2 <= v1; v1 <= v0; v0 <= issue;
-            if (!ap_rst_n) begin v0 <= 1'b0; v1 <= 1'b0; v2 <= 1'b0; v2q <= 1'b0; v3 <= 1'b0; end
-        end
-    end endgenerate
+    end
 
     always_ff @(posedge ap_clk) begin
         nfb <= wrap(frame_base + AW'(HB));

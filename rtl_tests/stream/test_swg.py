@@ -2,8 +2,8 @@
 """hw/rtl/swg.sv (sliding window with its own zero padding) against FINN's execution of the
 same FMPadding + ConvolutionInputGenerator nodes, several frames back to back (the row
 buffer wraps across frames), random input gaps and output backpressure; the dilated
-1x5 / 5x1 windows of the MRB block included; the parallel window (FINN's
-``parallel_window``: the whole window in one beat) as well."""
+1x5 / 5x1 windows of the MRB block included. (FINN's ``parallel_window``, the whole window
+in one beat, is swg_lb.sv: test_swg_lb.py.)"""
 import numpy as np
 import pytest
 
@@ -21,15 +21,6 @@ CASES = {
     "mrb_5x1_dil2": (12, 6, 8, 8, 1, False, (5, 1), (2, 1), (4, 0, 4, 0)),
     "mrb_5x1": (9, 7, 4, 2, 1, False, (5, 1), (1, 1), (2, 0, 2, 0)),
 }
-#: parallel-window cases (SIMD = C): one beat per output pixel
-PAR_CASES = {
-    "par_3x3_binary": (8, 10, 4, 4, 1, False, (3, 3), (1, 1), (1, 1, 1, 1)),
-    "par_3x3_int9": (6, 7, 3, 3, 9, True, (3, 3), (1, 1), (1, 1, 1, 1)),
-    "par_mrb_1x5_dil2": (6, 12, 8, 8, 1, False, (1, 5), (1, 2), (0, 4, 0, 4)),
-    "par_mrb_5x1_dil2": (12, 6, 4, 4, 1, False, (5, 1), (2, 1), (4, 0, 4, 0)),
-}
-
-
 def frames(case, n, seed):
     h, w, c, simd, bits, signed = case[:6]
     rng = np.random.default_rng(seed)
@@ -37,18 +28,17 @@ def frames(case, n, seed):
     return rng.integers(lo, hi, (n, h, w, c))
 
 
-def expected(case, xs, par=0):
+def expected(case, xs):
     h, w, c, simd, bits, signed, k, d, p = case
     dt = "BINARY" if bits == 1 else f"{'INT' if signed else 'UINT'}{bits}"
     m = swg_model(h, w, c, simd, dt, k, d, p)
-    beat = simd * (k[0] * k[1] if par else 1)
-    return np.concatenate([execute(m, x[None]).reshape(-1, beat) for x in xs])
+    return np.concatenate([execute(m, x[None]).reshape(-1, simd) for x in xs])
 
 
-def run(tmp, case, xs, ys, par=0):
+def run(tmp, case, xs, ys):
     h, w, c, simd, bits, signed, (kh, kw), (dh, dw), (pt, pl, pb, pr) = case
     params = dict(C=c, SIMD=simd, EW=bits, H=h, W=w, KH=kh, KW=kw, DH=dh, DW=dw, PT=pt, PL=pl,
-                  OH=h + pt + pb - (kh - 1) * dh, OW=w + pl + pr - (kw - 1) * dw, PAR=par)
+                  OH=h + pt + pb - (kh - 1) * dh, OW=w + pl + pr - (kw - 1) * dw)
     return run_words("swg", [HW / f for f in CORE_FILES["swg"]], params, tmp, xs.reshape(-1, simd), bits, signed,
                      ys, bits, signed)
 
@@ -68,20 +58,3 @@ def test_swg_negative_control_one_input_changed(tmp_path):
     ys = expected(case, xs)
     xs[1, 5, 3, 2] ^= 1  # the RTL sees a different frame than the golden one
     assert run(tmp_path, case, xs, ys) == (1, 1)
-
-
-@pytest.mark.rtlsim
-@pytest.mark.parametrize("name", sorted(PAR_CASES))
-def test_swg_parallel_window_matches_finn(tmp_path, name):
-    case = PAR_CASES[name]
-    xs = frames(case, 3, seed=len(name))
-    assert run(tmp_path, case, xs, expected(case, xs, par=1), par=1) == (1, 0)
-
-
-@pytest.mark.rtlsim
-def test_swg_parallel_window_negative_control(tmp_path):
-    case = PAR_CASES["par_3x3_binary"]
-    xs = frames(case, 2, seed=5)
-    ys = expected(case, xs, par=1)
-    xs[0, 7, 9, 1] ^= 1  # the last pixel of the first frame: in four windows
-    assert run(tmp_path, case, xs, ys, par=1) == (1, 1)
