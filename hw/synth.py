@@ -39,10 +39,6 @@ from model.cli import ToolkitParser, positive_float, positive_int
 #: WebAssembly), hierarchy kept for per-layer figures, FINN's generated sliding-window
 #: wrappers use signals before declaring them
 SLANG_FLAGS = ["-j", "1", "--keep-hierarchy", "--allow-use-before-declare"]
-#: ECP5 devices nextpnr knows, smallest first: LUT4s, 18 kb EBRs, 18x18 multipliers
-ECP5_DEVICES = {"25k": {"LUT4": 24288, "FF": 24288, "EBR": 56, "MULT18": 28},
-                "45k": {"LUT4": 43848, "FF": 43848, "EBR": 108, "MULT18": 72},
-                "85k": {"LUT4": 83640, "FF": 83640, "EBR": 208, "MULT18": 156}}
 ECP5_PACKAGE = "CABGA381"
 
 
@@ -159,14 +155,16 @@ def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: i
 
 
 # ---------------------------------------------------------------- the flow
-def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours") -> dict:
+def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours",
+            dsp_budget: int | None = None) -> dict:
     """Generate the RTL into ``work`` (bare memory-file names) and copy every source there."""
     from hw.gen import generate
 
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    info = generate(build, work, mem_prefix="", sliding_window=sliding_window, target=target)
+    info = generate(build, work, mem_prefix="", sliding_window=sliding_window, target=target,
+                    dsp_budget=dsp_budget)
     names = []
     for f in info["files"]:
         f = Path(f)
@@ -187,12 +185,21 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   jobs: int | None = None, seeds: int = 1) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
+    ``device`` (a name of ``hw.devices``): its family is the target, the int8 layers get at
+    most its multiplier blocks (the rest of their products in logic) and the result says
+    whether the design fits it.
+
     Returns the contents of ``synth.json``.
     """
+    from hw.devices import device as get_device, fits
+
+    dev = get_device(device) if device else None
+    if dev is not None:
+        target = dev.family
     build = Path(build).resolve()
     work = Path(out).resolve() if out else build / "synth" / target
     t0 = time.time()
-    info = prepare(build, work, target, sliding_window)
+    info = prepare(build, work, target, sliding_window, dev.multipliers if dev else None)
     top = info["top"]
     keep = "setattr -mod -set keep_hierarchy 1 L_* B_*; flatten"
     res = {"target": target, "build": str(build), "sliding_window": sliding_window,
@@ -230,6 +237,12 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     if est.is_file():
         t = json.loads(est.read_text())["totals"]
         res["finn_estimate"] = {k: t[k] for k in ("LUT", "BRAM_18K", "DSP", "bottleneck_cycles")}
+    res["multipliers"] = [{"node": l["name"], **l["multipliers"]} for l in info["layers"]
+                          if l.get("multipliers")]
+    if dev is not None:
+        ok, why = fits(total, dev)
+        res["target_device"] = dev.name
+        res["fit"] = {"fits": ok, "why": why, "budget": dev.budget}
     if target == "ecp5" and per_layer:
         res.update(ecp5_capacity(total, device))
     elif target == "ecp5":
@@ -241,31 +254,42 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
 
 
 def ecp5_need(total: dict) -> dict:
-    """What a design asks of an ECP5, per capacity class (a LUTRAM cell takes two LUT4s)."""
-    return {"LUT4": total.get("LUT4", 0) + 2 * total.get("LUTRAM", 0),
-            **{k: total.get(k, 0) for k in ("FF", "EBR", "MULT18")}}
+    """What a design asks of an ECP5, per capacity class (hw.devices.need: a carry cell and
+    a distributed-RAM cell take two LUT4s each)."""
+    from hw.devices import need
+
+    return need(total, "ecp5")
 
 
 def ecp5_sizes(total: dict) -> list[str]:
-    """The ECP5 sizes whose capacity holds the synthesised cells, smallest first."""
-    need = ecp5_need(total)
-    return [d for d, cap in ECP5_DEVICES.items() if all(v <= cap[k] for k, v in need.items())]
+    """The ECP5 sizes (nextpnr flags) whose capacity holds the synthesised cells, smallest first."""
+    from hw.devices import ecp5_sizes as sizes, fits
+
+    return [d.nextpnr for d in sizes() if fits(total, d)[0]]
 
 
 def too_large(total: dict) -> dict:
     """The answer for a design no ECP5 holds, naming the classes over the largest one."""
-    cap = ECP5_DEVICES["85k"]
-    over = ", ".join(f"{k} {v} > {cap[k]}" for k, v in ecp5_need(total).items() if v > cap[k])
-    return {"fits": False, "device": None, "fmax_mhz": None,
-            "why": f"larger than an ECP5-85k ({over})"}
+    from hw.devices import device, fits
+
+    _, why = fits(total, device("LFE5U-85F"))
+    return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
 
 
 def ecp5_capacity(total: dict, device: str | None) -> dict:
     """Per-layer mode: the device by capacity alone (no netlist to place)."""
-    sizes = [device] if device else ecp5_sizes(total)
+    from hw.devices import device as dev, fits
+
+    if device:
+        ok, why = fits(total, dev(device))
+        if not ok:
+            return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
+        sizes = [dev(device).nextpnr]
+    else:
+        sizes = ecp5_sizes(total)
     if not sizes:
         return too_large(total)
-    return {"fits": None, "device": f"LFE5U-{sizes[0].upper()}", "fmax_mhz": None,
+    return {"fits": None, "device": dev(sizes[0]).name, "fmax_mhz": None,
             "why": "per-layer synthesis: fits by capacity; place and route needs one netlist"}
 
 
@@ -300,7 +324,15 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     flow's fixed choice (``fmax_mhz``); with ``seeds`` > 1 the same netlist is placed again
     with seeds 2..N (``jobs`` at a time) and every seed's Fmax is kept (``fmax_by_seed``,
     ``fmax_median``): placement alone moves a whole network's Fmax by several MHz."""
-    sizes = [device] if device else ecp5_sizes(total)
+    from hw.devices import device as dev, fits
+
+    if device:
+        ok, why = fits(total, dev(device))
+        if not ok:
+            return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
+        sizes = [dev(device).nextpnr]
+    else:
+        sizes = ecp5_sizes(total)
     if not sizes:
         return too_large(total)
     for size in sizes:
@@ -311,7 +343,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             continue
         fmax = report_fmax(rep)
         util = {k: v for k, v in rep.get("utilization", {}).items() if v.get("used")}
-        res = {"fits": True, "device": f"LFE5U-{size.upper()}", "fmax_mhz": fmax,
+        res = {"fits": True, "device": dev(size).name, "fmax_mhz": fmax,
                "target_mhz": freq_mhz, "utilisation": util}
         if seeds > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -351,10 +383,15 @@ def main(argv=None) -> int:
     ap = ToolkitParser(prog="python -m hw.synth", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", type=Path, required=True, help="export/to_finn.py output directory")
-    ap.add_argument("--target", choices=("xilinx", "ecp5"), default="xilinx")
+    ap.add_argument("--target", choices=("xilinx", "ecp5"),
+                    help="synthesis target (default: the device's family, else xilinx)")
     ap.add_argument("--out", type=Path, help="work directory (default BUILD/synth/TARGET)")
     ap.add_argument("--freq", type=positive_float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
-    ap.add_argument("--device", choices=tuple(ECP5_DEVICES), help="ECP5 size (default: smallest that fits)")
+    ap.add_argument("--device", help="target device: LFE5U-25F|45F|85F (ECP5: Yosys synth_ecp5 and "
+                    "nextpnr) or a Xilinx part (xc7a35t, xc7z020, xczu3eg, xczu7ev, xczu9eg: "
+                    "Yosys synth_xilinx utilisation); sets --target, caps the int8 layers' "
+                    "multiplier blocks at its budget (the rest in logic) and reports the fit "
+                    "(default: the smallest ECP5 that fits, no multiplier cap)")
     ap.add_argument("--sliding-window", choices=("ours", "finn"), default="ours")
     ap.add_argument("--per-layer", action="store_true",
                     help="one Yosys run per layer and buffer (designs too large for one run)")
@@ -365,6 +402,18 @@ def main(argv=None) -> int:
                          "and the median (default 1: seed 1 only)")
     a = ap.parse_args(argv)
     try:
+        from hw.devices import device as get_device
+
+        dev = get_device(a.device) if a.device else None
+        if dev is not None and a.target and a.target != dev.family:
+            print(f"error: --device {dev.name} is a {dev.family} part, not --target {a.target}; "
+                  "drop --target", file=sys.stderr)
+            return 2
+        a.target = dev.family if dev else (a.target or "xilinx")
+        if a.seeds > 1 and a.target != "ecp5":
+            print(f"error: --seeds places with nextpnr, which only the ecp5 target has (not "
+                  f"{a.target}); drop --seeds or use --target ecp5", file=sys.stderr)
+            return 2
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
                           per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds)
     except ToolkitError as e:
@@ -391,6 +440,11 @@ def main(argv=None) -> int:
             each = ", ".join(f"{s}: {f:.1f}" if f else f"{s}: -" for s, f in r["fmax_by_seed"].items())
             med = f"{r['fmax_median']:.1f}" if r.get("fmax_median") else "-"
             print(f"ECP5 routed Fmax by nextpnr seed (MHz): {each}; median {med}")
+    for m in r.get("multipliers", []):
+        print(f"multipliers of {m['node']}: {m['dsp']} blocks, {m['logic']} in logic ({m['why']})")
+    if r.get("fit"):
+        f = r["fit"]
+        print(f"{r['target_device']}: " + ("fits" if f["fits"] else f["why"]))
     print(f"FIFO bits {r['fifo_bits']}; {r['seconds']} s; -> {(a.out or a.build / 'synth' / a.target) / 'synth.json'}")
     return 0
 

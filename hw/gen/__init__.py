@@ -74,7 +74,7 @@ def design_of(model, ctx: Context, source: str = "") -> Design:
 
 
 def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_window: str = "ours",
-             target: str = "generic") -> dict:
+             target: str = "generic", dsp_budget: int | None = None) -> dict:
     """Generate the stitched RTL of ``build``'s dataflow into ``out``.
 
     Args:
@@ -85,6 +85,8 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
         sliding_window: "ours" (hw/rtl/swg.sv, padding included) or "finn" (finn-rtllib's
             padding and sliding window from FINN's code generation).
         target: synthesis target the memory styles are chosen for (generic, xilinx, ecp5).
+        dsp_budget: multiplier blocks the int8 layers may use together (a device's budget;
+            in graph order, the rest of their products in logic); None: no cap.
 
     Returns:
         The contents of ``stitch.json``.
@@ -94,7 +96,8 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
     model, part = load_partition(build)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    ctx = Context(model, str(out) if mem_prefix is None else mem_prefix, sliding_window, target)
+    ctx = Context(model, str(out) if mem_prefix is None else mem_prefix, sliding_window, target,
+                  dsp_left=dsp_budget)
     d = design_of(model, ctx, str(part))
     write_text(out / f"{TOP}.sv", render(d))
     for lay in d.layers:
@@ -108,6 +111,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
         return {"elems": s.elems, "bits": s.bits, "signed": s.signed, "shape": list(shape)}
 
     info = {"top": TOP, "source": str(part), "sliding_window": sliding_window, "target": target,
+            "dsp_budget": dsp_budget,
             "frame_hw": list(d.frame_hw),
             "in": stream(d.s_in, model.get_tensor_shape(gin)),
             "out": stream(d.s_out, model.get_tensor_shape(gout)),

@@ -30,6 +30,7 @@ class Context:
     sliding_window: str = "ours"      # "ours" (hw/rtl/swg.sv) or "finn" (finn-rtllib)
     target: str = "generic"           # synthesis target (memory styles): generic, xilinx, ecp5
     pads: dict = field(default_factory=dict)   # SWG node name -> the FMPadding node it absorbs
+    dsp_left: int | None = None       # multiplier blocks still free for int8 layers (None: any)
 
     def mem(self, name: str) -> str:
         return L.sv_string(f"{self.mem_prefix}/{name}" if self.mem_prefix else name)
@@ -186,11 +187,12 @@ def emit_mvau(ctx: Context, node) -> Layer:
             lay.mems[wname] = L.mem_text(L.weight_words(W, simd, pe, wdt.bitwidth(), True))
             w_w = wdt.bitwidth()
         style = _weight_style(ctx, sf * nf, simd * pe * w_w)
+        ndsp = -1 if bipolar else multipliers(ctx, lay, pe * simd)
         core = Core("mvtu_int", "u_mvu", dict(
             MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe), IN_W=str(idt.bitwidth()),
             IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
-            ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname), WEIGHT_RAM=L.sv_string(style),
-            IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
+            NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
+            WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
     lay.cores.append(core)
     kind = "xnor" if inst.get_nodeattr("binaryXnorMode") else \
@@ -209,6 +211,23 @@ def emit_mvau(ctx: Context, node) -> Layer:
     lay.cores.append(requantiser(ctx, "rq", T, inst.get_nodeattr("ActVal"), acc, s_out.bits,
                                  ranges, "acc", "m0", lay))
     return lay
+
+
+def multipliers(ctx: Context, lay: Layer, n: int) -> int:
+    """How many of an int8 layer's ``n`` products go to multiplier blocks: all while the
+    device's budget lasts (layers in graph order), the rest in logic (mul_reg LUT = 1, about
+    165-225 LUT4 each on ECP5 for a 10x8 product: only where the blocks run out). Returns
+    the unit's NDSP (-1: all) and records the choice and why."""
+    if ctx.dsp_left is None:
+        lay.record["multipliers"] = {"products": n, "dsp": n, "logic": 0,
+                                     "why": "no multiplier budget given"}
+        return -1
+    dsp = min(n, ctx.dsp_left)
+    ctx.dsp_left -= dsp
+    why = (f"all {n} products on multiplier blocks ({ctx.dsp_left} left)" if dsp == n else
+           f"{dsp} blocks left of the device's budget; {n - dsp} products in logic")
+    lay.record["multipliers"] = {"products": n, "dsp": dsp, "logic": n - dsp, "why": why}
+    return -1 if dsp == n else dsp
 
 
 def _weight_style(ctx: Context, depth: int, width: int) -> str:

@@ -6,12 +6,17 @@
 // routing to and from the block then bounds the clock near 100 MHz), so for ECP5
 // (`ECP5_MULT18`, defined by hw.synth for that target) the block is instantiated with its
 // input and output registers; simulation uses the generic description.
+// LUT = 1: the product from logic, never a multiplier block (a device's multipliers are
+// spent elsewhere): written as a sum of the operand A shifted by each bit of B (B's sign
+// bit subtracts), which synthesis maps to adders; Yosys infers multiplier blocks only from
+// a multiplication. Same registers and latency as the block.
 `default_nettype none
 
 module mul_reg #(
     parameter int A_W = 10,   // operand A width (signed)
     parameter int B_W = 8,    // operand B width (signed)
-    parameter int P_W = 18    // product width (signed, <= A_W + B_W)
+    parameter int P_W = 18,   // product width (signed, <= A_W + B_W)
+    parameter bit LUT = 0     // 1: logic only (shift-and-add), no multiplier block
 ) (
     input  wire                     ap_clk,
     input  wire                     ce,
@@ -19,6 +24,24 @@ module mul_reg #(
     input  wire signed [B_W-1:0]    b,
     output logic signed [P_W-1:0]   p
 );
+    if (LUT) begin : lut
+        logic signed [A_W-1:0] ar;
+        logic signed [B_W-1:0] br;
+        logic signed [P_W-1:0] sum;
+        always_comb begin
+            sum = '0;
+            for (int j = 0; j < B_W; j++)
+                if (j == B_W - 1) sum = sum - (br[j] ? P_W'(ar) <<< j : '0);
+                else sum = sum + (br[j] ? P_W'(ar) <<< j : '0);
+        end
+        always_ff @(posedge ap_clk) begin
+            if (ce) begin
+                ar <= a;
+                br <= b;
+                p <= sum;
+            end
+        end
+    end else
 `ifdef ECP5_MULT18
     if (A_W <= 18 && B_W <= 18) begin : dsp
         wire signed [17:0] a18 = 18'(a), b18 = 18'(b);

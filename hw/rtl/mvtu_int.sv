@@ -25,6 +25,8 @@ module mvtu_int #(
     parameter bit IN_SIGNED = 1,      // input elements signed (1) or unsigned (0)
     parameter int W_W = 8,            // weight width (signed; 1 with W_BIPOLAR)
     parameter bit W_BIPOLAR = 0,      // weights ±1: terms x / ~x, no multipliers
+    parameter int NDSP = -1,          // products on multiplier blocks (lane-major: product
+                                      // p*SIMD + i < NDSP); the rest in logic; -1: all
     parameter int ACC_W = 24,         // accumulator / output width (signed)
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
@@ -82,7 +84,8 @@ module mvtu_int #(
                 // one extra bit: unsigned inputs stay positive
                 wire signed [IN_W:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
                                                     : {1'b0, x2[i*IN_W +: IN_W]};
-                mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW)) u_mul (
+                mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW),
+                          .LUT(NDSP >= 0 && p*SIMD + i >= NDSP)) u_mul (
                     .ap_clk, .ce(1'b1), .a(xi), .b(w2[(p*SIMD + i)*W_W +: W_W]),
                     .p(products[(p * SIMD + i) * PW +: PW]));
             end

@@ -24,11 +24,13 @@ PARAMS = [
     (10, 5, 5, 5, "UINT8", 0.0, 0.7, 6),    # odd sizes, unsigned input
     (72, 12, 24, 12, "INT8", 0.3, 0.3, 5, True),   # binary weights (tail), 3 fold steps
     (45, 6, 9, 2, "INT8", 0.4, 0.4, 4, True),      # binary weights, odd sizes
+    (27, 32, 9, 4, "INT9", 0.3, 0.3, 3, False, 20),  # head: 20 products on DSPs, 16 in logic
+    (72, 12, 8, 3, "INT8", 0.3, 0.3, 3, False, 0),   # every product in logic
 ]
 
 
-def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=False, seed=0,
-             change=False):
+def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=False, ndsp=-1,
+             seed=0, change=False):
     rng = np.random.default_rng(seed)
     in_w, signed = int(in_dt.lstrip("UINT")), in_dt.startswith("INT")
     W = rng.choice([-1, 1], (mw, mh)) if bipolar else rng.integers(-127, 128, (mw, mh))
@@ -50,7 +52,7 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
     else:
         write_text(tmp / "w.mem", mem_text(weight_words(Wm, simd, pe, 8, True)))
     params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=int(signed),
-                  W_W=1 if bipolar else 8, W_BIPOLAR=int(bipolar), ACC_W=acc_w,
+                  W_W=1 if bipolar else 8, W_BIPOLAR=int(bipolar), NDSP=ndsp, ACC_W=acc_w,
                   WEIGHT_FILE=sv_string(tmp / "w.mem"))
     if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
         params["WEIGHT_RAM"] = sv_string("logic")
@@ -67,6 +69,12 @@ def test_mvtu_int_matches_finn_node(tmp_path, case):
 @pytest.mark.rtlsim
 def test_negative_control_changed_weight_fails(tmp_path):
     assert run_case(tmp_path, *PARAMS[0], seed=3, change=True) == (1, 1)
+
+
+@pytest.mark.rtlsim
+def test_negative_control_changed_weight_in_logic_multiplier_fails(tmp_path):
+    """Weight 1 of neuron 0 sits in product lane 0, i = 1: a logic multiplier with NDSP 0."""
+    assert run_case(tmp_path, *PARAMS[7], seed=3, change=True) == (1, 1)
 
 
 @pytest.mark.rtlsim

@@ -77,6 +77,19 @@ def test_mrb_network_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     assert int((r["outputs"] != expected).sum()) == 0
 
 
+@pytest.mark.rtlsim
+def test_multipliers_in_logic_beyond_the_budget_bit_exact_with_stalls(build, tmp_path):
+    """A multiplier budget of 3 blocks: the head keeps 3 products on blocks, the rest of its
+    products and every product of the tail are logic multipliers (mul_reg LUT = 1); the
+    choice per layer is recorded with its reason."""
+    x, expected = golden(build)
+    r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, dsp_budget=3)
+    mults = [l["multipliers"] for l in r["stitch"]["layers"] if "multipliers" in l]
+    assert len(mults) == 2 and mults[0]["dsp"] == 3 and mults[1]["dsp"] == 0
+    assert all(m["logic"] == m["products"] - m["dsp"] > 0 and m["why"] for m in mults)
+    assert int((r["outputs"] != expected).sum()) == 0
+
+
 @pytest.fixture(scope="module")
 def bintail_build(tmp_path_factory):
     return tiny_build(tmp_path_factory.mktemp("bintail"), arch="edsr_btm_x2_c8_b1_bintail",

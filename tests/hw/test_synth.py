@@ -47,12 +47,17 @@ def test_synth_xilinx_whole_tiny_network(build, tmp_path):
 
 def test_ecp5_capacity_names_what_does_not_fit():
     small = {"LUT4": 9000, "LUTRAM": 400, "EBR": 40, "MULT18": 50}
-    assert synth.ecp5_capacity(small, None)["device"] == "LFE5U-45K"
+    assert synth.ecp5_capacity(small, None)["device"] == "LFE5U-45F"
     big = {"LUT4": 90000, "FF": 130000, "EBR": 100, "MULT18": 1080}
     r = synth.ecp5_capacity(big, None)
-    assert r["fits"] is False and "LUT4 90000 > 83640" in r["why"] and "MULT18 1080 > 156" in r["why"]
+    assert r["fits"] is False and "LUT4 90000 > 83640 (+6360)" in r["why"]
+    assert "MULT18 1080 > 156 (+924)" in r["why"] and "LFE5U-85F" in r["why"]
     assert "FF 130000 > 83640" in r["why"] and "EBR" not in r["why"]
-    assert synth.ecp5_capacity(dict(small, FF=50000), None)["device"] == "LFE5U-85K"
+    assert synth.ecp5_capacity(dict(small, FF=50000), None)["device"] == "LFE5U-85F"
+    # carry cells take two LUT4s each: 9 000 LUT4 and 8 000 carries need 25 000 > a 25F's
+    assert synth.ecp5_capacity({"LUT4": 9000, "CARRY": 8000}, None)["device"] == "LFE5U-45F"
+    r = synth.ecp5_capacity(small, "LFE5U-25F")
+    assert r["fits"] is False and "MULT18 50 > 28 (+22)" in r["why"]
 
 
 def test_finn_sliding_windows_and_padding_accepted_by_yosys(build, tmp_path):

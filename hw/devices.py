@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""The devices a design can target, with their budgets.
+
+ECP5 (Lattice): placed and routed by nextpnr-ecp5 (``nextpnr`` is its size flag); budgets
+in LUT4, FF, EBR (18 kb block RAMs) and MULT18 (MULT18X18D: the open flow has no 9x9 split,
+so one int8 product takes one). Xilinx parts FINN users name: Yosys ``synth_xilinx``
+utilisation (no open place and route), budgets in LUT (LUT6), FF, BRAM18 and DSP (DSP48).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from model.errors import ToolkitError
+
+
+class DeviceError(ToolkitError):
+    """An unknown device name."""
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    family: str                      # "ecp5" or "xilinx" (the hw.synth target)
+    budget: dict = field(hash=False)  # resource class -> count (hw.synth's class names)
+    nextpnr: str | None = None       # nextpnr-ecp5 size flag (25k, 45k, 85k)
+    package: str | None = None
+
+    @property
+    def multipliers(self) -> int:
+        """Hard multipliers: one int8 product each."""
+        return self.budget["MULT18" if self.family == "ecp5" else "DSP"]
+
+    @property
+    def logic_class(self) -> str:
+        return "LUT4" if self.family == "ecp5" else "LUT"
+
+    @property
+    def bram_class(self) -> str:
+        return "EBR" if self.family == "ecp5" else "BRAM"
+
+
+DEVICES: dict[str, Device] = {d.name: d for d in (
+    Device("LFE5U-25F", "ecp5", {"LUT4": 24288, "FF": 24288, "EBR": 56, "MULT18": 28}, "25k", "CABGA381"),
+    Device("LFE5U-45F", "ecp5", {"LUT4": 43848, "FF": 43848, "EBR": 108, "MULT18": 72}, "45k", "CABGA381"),
+    Device("LFE5U-85F", "ecp5", {"LUT4": 83640, "FF": 83640, "EBR": 208, "MULT18": 156}, "85k", "CABGA381"),
+    Device("xc7a35t", "xilinx", {"LUT": 20800, "FF": 41600, "BRAM": 100, "DSP": 90}),
+    Device("xc7z020", "xilinx", {"LUT": 53200, "FF": 106400, "BRAM": 280, "DSP": 220}),
+    Device("xczu3eg", "xilinx", {"LUT": 70560, "FF": 141120, "BRAM": 432, "DSP": 360}),
+    Device("xczu7ev", "xilinx", {"LUT": 230400, "FF": 460800, "BRAM": 624, "DSP": 1728}),
+    Device("xczu9eg", "xilinx", {"LUT": 274080, "FF": 548160, "BRAM": 1824, "DSP": 2520}),
+)}
+#: the names hw.synth accepted before devices had names (nextpnr's size flags)
+ALIASES = {"25k": "LFE5U-25F", "45k": "LFE5U-45F", "85k": "LFE5U-85F"}
+
+
+def device(name: str) -> Device:
+    """A device by name (case-insensitive; ``85k`` and FINN part strings such as
+    ``xc7z020clg400-1`` accepted)."""
+    key = ALIASES.get(str(name).lower(), str(name))
+    for n, d in DEVICES.items():
+        if n.lower() == key.lower() or (d.family == "xilinx" and key.lower().startswith(n.lower())):
+            return d
+    raise DeviceError(f"unknown device {name!r}; known: {', '.join(DEVICES)}")
+
+
+def ecp5_sizes() -> list[Device]:
+    """The ECP5 devices, smallest first."""
+    return [d for d in DEVICES.values() if d.family == "ecp5"]
+
+
+def need(total: dict, family: str) -> dict:
+    """What synthesised cells ask of a device, per budget class. ECP5: a carry cell (CCU2C)
+    is two LUT4s of a slice and a distributed RAM (DPR16X4) takes two as well."""
+    if family == "ecp5":
+        return {"LUT4": total.get("LUT4", 0) + 2 * total.get("CARRY", 0) + 2 * total.get("LUTRAM", 0),
+                **{k: total.get(k, 0) for k in ("FF", "EBR", "MULT18")}}
+    return {"LUT": total.get("LUT", 0) + total.get("LUTRAM", 0),
+            **{k: total.get(k, 0) for k in ("FF", "BRAM", "DSP")}}
+
+
+def fits(total: dict, dev: Device) -> tuple[bool, str]:
+    """Whether the cells fit ``dev``; else one line naming each class over and by how much."""
+    n = need(total, dev.family)
+    over = [f"{k} {v} > {dev.budget[k]} (+{v - dev.budget[k]})" for k, v in n.items()
+            if v > dev.budget[k]]
+    return (not over, "" if not over else f"does not fit {dev.name}: " + ", ".join(over))
