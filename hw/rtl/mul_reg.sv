@@ -7,9 +7,12 @@
 // (`ECP5_MULT18`, defined by hw.synth for that target) the block is instantiated with its
 // input and output registers; simulation uses the generic description.
 // LUT = 1: the product from logic, never a multiplier block (a device's multipliers are
-// spent elsewhere): written as a sum of the operand A shifted by each bit of B (B's sign
-// bit subtracts), which synthesis maps to adders; Yosys infers multiplier blocks only from
-// a multiplication. Same registers and latency as the block.
+// spent elsewhere): radix-4 Booth digits of B select A, 2A, -A, -2A or 0 for each of
+// ceil(B_W/2) rows, each row added onto the running sum by its own adder (kept: one carry
+// chain per row, with the digit selection in front). Synthesis maps no multiplier block:
+// Yosys infers those only from a multiplication. Operands are used as they arrive (B from a
+// small weight ROM in logic then merges with the digit selection) and the product is
+// registered twice, so the latency is the block's.
 `default_nettype none
 
 module mul_reg #(
@@ -25,20 +28,29 @@ module mul_reg #(
     output logic signed [P_W-1:0]   p
 );
     if (LUT) begin : lut
-        logic signed [A_W-1:0] ar;
-        logic signed [B_W-1:0] br;
-        logic signed [P_W-1:0] sum;
-        always_comb begin
-            sum = '0;
-            for (int j = 0; j < B_W; j++)
-                if (j == B_W - 1) sum = sum - (br[j] ? P_W'(ar) <<< j : '0);
-                else sum = sum + (br[j] ? P_W'(ar) <<< j : '0);
+        localparam int ND = (B_W + 1) / 2;          // Booth digits
+        logic signed [P_W-1:0] p1;
+        wire [2*ND:0] bx = (2*ND + 1)'($signed({b, 1'b0}));   // b[-1] = 0, sign-extended
+        for (genvar k = 0; k < ND; k++) begin : row
+            localparam int RW = P_W - 2 * k;        // bits this row's adder spans
+            (* keep *) wire [P_W-1:0] s;            // running sum; bits below 2k from row k-1
+            wire [2:0] t = bx[2*k +: 3];            // b[2k+1], b[2k], b[2k-1]
+            wire nz = !(t == 3'b000 || t == 3'b111);
+            wire two = t == 3'b011 || t == 3'b100;
+            wire neg = t[2];
+            wire [A_W:0] mag = two ? {a, 1'b0} : {a[A_W-1], a};
+            wire [RW-1:0] pp = nz ? RW'($signed(mag ^ {(A_W + 1){neg}})) : '0;   // ~x if negative
+            if (k == 0) begin : first
+                assign s = pp + RW'(nz && neg);                                   // ~x + 1 = -x
+            end else begin : next
+                wire [RW-1:0] nh = row[k-1].s[P_W-1:2*k] + pp + RW'(nz && neg);
+                assign s = {nh, row[k-1].s[2*k-1:0]};
+            end
         end
         always_ff @(posedge ap_clk) begin
             if (ce) begin
-                ar <= a;
-                br <= b;
-                p <= sum;
+                p1 <= row[ND-1].s;
+                p <= p1;
             end
         end
     end else
