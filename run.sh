@@ -18,7 +18,7 @@ while [[ $# -gt 0 ]]; do
       [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: $1 needs a positive step count (e.g. $1 400)" >&2; exit 2; }
       steps="$2"; shift 2 ;;
     --out)
-      [[ -n "${2:-}" ]] || { echo "run.sh: --out needs a directory" >&2; exit 2; }
+      [[ -n "${2:-}" && "${2:-}" != -* ]] || { echo "run.sh: --out needs a directory (got '${2:-}')" >&2; exit 2; }
       out="$2"; shift 2 ;;
     *) echo "run.sh: unknown argument $1 (use --train N, --out DIR)" >&2; exit 2 ;;
   esac

@@ -74,7 +74,6 @@ def export_figures(ckpt: str, out: Path) -> dict:
     The golden set is 5 real crops and 5 random 32x32 images: the near-tie count of a BN
     model is a rare event, measured on ~1.3 M threshold decisions per image set.
     """
-    from qonnx.core.modelwrapper import ModelWrapper
 
     from export.config import ExportConfig
     from export.flow import run_export
@@ -84,7 +83,9 @@ def export_figures(ckpt: str, out: Path) -> dict:
                             golden_random=5))
     verify = json.loads((b / "verify.json").read_text())
     # the folded dataflow, after FINN's MinimizeAccumulatorWidth narrowed the thresholds
-    m = ModelWrapper(str(next((b / "partitions").glob("*.onnx"))))
+    from export import paths
+
+    m = paths.load(next((b / "partitions").glob("*.onnx")), b)
     layers = []
     for n in m.graph.node:
         k = 2 if n.op_type.startswith("MVAU") else 1

@@ -6,6 +6,11 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+#: the export's steps in order (export/flow.py's STEPS; here so that the command line can
+#: offer them without importing the flow and its heavy dependencies)
+STEP_NAMES = ("qonnx_export", "convert_to_finn", "streamline", "lower_convs", "xnor",
+              "hw_layers", "partition", "specialize", "fold", "codegen", "cppsim", "estimates")
+
 
 @dataclass
 class ExportConfig:
@@ -59,10 +64,11 @@ class ExportConfig:
                           indent=2)
 
 
-def build_config(build: Path) -> dict:
-    """A build's ``config.json`` with its checkpoint path made absolute: builds written since
-    paths are stored absolute, older ones relative to the working directory of the export
-    (tried as given, then relative to the build)."""
+def build_config(build: Path, need_ckpt: bool = True) -> dict:
+    """A build's ``config.json`` with ``out`` the build itself and the checkpoint path made
+    absolute (builds store it absolute; older ones relative to the working directory of the
+    export, tried as given, then relative to the build). Raises ExportError naming what is
+    wrong: no or a truncated config.json, a checkpoint that is gone (``need_ckpt``)."""
     from .errors import ExportError
 
     build = Path(build)
@@ -70,7 +76,13 @@ def build_config(build: Path) -> dict:
     if not p.is_file():
         raise ExportError(f"{build}: not a build directory (no config.json); run "
                           f"export/to_finn.py --out {build} first")
-    cfg = json.loads(p.read_text())
+    try:
+        cfg = json.loads(p.read_text())
+        assert isinstance(cfg, dict) and "ckpt" in cfg and "input_hw" in cfg
+    except (json.JSONDecodeError, UnicodeDecodeError, AssertionError):
+        raise ExportError(f"{p} is truncated or not a build's configuration; export the build "
+                          "again (export/to_finn.py --out " f"{build})") from None
+    cfg["out"] = str(build.resolve())
     ck = Path(cfg["ckpt"])
     if not ck.is_absolute():
         for cand in (ck, build / ck, build.parent / ck):
@@ -78,4 +90,7 @@ def build_config(build: Path) -> dict:
                 ck = cand
                 break
     cfg["ckpt"] = str(Path(ck).resolve()) if Path(ck).exists() else str(ck)
+    if need_ckpt and not Path(cfg["ckpt"]).is_file():
+        raise ExportError(f"{build}: the checkpoint it was exported from, {cfg['ckpt']}, is gone "
+                          "(moved or deleted); put it back there or export the build again")
     return cfg

@@ -32,8 +32,12 @@ compiled and compared as well, with a threshold type wide enough for its input.
 """
 from __future__ import annotations
 
+from model import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -541,7 +545,6 @@ def check(rec: dict, build: Path) -> None:
 
 def load_build(build: Path):
     """The codegen step's graph of a finished export, its partition and the golden pair."""
-    from qonnx.core.modelwrapper import ModelWrapper
 
     from .finn_env import finn_env
     from .flow import STEPS
@@ -560,7 +563,9 @@ def load_build(build: Path):
     if not gin.is_file() or not gout.is_file():
         raise ExportError(f"{build}: golden/input.npy or expected_output.npy is missing; "
                           "export it again")
-    return (ModelWrapper(str(step)), ModelWrapper(str(part)), np.load(gin),
+    from . import paths
+
+    return (paths.load(step, build), paths.load(part, build), np.load(gin),
             np.load(gout).astype(np.float32))
 
 

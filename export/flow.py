@@ -33,6 +33,7 @@ from model.registry import model_from_checkpoint, resolve_checkpoint
 
 from .config import ExportConfig
 from .errors import ExportError, UnsupportedGraphError, VerificationError
+from . import paths
 from .finn_env import finn_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -317,7 +318,6 @@ def step_hw_layers(model, ctx):
 
 def _dataflow(model):
     """(StreamingDataflowPartition node, its child model, the child's path)."""
-    from qonnx.core.modelwrapper import ModelWrapper
     from qonnx.custom_op.registry import getCustomOp
 
     sdp = [n for n in model.graph.node if n.op_type == "StreamingDataflowPartition"]
@@ -325,7 +325,7 @@ def _dataflow(model):
         raise ExportError(f"expected one dataflow partition, found {len(sdp)}: the HW layers "
                           "are not contiguous")
     path = getCustomOp(sdp[0]).get_nodeattr("model")
-    return sdp[0], ModelWrapper(path), path
+    return sdp[0], paths.load(path, Path(path).parents[1]), path   # BUILD/partitions/NAME
 
 
 def step_partition(model, ctx):
@@ -336,7 +336,8 @@ def step_partition(model, ctx):
     pdir = (ctx.cfg.out / "partitions").resolve()
     shutil.rmtree(pdir, ignore_errors=True)
     model = model.transform(CreateDataflowPartition(partition_model_dir=str(pdir)))
-    _dataflow(model)
+    _, df, path = _dataflow(model)
+    paths.save(df, path, ctx.cfg.out)   # its stored paths relative to the build
     return model
 
 
@@ -370,7 +371,7 @@ def step_fold(model, ctx):
     df = df.transform(MinimizeWeightBitWidth()).transform(SetBipolarWeights())
     df = df.transform(MinimizeAccumulatorWidth())
     df = df.transform(SetXnorPopcountAccumulator()).transform(InferDataTypes())
-    df.save(path)
+    paths.save(df, path, ctx.cfg.out)
     extract_model_config_to_json(df, str(cfg.out / "folding.json"),
                                  ["PE", "SIMD", "parallel_window", "ram_style", "mem_mode"])
     return model
@@ -383,7 +384,7 @@ def step_specialize(model, ctx):
 
     _, df, path = _dataflow(model)
     df = df.transform(SpecializeLayers(ctx.cfg.part)).transform(GiveUniqueNodeNames())
-    df.save(path)
+    paths.save(df, path, ctx.cfg.out)
     return model
 
 
@@ -406,7 +407,7 @@ def step_codegen(model, ctx):
                            "does not use it"}, ctx.cfg.out / "codegen.json")
         return model
     df = df.transform(PrepareIP(ctx.cfg.part, ctx.cfg.clock_ns))
-    df.save(path)
+    paths.save(df, path, ctx.cfg.out)
     return model
 
 
@@ -510,6 +511,9 @@ STEPS: list[tuple[str, Callable]] = [
     ("cppsim", step_cppsim),
     ("estimates", step_estimates),
 ]
+from .config import STEP_NAMES  # noqa: E402
+
+assert tuple(n for n, _ in STEPS) == STEP_NAMES, "export.config.STEP_NAMES is out of date"
 #: steps that record their own check in ``verify.json``
 SELF_VERIFIED = {"cppsim"}
 #: steps whose output graph cannot be executed in Python (reason)
@@ -572,15 +576,14 @@ def verify_small(ctx: Context) -> None:
     PyTorch there, then every layer's parameters compared (``OUT/parameters.json``)."""
     from dataclasses import replace
 
-    from qonnx.core.modelwrapper import ModelWrapper
 
     cfg = ctx.cfg
     small_cfg = replace(cfg, out=cfg.out / "verify", input_hw=tuple(cfg.verify_hw),
                         verify_hw=None, target_fps=None, folding=cfg.out / "folding.json",
                         start_step=None, stop_step=None)
     small = run_export(small_cfg)
-    rec = compare_parameters(_dataflow(ctx.model)[1], _dataflow(ModelWrapper(
-        str(small_cfg.out / "steps" / f"{len(STEPS) - 1:02d}_{STEPS[-1][0]}.onnx")))[1])
+    rec = compare_parameters(_dataflow(ctx.model)[1], _dataflow(paths.load(
+        small_cfg.out / "steps" / f"{len(STEPS) - 1:02d}_{STEPS[-1][0]}.onnx", small_cfg.out))[1])
     rec.update(big_hw=list(cfg.input_hw), verified_hw=list(cfg.verify_hw),
                verified_steps=[r for r in small.verify if r["compared"]])
     write_json_atomic(rec, cfg.out / "parameters.json")
@@ -619,12 +622,36 @@ def prepare_out(out: Path, fresh: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
+#: a Xilinx part name FINN can specialise and estimate for: a 7-series, Zynq UltraScale+,
+#: Kintex/Virtex UltraScale(+), Alveo or Versal device, then package and speed grade
+PART_RE = r"^x[cqa](7[azkvs]\d+|zu\d+(cg|eg|ev|dr)|ku\d+p?|vu\d+p?|u\d+c?|v[cepm]\d+|k26)[A-Za-z0-9-]*$"
+
+
+def check_part(part: str) -> str:
+    """A FINN board name (``Pynq-Z2``, ``ZCU104``, ..: its part) or a Xilinx part name."""
+    import re
+
+    from finn.util.basic import part_map
+
+    if part in part_map:
+        return part_map[part]
+    if not re.match(PART_RE, part):
+        raise ExportError(f"--part {part!r} is not a Xilinx part FINN knows (e.g. "
+                          f"xc7z020clg400-1, xczu7ev-ffvc1156-2-e) nor a board name "
+                          f"({', '.join(sorted(part_map)[:6])}, ...)")
+    return part
+
+
 def check_config(cfg: ExportConfig) -> None:
-    """Arguments checked before any work: sizes and targets positive, the folding file a
-    readable JSON object of node settings."""
+    """Arguments checked before any work: sizes and targets positive, the part known, the
+    folding file a readable JSON object of node settings."""
+    cfg.part = check_part(cfg.part)
     for name, hw in (("--input-hw", cfg.input_hw), ("--verify-hw", cfg.verify_hw)):
         if hw is not None and (len(hw) != 2 or min(hw) <= 0):
             raise ExportError(f"{name} {' '.join(map(str, hw))}: give two positive sizes H W")
+    if cfg.golden_real + cfg.golden_random <= 0:
+        raise ExportError(f"--golden-real {cfg.golden_real} --golden-random {cfg.golden_random}: "
+                          "the golden input needs at least one image")
     if cfg.target_fps is not None and not cfg.target_fps > 0:
         raise ExportError(f"--target-fps {cfg.target_fps}: give a positive frame rate")
     if not cfg.clock_ns > 0:
@@ -661,13 +688,28 @@ def check_folding(df, folding: Path) -> None:
             continue
         inst = getCustomOp(nodes[k])
         types = inst.get_nodeattr_types()
+        for attr, val in v.items():
+            if attr not in types:
+                known = ", ".join(a for a in ("PE", "SIMD", "parallel_window", "ram_style",
+                                              "mem_mode", "resType") if a in types)
+                raise ExportError(f"--folding {folding}: node {k} ({nodes[k].op_type}) has no "
+                                  f"attribute {attr!r}; its folding attributes are {known}")
+            spec = types[attr]
+            if spec[0] == "i" and (isinstance(val, bool) or not isinstance(val, int)):
+                raise ExportError(f"--folding {folding}: node {k}: {attr} {val!r} must be an "
+                                  "integer (a JSON number without quotes or decimals)")
+            if spec[0] == "s" and not isinstance(val, str):
+                raise ExportError(f"--folding {folding}: node {k}: {attr} {val!r} must be a string")
+            if len(spec) > 3 and spec[3] is not None and val not in spec[3]:
+                raise ExportError(f"--folding {folding}: node {k}: {attr} {val!r} is not one of "
+                                  f"{', '.join(map(repr, sorted(spec[3], key=str)))}")
         for attr, of in folds.items():
             if attr not in v:
                 continue
             total = next((inst.get_nodeattr(a) for a in of if a in types), None)
-            if not isinstance(v[attr], int) or v[attr] <= 0 or (total and total % v[attr]):
+            if v[attr] <= 0 or (total and total % v[attr]):
                 raise ExportError(f"--folding {folding}: node {k}: {attr} {v[attr]} does not "
-                                  f"divide {total}; choose a divisor of {total}")
+                                  f"divide {total}; choose a positive divisor of {total}")
 
 
 def step_names() -> list[str]:
@@ -676,59 +718,71 @@ def step_names() -> list[str]:
 
 def run_export(cfg: ExportConfig) -> Context:
     """Run the configured range of steps; returns the context with the verify records."""
-    from qonnx.core.modelwrapper import ModelWrapper
 
     names = step_names()
     for s in (cfg.start_step, cfg.stop_step):
         if s is not None and s not in names:
             raise ExportError(f"unknown step {s!r}; steps are: {', '.join(names)}")
     check_config(cfg)
-    # absolute paths in config.json: the build works from any working directory
     cfg.ckpt, cfg.out = resolve_checkpoint(cfg.ckpt).resolve(), Path(cfg.out).resolve()
     if cfg.folding is not None:
         cfg.folding = Path(cfg.folding).resolve()
     out = cfg.out
+    if not cfg.ckpt.is_file():
+        raise ExportError(f"--ckpt {cfg.ckpt} does not exist; pass the ckpt.pt that "
+                          "model.train wrote (runs/NAME/ckpt.pt) or pretrained:NAME")
+    ck_hash = file_sha256(cfg.ckpt)
+    if cfg.start_step is not None:
+        check_continuation(cfg, ck_hash)
     prepare_out(out, fresh=cfg.start_step is None)
-    (out / "DONE").unlink(missing_ok=True)
-    (out / "FAILED.txt").unlink(missing_ok=True)
+    from model import interrupt
+
+    interrupt.watch(out)     # from here on an interrupt marks this build FAILED.txt
+    for marker in ("DONE", "FAILED.txt", "STOPPED.txt"):
+        (out / marker).unlink(missing_ok=True)
     (out / "steps").mkdir(exist_ok=True)
-    finn_env(out)
-    (out / "config.json").write_text(cfg.to_json())
-    split = cfg.verify_hw is not None and tuple(cfg.verify_hw) != tuple(cfg.input_hw)
-    ctx = Context(cfg)
-    ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
-    blockers = ctx.net.export_blockers()
-    if blockers:
-        raise ExportError(f"checkpoint {cfg.ckpt} ({ctx.ckpt.get('arch')}) cannot be exported to "
-                          "an integer dataflow: " + "; ".join(blockers))
-    make_golden(ctx)
-    i0 = names.index(cfg.start_step) if cfg.start_step else 0
-    i1 = names.index(cfg.stop_step) if cfg.stop_step else len(names) - 1
-    model = None
-    if i0 > 0:
-        prev = out / "steps" / f"{i0 - 1:02d}_{names[i0 - 1]}.onnx"
-        if not prev.is_file():
-            raise ExportError(f"--start-step {names[i0]} needs {prev} from an earlier run")
-        model = ModelWrapper(str(prev))
-        part = prev.with_name(prev.stem + ".partition.onnx")
-        if part.is_file():  # the partition as the previous step left it
-            shutil.copyfile(part, _dataflow(model)[2])
-    verify_path = out / "verify.json"
-    if i0 > 0 and verify_path.is_file():
-        ctx.verify = [r for r in json.loads(verify_path.read_text())
-                      if names.index(r["step"]) < i0]
-    name = "start"
+    name = "before the first step"
     try:
+        finn_env(out)
+        write_json_atomic(config_record(cfg, ck_hash), out / "config.json")
+        split = cfg.verify_hw is not None and tuple(cfg.verify_hw) != tuple(cfg.input_hw)
+        ctx = Context(cfg)
+        ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
+        blockers = ctx.net.export_blockers()
+        if blockers:
+            raise ExportError(f"checkpoint {cfg.ckpt} ({ctx.ckpt.get('arch')}) cannot be exported "
+                              "to an integer dataflow: " + "; ".join(blockers))
+        make_golden(ctx)
+        i0 = names.index(cfg.start_step) if cfg.start_step else 0
+        i1 = names.index(cfg.stop_step) if cfg.stop_step else len(names) - 1
+        model = None
+        if i0 > 0:
+            prev = out / "steps" / f"{i0 - 1:02d}_{names[i0 - 1]}.onnx"
+            if not prev.is_file():
+                raise ExportError(f"--start-step {names[i0]} needs {prev} from an earlier run")
+            model = paths.load(prev, out)
+            part = prev.with_name(prev.stem + ".partition.onnx")
+            if part.is_file():  # the partition as the previous step left it
+                shutil.copyfile(part, _dataflow(model)[2])
+        verify_path = out / "verify.json"
+        if i0 > 0 and verify_path.is_file():
+            ctx.verify = [r for r in json.loads(verify_path.read_text())
+                          if names.index(r["step"]) < i0]
         for i in range(i0, i1 + 1):
             name, fn = STEPS[i]
+            interrupt.step(name)
             t = time.time()
             try:
                 model = fn(model, ctx)
             except (ExportError, UnsupportedGraphError):
                 raise
+            except MemoryError:
+                raise ExportError(f"step {name}: out of memory at {cfg.input_hw[0]}x"
+                                  f"{cfg.input_hw[1]}; export a large frame with --verify-hw 32 32 "
+                                  "(verified at a small frame with the same folding)") from None
             except Exception as e:  # a FINN/qonnx pass failed: name the step
                 raise ExportError(f"step {name} failed: {type(e).__name__}: {e}") from e
-            model.save(str(out / "steps" / f"{i:02d}_{name}.onnx"))
+            paths.save(model, out / "steps" / f"{i:02d}_{name}.onnx", out)
             if i >= names.index("partition"):  # the steps after it change the partition
                 shutil.copyfile(_dataflow(model)[2],
                                 out / "steps" / f"{i:02d}_{name}.partition.onnx")
@@ -747,12 +801,77 @@ def run_export(cfg: ExportConfig) -> Context:
             ctx.model = model
             verify_small(ctx)
             write_json_atomic(ctx.verify, verify_path)
+    except MemoryError:
+        _failed(out, name, "MemoryError: out of memory")
+        raise ExportError(f"{name}: out of memory at {cfg.input_hw[0]}x{cfg.input_hw[1]}; export "
+                          "a large frame with --verify-hw 32 32") from None
     except BaseException as e:  # KeyboardInterrupt included: nothing half-done looks finished
-        write_json_atomic(ctx.verify, verify_path)
+        if "ctx" in locals():
+            write_json_atomic(ctx.verify, out / "verify.json")
         why = "interrupted (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else \
             f"{type(e).__name__}: {e}"
-        (out / "FAILED.txt").write_text(f"step {name}: {why}\n")
+        _failed(out, name, why)
         raise
-    (out / "DONE").write_text("ok\n")
+    if i1 < len(names) - 1:
+        # a partial build is not a finished one: hw.gen and the rest refuse it
+        (out / "STOPPED.txt").write_text(
+            f"stopped after step {names[i1]} (--stop-step); continue with --start-step "
+            f"{names[i1 + 1]}\n")
+    else:
+        (out / "DONE").write_text("ok\n")
+    interrupt.finished()
     ctx.model = model
     return ctx
+
+
+def _failed(out: Path, name: str, why: str) -> None:
+    where = name if name.startswith("before") else f"step {name}"
+    (out / "FAILED.txt").write_text(f"{where}: {why}\n")
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def config_record(cfg: ExportConfig, ck_hash: str) -> dict:
+    """``config.json``: the configuration, paths of the build's own files relative to it
+    (``out`` is "."), the checkpoint's absolute path and content hash (an input)."""
+    d = json.loads(cfg.to_json())
+    d["out"] = "."
+    d["ckpt_sha256"] = ck_hash
+    return d
+
+
+def check_continuation(cfg: ExportConfig, ck_hash: str) -> None:
+    """``--start-step`` continues a build of the same checkpoint and frame size only."""
+    p = Path(cfg.out) / "config.json"
+    if not p.is_file():
+        raise ExportError(f"--start-step {cfg.start_step}: {cfg.out} is not a build (no "
+                          "config.json); export from the first step")
+    try:
+        old = json.loads(p.read_text())
+        assert isinstance(old, dict)
+    except (json.JSONDecodeError, UnicodeDecodeError, AssertionError):
+        raise ExportError(f"--start-step {cfg.start_step}: {p} is truncated or not JSON; export "
+                          "from the first step") from None
+    diffs = []
+    if old.get("ckpt_sha256") not in (None, ck_hash):
+        diffs.append(f"checkpoint {cfg.ckpt} (the build was made from {old.get('ckpt')}, "
+                     "other weights)")
+    elif old.get("ckpt_sha256") is None and Path(str(old.get("ckpt"))).resolve() != Path(cfg.ckpt):
+        diffs.append(f"checkpoint {cfg.ckpt} (the build was made from {old.get('ckpt')})")
+    for key, flag in (("input_hw", "--input-hw"), ("verify_hw", "--verify-hw")):
+        a, b = old.get(key), getattr(cfg, key)
+        if (list(a) if a else None) != (list(b) if b else None):
+            diffs.append(f"{flag} {' '.join(map(str, b)) if b else '(none)'} (the build's: "
+                         f"{' '.join(map(str, a)) if a else '(none)'})")
+    if diffs:
+        raise ExportError(f"--start-step {cfg.start_step}: {cfg.out} was made from another "
+                          f"configuration: {diffs[0]}; continue with the build's own, or export "
+                          "into a new --out from the first step")

@@ -17,11 +17,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from export.config import ExportConfig  # noqa: E402
-from export.flow import run_export, step_names  # noqa: E402
-from model.errors import ToolkitError  # noqa: E402
+from model import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
+from export.config import STEP_NAMES, ExportConfig  # noqa: E402  (light; main imports the flow)
 from model.cli import (ToolkitParser, non_negative_int, positive_float,  # noqa: E402
                        positive_int)
+from model.errors import ToolkitError  # noqa: E402
 
 
 def parse_args(argv=None) -> ExportConfig:
@@ -52,8 +56,8 @@ def parse_args(argv=None) -> ExportConfig:
     ap.add_argument("--ap-types", type=Path,
                     help="folder with ap_int.h/ap_fixed.h for cppsim (default: $AP_TYPES, "
                          "<venv>/share/ap_types from scripts/install.sh)")
-    ap.add_argument("--start-step", choices=step_names())
-    ap.add_argument("--stop-step", choices=step_names())
+    ap.add_argument("--start-step", choices=STEP_NAMES)
+    ap.add_argument("--stop-step", choices=STEP_NAMES)
     a = ap.parse_args(argv)
     return ExportConfig(ckpt=a.ckpt, out=a.out, part=a.part, clock_ns=a.clock_ns,
                         target_fps=a.target_fps, folding=a.folding, input_hw=tuple(a.input_hw),
@@ -67,6 +71,8 @@ def main(argv=None) -> int:
     cfg = parse_args(argv)
     t = time.time()
     try:
+        from export.flow import run_export
+
         ctx = run_export(cfg)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)

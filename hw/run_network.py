@@ -11,6 +11,11 @@ are compared on the same frames: PyTorch, FINN's HLS in cppsim, this RTL in Veri
 """
 from __future__ import annotations
 
+from model import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
 import argparse
 import json
 import sys
@@ -37,8 +42,13 @@ def main(argv=None) -> int:
     out = a.out or a.build / "rtl_run"
     try:
         from hw.gen import load_partition
+        from model.cli import output_dir
 
         load_partition(a.build)  # refuses missing, failed or unfinished builds
+        output_dir(out, "--out", own=("rtl_run.json", "tb.json", "rtl"), what="simulation run")
+        if a.image is None and not (a.build / "golden" / "input.npy").is_file():
+            raise ToolkitError(f"{a.build} has no golden/input.npy (the export's golden frames); "
+                               "export it again, or pass --image")
         x = np.load(a.build / "golden" / "input.npy")
         h, w = x.shape[2:]
         if a.image is not None:
@@ -64,6 +74,8 @@ def main(argv=None) -> int:
         ref = net(torch.from_numpy(x.astype(np.float32))).numpy().astype(np.int64)
     # run two frames back to back so the steady-state frame interval is measured
     frames = np.concatenate([x, x[:1]]) if len(x) == 1 else x
+    out.mkdir(parents=True, exist_ok=True)
+    interrupt.watch(out, what="simulation run")
     r = run_network(a.build, frames, out, a.pause_in, a.pause_out)
     y = r["outputs"][: len(x)]
     mism = int((y != ref).sum())

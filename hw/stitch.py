@@ -10,6 +10,11 @@ files, ``filelist.txt``, ``stitch.json`` and ``requant.json``.
 """
 from __future__ import annotations
 
+from model import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
 import argparse
 import json
 import sys
@@ -31,7 +36,16 @@ def main(argv=None) -> int:
                     help="sliding windows: hw/rtl/swg.sv (default) or FINN's generated RTL")
     a = ap.parse_args(argv)
     try:
-        info = generate(a.build, a.out or a.build / "rtl", sliding_window=a.sliding_window)
+        from model.cli import output_dir
+
+        out = output_dir(a.out or a.build / "rtl", "--out", own=("stitch.json", "sr_top.sv"),
+                         what="stitched RTL")
+        from hw.gen import load_partition
+
+        load_partition(a.build)
+        out.mkdir(parents=True, exist_ok=True)
+        interrupt.watch(out, what="stitched RTL")
+        info = generate(a.build, out, sliding_window=a.sliding_window)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

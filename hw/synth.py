@@ -22,6 +22,11 @@ this mode the device is chosen by capacity and no Fmax is reported.
 """
 from __future__ import annotations
 
+from model import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
 import argparse
 import json
 import os
@@ -44,6 +49,13 @@ ECP5_PACKAGE = "CABGA381"
 
 class SynthError(RuntimeError):
     """A tool failed (its log says why): a bug in the generated RTL or the flow."""
+
+
+def SynthError_user(msg: str):
+    """A bad argument of hw.synth (one line, exit code 2)."""
+    from model.errors import ToolkitError
+
+    return ToolkitError(msg)
 
 
 def yowasp_tool(name: str) -> str:
@@ -158,11 +170,11 @@ def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: i
 def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours",
             dsp_budget: int | None = None) -> dict:
     """Generate the RTL into ``work`` (bare memory-file names) and copy every source there."""
-    from hw.gen import generate
+    from hw.gen import generate, load_partition
 
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
+    load_partition(build)            # a finished build, checked before anything is written
+    claim_work(work, build)
+    interrupt.watch(work, what="synthesis run")
     info = generate(build, work, mem_prefix="", sliding_window=sliding_window, target=target,
                     dsp_budget=dsp_budget)
     names = []
@@ -177,6 +189,43 @@ def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours",
         shutil.copy(Path(__file__).parent / "rtl" / f, work / f)
     info["names"] = names
     return info
+
+
+#: what marks a directory as a synthesis run of this command (replaced whole by the next)
+SYNTH_MARKERS = ("synth.json", "script.ys", "sr_top.sv")
+MANIFEST = ".hw_synth_files"
+
+
+def claim_work(work: Path, build: Path) -> None:
+    """The work directory: new, empty, or an earlier synthesis run, whose files (those its
+    manifest lists) are removed; anything else is refused, and so is the build itself or a
+    folder that holds it. Writes the manifest of this run as files appear."""
+    from model.cli import inside, output_dir
+
+    work = Path(work)
+    if inside(build, work):
+        raise SynthError_user(f"--out {work} is the build or holds it; give a directory of its "
+                              "own (default BUILD/synth/TARGET)")
+    output_dir(work, "--out", own=SYNTH_MARKERS + (MANIFEST,), what="synthesis run")
+    if work.is_dir():
+        man = work / MANIFEST
+        listed = man.read_text().split("\n") if man.is_file() else []
+        for name in listed:
+            p = work / name
+            if name and p.exists() and p.parent == work:
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+        if not man.is_file():   # an earlier run from before manifests: its own kinds of files
+            for p in work.iterdir():
+                if p.suffix in (".sv", ".mem", ".json", ".log", ".ys", ".txt") or p.name == "top.json":
+                    p.unlink()
+        man.unlink(missing_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+
+
+def write_manifest(work: Path) -> None:
+    """List what this run wrote into ``work`` (the next run removes exactly those)."""
+    names = sorted(p.name for p in Path(work).iterdir() if p.name != MANIFEST)
+    (Path(work) / MANIFEST).write_text("\n".join(names) + "\n")
 
 
 def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
@@ -250,6 +299,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                                    jobs or os.cpu_count() or 1))
     res["seconds"] = round(time.time() - t0, 1)
     (work / "synth.json").write_text(json.dumps(res, indent=2))
+    write_manifest(work)
     return res
 
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Upscale a whole picture with the RTL of a build and compare every pixel with PyTorch.
 
-    python -m hw.upscale --build build/NAME IN.png OUT.png [--pause P] [--json FILE]
+    python -m hw.upscale --build build/NAME IN.png OUT.png [--pause P] [--json FILE] [--jobs N]
 
 The picture streams through the build's stitched RTL (Verilator, the C++ harness of
 ``hw.sim.fast``). A picture larger than the build's frame is cut into frame-size tiles that
@@ -13,8 +13,15 @@ the picture's own borders). A picture smaller than the frame needs a build of it
 
 Prints and writes (``--json``) the mismatches against PyTorch over every output pixel, the
 cycles, cycles per frame beside FINN's estimate, and frames/s at the build's clock.
+``--jobs N`` simulates the tiles in N processes of the one compiled simulator (the
+wall time of a 960x540 photograph on a frame-size build falls about N-fold).
 """
 from __future__ import annotations
+
+from model import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
 
 import argparse
 import sys
@@ -24,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import ToolkitError
-from model.cli import ToolkitParser, probability
+from model.cli import ToolkitParser, positive_int, probability
 
 
 class UpscaleError(ToolkitError):
@@ -66,9 +73,11 @@ def tile_origins(size: int, frame: int, radius: int) -> list[tuple[int, int, int
         keep, o = end, end - radius
 
 
-def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed: int = 1) -> dict:
-    """Run (h, w, 3) uint8 ``image`` through the build's RTL in tiles; returns
-    {"output": (3, sH, sW) int array, "reference": PyTorch's, "mismatches", "tiles", ...}."""
+def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed: int = 1,
+            jobs: int = 1) -> dict:
+    """Run (h, w, 3) uint8 ``image`` through the build's RTL in tiles (``jobs`` simulator
+    processes at a time); returns {"output": (3, sH, sW) int array, "reference": PyTorch's,
+    "mismatches", "tiles", ...}."""
     import torch
 
     from hw.gen import load_partition
@@ -95,7 +104,8 @@ def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed
     t0 = time.time()
     # one tile: stream it twice, so that the steady frame interval is measured
     frames = np.concatenate([tiles, tiles]) if len(tiles) == 1 else tiles
-    r = run_network(build, frames, work, pause, pause, engine="verilator", seed=seed)
+    r = run_network(build, frames, work, pause, pause, engine="verilator", seed=seed,
+                    jobs=jobs)
     sim_s = time.time() - t0
     out = np.zeros((3, h * s, w * s), np.int64)
     k = 0
@@ -116,7 +126,7 @@ def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed
             "ratio_measured_to_estimate": cpf / max(r["finn_bottleneck_cycles"], 1),
             "clock_mhz": clk_mhz, "frames_per_s": clk_mhz * 1e6 / cpf,
             "pictures_per_s": clk_mhz * 1e6 / (cpf * len(tiles)),
-            "sim_cycles_per_s": r["cycles_per_s"], "sim_seconds": sim_s}
+            "sim_cycles_per_s": r["cycles_per_s"], "sim_seconds": sim_s, "jobs": jobs}
 
 
 def comparison(lr: np.ndarray, rtl: np.ndarray, ref: np.ndarray, hr: np.ndarray, scale: int,
@@ -151,6 +161,19 @@ def comparison(lr: np.ndarray, rtl: np.ndarray, ref: np.ndarray, hr: np.ndarray,
     return {k: v for k, v in psnr.items() if v is not None}
 
 
+#: output picture formats by file suffix (lossless ones keep the RTL's integers exactly)
+FORMATS = {".png": "PNG", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF", ".ppm": "PPM",
+           ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
+def image_format(path: Path) -> str:
+    fmt = FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise UpscaleError(f"output {path}: unknown picture type {Path(path).suffix!r}; name it "
+                           f"{', '.join(FORMATS)}")
+    return fmt
+
+
 def main(argv=None) -> int:
     ap = ToolkitParser(prog="python -m hw.upscale", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -163,13 +186,31 @@ def main(argv=None) -> int:
     ap.add_argument("--work", type=Path, help="simulation directory (default BUILD/upscale)")
     ap.add_argument("--hr", type=Path, help="the HR picture: also write OUTPUT_compare.png "
                     "(bicubic | PyTorch | RTL | HR with PSNR)")
+    ap.add_argument("--jobs", type=positive_int, default=1,
+                    help="simulator processes running tiles in parallel (default 1)")
     a = ap.parse_args(argv)
     try:
+        from model.cli import output_dir, output_file
         from model.data import load_rgb
 
+        ins = (("the input", a.input), ("--hr", a.hr))
+        output_file(a.output, "output", inputs=ins)
+        fmt = image_format(a.output)
+        json_path = output_file(a.json or a.output.with_suffix(".json"), "--json",
+                                inputs=ins + (("the output", a.output),))
+        if a.hr:
+            output_file(a.output.with_name(a.output.stem + "_compare.png"), "the comparison",
+                        inputs=ins)
+        work = output_dir(a.work or a.build / "upscale", "--work",
+                          own=("rtl", "fastsim", "fastsim_run", "tb.json"), what="simulation run")
         img = load_rgb(a.input)
         hr = load_rgb(a.hr) if a.hr else None
-        rec = upscale(a.build, img, a.work or a.build / "upscale", a.pause)
+        from hw.gen import load_partition
+
+        load_partition(a.build)        # a finished build before anything is written
+        work.mkdir(parents=True, exist_ok=True)
+        interrupt.watch(work, what="simulation run")
+        rec = upscale(a.build, img, work, a.pause, jobs=a.jobs)
         if hr is not None:
             cmp_path = a.output.with_name(a.output.stem + "_compare.png")
             a.output.parent.mkdir(parents=True, exist_ok=True)
@@ -183,11 +224,12 @@ def main(argv=None) -> int:
     from model.evaluate import write_json_atomic
 
     a.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = a.output.with_name(a.output.name + ".tmp.png")
-    Image.fromarray(np.clip(rec.pop("output"), 0, 255).astype(np.uint8).transpose(1, 2, 0)).save(tmp)
+    tmp = a.output.with_name("." + a.output.name + ".tmp")
+    Image.fromarray(np.clip(rec.pop("output"), 0, 255).astype(np.uint8).transpose(1, 2, 0)).save(
+        tmp, format=fmt)
     tmp.replace(a.output)
     rec.pop("reference")
-    write_json_atomic(rec, a.json or a.output.with_suffix(".json"))
+    write_json_atomic(rec, json_path)
     print(f"{a.input.name}: {rec['picture_hw'][1]}x{rec['picture_hw'][0]} in {rec['tiles']} tile(s) of "
           f"{rec['frame_hw'][1]}x{rec['frame_hw'][0]} (overlap {rec['receptive_radius']}): "
           f"{rec['mismatches']} mismatches of {rec['compared']} against PyTorch; "

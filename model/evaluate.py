@@ -7,6 +7,11 @@ writes JSON (atomically).
 """
 from __future__ import annotations
 
+from . import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
 import argparse
 import json
 import sys
@@ -76,6 +81,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="JSON output (default: beside the checkpoint)")
     args = ap.parse_args(argv)
     try:
+        from .cli import output_file
+
+        if args.out is not None:
+            output_file(args.out, "--out", inputs=(("--ckpt", args.ckpt),))
         net, ck = model_from_checkpoint(args.ckpt, scale=args.scale)
         scale = net.scale
         results = {}

@@ -10,6 +10,11 @@ model.train ...`` (DDP, gloo on CPU).
 """
 from __future__ import annotations
 
+from . import interrupt  # noqa: E402  (standard library only)
+
+if __name__ == "__main__":  # Ctrl-C is handled from here on, before the heavy imports
+    interrupt.install()
+
 import argparse
 import json
 import os
@@ -48,7 +53,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--batch", type=positive_int, default=16, help="patches per step and process")
     ap.add_argument("--patch", type=positive_int, default=32, help="LR patch side")
     ap.add_argument("--lr", type=positive_float, default=2e-3)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=non_negative_int, default=0)
     ap.add_argument("--val-every", type=positive_int, default=500)
     ap.add_argument("--ckpt-every", type=positive_int, default=250)
     ap.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt")
@@ -63,7 +68,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     "(the schedule still spans --steps)")
     ap.add_argument("--threads", type=non_negative_int, default=0, help="torch threads (0: leave default)")
     for k, t in OVERRIDES:
-        ap.add_argument(f"--{k}", type=t, help="override the arch's constructor argument")
+        kw = {"choices": CHOICES[k]} if k in CHOICES else {"type": t}
+        ap.add_argument(f"--{k}", **kw, help="override the arch's constructor argument")
     ap.add_argument("--init-from", type=Path, help="initialise from another checkpoint's weights "
                     "(every tensor of the same name and shape): Bi-Real's clip-net init and "
                     "Real-to-Binary's second stage")
@@ -73,10 +79,22 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 #: constructor arguments a run may override (model.nets.BinarySRNet): ABC-Net bases,
 #: Bi-Real's weight gradient, the two-stage binarisation and the data re-scaling included
-OVERRIDES = (("channels", int), ("blocks", int), ("residual-bits", int),
-             ("residual-frac-bits", int), ("sign-grad", str), ("prelu-mode", str),
-             ("binarize", str), ("weight-grad", str), ("weight-bases", int), ("act-bases", int),
-             ("rescale", str), ("contract", str), ("tail", str))
+OVERRIDES = (("channels", positive_int), ("blocks", positive_int), ("residual-bits", positive_int),
+             ("residual-frac-bits", non_negative_int), ("sign-grad", str), ("prelu-mode", str),
+             ("binarize", str), ("weight-grad", str), ("weight-bases", positive_int),
+             ("act-bases", positive_int), ("rescale", str), ("contract", str), ("tail", str))
+
+
+def _choices() -> dict:
+    from .nets import BINARIZE, CONTRACTS, RESCALE, TAILS
+    from .quantizers import WEIGHT_GRADIENTS
+
+    return {"sign-grad": ("ste", "approxsign"), "prelu-mode": ("pot", "fixed"),
+            "binarize": BINARIZE, "weight-grad": tuple(WEIGHT_GRADIENTS), "rescale": RESCALE,
+            "contract": CONTRACTS, "tail": TAILS}
+
+
+CHOICES = _choices()
 
 
 def init_from(net: torch.nn.Module, path: Path) -> dict:
@@ -150,6 +168,13 @@ def train(args) -> dict:
     random.seed(args.seed)
     np.random.seed(args.seed)
     out: Path = args.out
+    from .cli import output_dir
+
+    output_dir(out, "--out", own=("ckpt.pt", "metrics.json", "FAILED.txt"), what="training run")
+    if rank == 0:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "FAILED.txt").unlink(missing_ok=True)     # this run's own marker, if any
+        interrupt.watch(out, what="training run (continue it with --resume)")
     ckpt_path = out / "ckpt.pt"
     arch, cfg = resolve_arch(args)
 
@@ -158,11 +183,23 @@ def train(args) -> dict:
         if not ckpt_path.is_file():
             raise CheckpointError(f"--resume: {ckpt_path} does not exist; run without --resume first")
         ck = load_checkpoint(ckpt_path)
-        same = ({k: v for k, v in ck["config"].items() if k not in ("mean", "std")}
-                == {k: v for k, v in cfg.items() if k not in ("mean", "std")})
-        if ck.get("arch") != arch and not same:  # (older checkpoints: named by --arch alone)
-            raise CheckpointError(f"--resume: {ckpt_path} is of arch {ck.get('arch')!r}, not "
-                                  f"{arch!r}; pass --arch {ck.get('arch')} or another --out")
+        diff = [k for k in sorted(set(ck["config"]) | set(cfg)) if k not in ("mean", "std")
+                and ck["config"].get(k) != cfg.get(k)]
+        if diff:
+            k = diff[0]
+            flag = "--" + k.replace("_", "-")
+            flag = flag if any(flag == f"--{o}" for o, _ in OVERRIDES) else "--arch"
+            raise CheckpointError(f"--resume: {ckpt_path} was trained with {k}={ck['config'].get(k)!r}, "
+                                  f"not {cfg.get(k)!r} ({flag}); resume with the run's own "
+                                  f"settings (arch {ck.get('arch')}) or train into another --out")
+        old_args = ck.get("args", {})
+        for key, flag, cast in (("lr", "--lr", float), ("batch", "--batch", int),
+                                ("patch", "--patch", int), ("steps", "--steps", int),
+                                ("seed", "--seed", int)):
+            if key in old_args and cast(old_args[key]) != cast(getattr(args, key)):
+                raise CheckpointError(f"--resume: {ckpt_path} was trained with {flag} "
+                                      f"{old_args[key]}, not {getattr(args, key)}; a resumed run "
+                                      "continues the same schedule: pass the run's own value")
         cfg = ck["config"]
 
     names_imgs = load_hr_folder(args.data)
@@ -268,6 +305,7 @@ def train(args) -> dict:
               "final": history[-1] if history else None, "best": best}
     if rank == 0:
         write_json_atomic(result, out / "metrics.json")
+        interrupt.finished()
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()

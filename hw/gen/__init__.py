@@ -27,8 +27,6 @@ __all__ = ["StitchError", "generate", "load_partition", "design_of", "layer_top"
 
 def load_partition(build: Path):
     """The folded dataflow partition of a finished export (refuses unfinished ones)."""
-    from qonnx.core.modelwrapper import ModelWrapper
-
     from export.finn_env import finn_env
 
     build = Path(build)
@@ -38,15 +36,24 @@ def load_partition(build: Path):
         why = (build / "FAILED.txt").read_text().strip().splitlines()[:1]
         raise StitchError(f"{build}: the export failed ({why[0] if why else 'see FAILED.txt'}); "
                           "fix it and export again before generating RTL")
+    if (build / "STOPPED.txt").is_file():
+        why = (build / "STOPPED.txt").read_text().strip().splitlines()[:1]
+        raise StitchError(f"{build}: a partial export ({why[0] if why else 'see STOPPED.txt'}); "
+                          "run it to the end first")
     if not (build / "DONE").is_file():
         raise StitchError(f"{build}: the export did not finish (no DONE); run export/to_finn.py "
                           "to the end first")
+    from export.config import build_config
+
+    build_config(build, need_ckpt=False)   # a readable configuration
     parts = sorted((build / "partitions").glob("*.onnx"))
     if len(parts) != 1:
         raise StitchError(f"{build}: expected one dataflow partition, found {len(parts)}; "
                           "export again")
     finn_env(build)
-    return ModelWrapper(str(parts[0])), parts[0]
+    from export import paths
+
+    return paths.load(parts[0], build), parts[0]
 
 
 def design_of(model, ctx: Context, source: str = "") -> Design:

@@ -49,18 +49,32 @@ def compile_harness(rtl_dir: Path, info: dict, log: Path | None = None) -> Path:
     exe = mdir / "Vsr_top"
     if exe.is_file():
         return exe
-    mdir.mkdir(parents=True, exist_ok=True)
-    cmd = ["verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", info["top"],
-           "-Mdir", str(mdir), *FAST_ARGS, "-MAKEFLAGS", OPT,
-           "-CFLAGS", f"-O2 -DIN_W={in_w} -DOUT_W={out_w} -std=c++17",
-           str(HARNESS), *map(str, files)]
-    log = log or mdir / "verilator.log"
-    with open(log, "w") as fh:
-        r = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=mdir)
-    if r.returncode or not exe.is_file():
-        from .network import SimulationError
+    from .network import SimulationError, space_free
 
-        raise SimulationError(f"Verilator build of the fast harness failed (see {log})")
+    mdir.mkdir(parents=True, exist_ok=True)
+    # make splits paths at spaces: then Verilator builds in a space-free folder of its own
+    srcs, bdir, staging = space_free([HARNESS, *files], mdir)
+    try:
+        bdir.mkdir(parents=True, exist_ok=True)
+        cmd = ["verilator", "--cc", "--exe", "--build", "-j", "2", "--top-module", info["top"],
+               "-Mdir", str(bdir), *FAST_ARGS, "-MAKEFLAGS", OPT,
+               "-CFLAGS", f"-O2 -DIN_W={in_w} -DOUT_W={out_w} -std=c++17", *srcs]
+        log = log or mdir / "verilator.log"
+        with open(log, "w") as fh:
+            r = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=bdir)
+        if r.returncode or not (bdir / "Vsr_top").is_file():
+            raise SimulationError(f"Verilator build of the fast harness failed (see {log})")
+        if staging is not None:
+            import shutil
+
+            tmp = exe.with_name(exe.name + ".tmp")
+            shutil.copy(bdir / "Vsr_top", tmp)
+            tmp.replace(exe)
+    finally:
+        if staging is not None:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
     return exe
 
 

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: MIT
+"""Ctrl-C at any moment of a command: exit code 130, and an output directory that exists is
+marked unfinished (``FAILED.txt`` naming the step), never left looking finished.
+
+A command calls ``install()`` first, before its heavy imports (torch, Brevitas, FINN): an
+import that swallows ``KeyboardInterrupt`` in a bare ``except:`` can then no longer lose the
+interrupt, because the handler does not raise into the interrupted code: it marks the output
+and ends the process (``os._exit``). ``watch(out)`` names the directory once the command
+knows it, ``step(name)`` the work in progress, ``finished()`` once the output is complete.
+Light: standard library only.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+_state = {"out": None, "step": None, "finished": False, "marker": "FAILED.txt", "what": ""}
+
+
+def install() -> None:
+    """Handle SIGINT (Ctrl-C) and SIGTERM as an interrupt of this command."""
+    signal.signal(signal.SIGINT, _handler)
+    signal.signal(signal.SIGTERM, _handler)
+
+
+def watch(out, marker: str = "FAILED.txt", what: str = "build") -> None:
+    """The command's output directory (marked with ``marker`` when interrupted)."""
+    _state.update(out=Path(out), marker=marker, what=what, step=None, finished=False)
+
+
+def step(name: str) -> None:
+    _state["step"] = name
+
+
+def finished() -> None:
+    """The output is complete: an interrupt now only ends the process."""
+    _state["finished"] = True
+
+
+def _handler(signum, frame):  # noqa: ARG001
+    out, st = _state["out"], _state["step"]
+    where = f"step {st}" if st else "before the first step"
+    msg = "interrupted"
+    try:
+        if out is not None and out.is_dir() and not _state["finished"]:
+            tmp = out / f".{_state['marker']}.tmp"
+            tmp.write_text(f"{where}: interrupted (KeyboardInterrupt)\n")
+            os.replace(tmp, out / _state["marker"])
+            msg = (f"interrupted {where}: {out} is not a finished {_state['what']} "
+                   f"({_state['marker']})")
+        elif out is not None and _state["finished"]:
+            msg = f"interrupted after {out} was finished"
+        sys.stderr.write(msg + "\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(130)
