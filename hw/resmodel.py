@@ -1,0 +1,263 @@
+# SPDX-License-Identifier: MIT
+"""A resource model of this toolkit's RTL, per core type, calibrated on Yosys.
+
+The generator builds a design as core instances with parameters (``hw.gen``); this model
+predicts each core's cells from them, per resource class of the target (ECP5: LUT4, CARRY,
+FF, LUTRAM, EBR, MULT18; Xilinx: LUT, CARRY, FF, LUTRAM, BRAM, DSP):
+
+- block RAM and multiplier blocks are counted, not fitted: a memory's words and width give
+  its blocks by the widest configuration that holds them (18 kb blocks of 512 x 36 ..
+  16384 x 1, as Yosys maps them), memories of at most 16 words (or declared logic or
+  distributed) are LUT RAM or logic, and an int8 unit takes one multiplier per product on a
+  block (its NDSP);
+- LUTs, carries, flip-flops and LUT RAM are linear in a few features of each core type
+  (``FEATURES``: XNOR bits, products in logic, adder-tree term bits, lanes, window bits,
+  FIFO width, ...), with non-negative coefficients fitted by least squares over the layer
+  and buffer modules of synthesised builds (``benchmarks/resource_model.py`` writes
+  ``hw/resmodel_<family>.json`` and reports the error per layer).
+
+``ResourceModel.predict_design`` gives per layer, per buffer and in total, and ``need`` in
+the device's budget classes (``hw.devices.need``).
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CLASSES = {"ecp5": ("LUT4", "CARRY", "FF", "LUTRAM"), "xilinx": ("LUT", "CARRY", "FF", "LUTRAM")}
+BRAM = {"ecp5": "EBR", "xilinx": "BRAM"}
+MULT = {"ecp5": "MULT18", "xilinx": "DSP"}
+#: 18 kb block configurations (words, bits), as ECP5 DP16KD and Xilinx RAMB18 offer them
+BLOCK_CONFIGS = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
+
+
+def blocks(words: int, width: int) -> int:
+    """18 kb blocks for a memory of ``words`` x ``width`` bits (the cheapest configuration)."""
+    if words <= 0 or width <= 0:
+        return 0
+    return min(math.ceil(width / w) * math.ceil(words / d) for d, w in BLOCK_CONFIGS)
+
+
+def _p(core, k, default=0) -> int:
+    v = core.params.get(k, default)
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return default
+
+
+def _s(core, k) -> str:
+    return str(core.params.get(k, "")).strip('"')
+
+
+def _depth_bits_rom(core) -> tuple[int, int, str]:
+    """(words, width, style) of an MVAU's weight ROM."""
+    mw, mh, simd, pe = (_p(core, k) for k in ("MW", "MH", "SIMD", "PE"))
+    ww = pe * simd * max(_p(core, "W_W", 1), 1) if core.module == "mvtu_int" else pe * simd
+    return (mw // simd) * (mh // pe), ww, _s(core, "WEIGHT_RAM") or "auto"
+
+
+def memories(core) -> list[tuple[int, int, str]]:
+    """The memories of a core: (words, width, style)."""
+    m = core.module
+    if m in ("xnor_mvtu", "mvtu_int"):
+        words, width, style = _depth_bits_rom(core)
+        sf = _p(core, "MW") // _p(core, "SIMD")
+        xw = _p(core, "SIMD") * (_p(core, "IN_W") if m == "mvtu_int" else 1)
+        return [(words, width, style), (sf, xw, _s(core, "IBUF_RAM") or "auto")]
+    if m == "swg":
+        c, simd, ew = _p(core, "C"), _p(core, "SIMD"), _p(core, "EW")
+        rb = (_p(core, "KH") - 1) * _p(core, "DH") + 2
+        return [(rb * _p(core, "W") * (c // simd), simd * ew, "auto")]
+    if m == "swg_lb":
+        kh, dh, kw, dw, pl = (_p(core, k) for k in ("KH", "DH", "KW", "DW", "PL"))
+        mm = max(_p(core, "M", 1), 1)
+        gl = math.ceil(((kw - 1) * dw - pl) / mm)
+        dlb = dh * (_p(core, "OW") // mm + gl)
+        return [(dlb, mm * _p(core, "C") * _p(core, "EW"), "auto")] * (kh - 1)
+    if m == "stream_fifo":
+        d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
+        return [(d - 6, w, "auto")] if d > 8 else []
+    return []
+
+
+def block_count(core) -> int:
+    """Block RAMs of a core: memories above 16 words not declared logic/distributed."""
+    n = 0
+    for words, width, style in memories(core):
+        if style in ("logic", "distributed") or words <= 16:
+            continue
+        n += blocks(words, width)
+    return n
+
+
+def multipliers(core) -> int:
+    if core.module != "mvtu_int" or _p(core, "W_BIPOLAR"):
+        return 0
+    prod = _p(core, "PE") * _p(core, "SIMD")
+    nd = _p(core, "NDSP", -1)
+    return prod if nd < 0 else min(nd, prod)
+
+
+def features(core) -> dict[str, float]:
+    """The features the fitted classes are linear in, per core type (``1``: a constant)."""
+    m = core.module
+    f = {"1": 1.0}
+    if m == "xnor_mvtu":
+        words, width, style = _depth_bits_rom(core)
+        f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"),
+                 xw=_p(core, "SIMD"),
+                 rom_logic=width * words if style == "logic" else 0,
+                 rom_small=width * words if style != "logic" and words <= 16 else 0)
+    elif m == "mvtu_int":
+        words, width, style = _depth_bits_rom(core)
+        prod = _p(core, "PE") * _p(core, "SIMD")
+        xb = _p(core, "IN_W") + 1
+        bip = _p(core, "W_BIPOLAR")
+        logic = 0 if bip else prod - multipliers(core)
+        f.update(terms=0 if bip else prod * (xb + _p(core, "W_W")),
+                 logic_mults=logic * xb * _p(core, "W_W"),
+                 binw=prod * xb if bip else 0,
+                 lanes=_p(core, "PE") * _p(core, "ACC_W"), xw=_p(core, "SIMD") * _p(core, "IN_W"),
+                 rom_logic=width * words if style == "logic" else 0,
+                 rom_small=width * words if style != "logic" and words <= 16 else 0)
+    elif m == "requant_arith":
+        f.update(inb=_p(core, "PE") * _p(core, "IN_W"), z=_p(core, "PE") * _p(core, "Z_W"),
+                 outb=_p(core, "PE") * _p(core, "OUT_W"), forms=_p(core, "NP") * _p(core, "Z_W"))
+    elif m == "thresh_bsearch":
+        f.update(cmp=_p(core, "PE") * _p(core, "B") * _p(core, "T_W"),
+                 mem=_p(core, "PE") * _p(core, "NC") * ((1 << _p(core, "B")) - 1) * _p(core, "T_W"))
+    elif m == "swg":
+        f.update(dw=_p(core, "SIMD") * _p(core, "EW"),
+                 ctr=math.log2(max(_p(core, "H") * _p(core, "W"), 2)))
+    elif m == "swg_lb":
+        kh, kw, dw, pl = (_p(core, k) for k in ("KH", "KW", "DW", "PL"))
+        mm = max(_p(core, "M", 1), 1)
+        px = _p(core, "C") * _p(core, "EW")
+        ncol = math.ceil(((kw - 1) * dw - pl) / mm) * mm + mm + pl
+        owd = mm * kh * kw * px
+        slow = _p(core, "CREDITS") <= 2
+        f.update(win=ncol * kh * px, lines=(kh - 1) * mm * px, inb=mm * px,
+                 out_slice=owd if slow else 0, out_fifo=0 if slow else owd,
+                 ctr=math.log2(max(_p(core, "H") * _p(core, "W"), 2)))
+    elif m == "eltwise_add":
+        f.update(w=_p(core, "PE") * (_p(core, "A_W") + _p(core, "B_W") + _p(core, "OUT_W")))
+    elif m == "eltwise_const":
+        f.update(w=_p(core, "PE") * (_p(core, "IN_W") + _p(core, "OUT_W")))
+    elif m == "stream_dup":
+        f.update(w=_p(core, "WIDTH") * _p(core, "N"))
+    elif m == "stream_concat":
+        f.update(w=_p(core, "SIMD") * _p(core, "EW") * _p(core, "N"))
+    elif m == "stream_dwc":
+        f.update(w=_p(core, "IN_W") + _p(core, "OUT_W"))
+    elif m == "stream_fifo":
+        d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
+        f.update(slice=w if d <= 2 else 0, ram=w if d > 2 else 0,
+                 small_mem=w * (d - 6) if 2 < d and d - 6 <= 16 else 0)
+    return f
+
+
+class _Pseudo:
+    """A buffer's converter or FIFO in the shape of a ``hw.gen.design.Core``."""
+
+    def __init__(self, module: str, params: dict):
+        self.module, self.params = module, {k: str(v) for k, v in params.items()}
+
+
+def edge_cores(edge) -> list:
+    """The cores of an edge's buffer module (a width converter when the formats differ, and
+    a FIFO of ``depth`` words)."""
+    out = []
+    if edge.fmt_src.elems != edge.fmt_dst.elems:
+        out.append(_Pseudo("stream_dwc", {"IN_W": edge.fmt_src.width, "OUT_W": edge.fmt_dst.width}))
+    out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": edge.depth}))
+    return out
+
+
+class ResourceModel:
+    """Coefficients per (core type, class, feature); see the module docstring."""
+
+    def __init__(self, family: str, coef: dict | None = None, meta: dict | None = None):
+        self.family, self.coef, self.meta = family, coef or {}, meta or {}
+
+    @classmethod
+    def path(cls, family: str) -> Path:
+        return HERE / f"resmodel_{family}.json"
+
+    @classmethod
+    def load(cls, family: str) -> "ResourceModel":
+        p = cls.path(family)
+        if not p.is_file():
+            from model.errors import ToolkitError
+
+            raise ToolkitError(f"{p}: no resource model for {family}; run "
+                               "benchmarks/resource_model.py to calibrate one")
+        d = json.loads(p.read_text())
+        return cls(family, d["coef"], d.get("meta"))
+
+    def save(self) -> Path:
+        p = self.path(self.family)
+        p.write_text(json.dumps({"family": self.family, "coef": self.coef, "meta": self.meta},
+                                indent=1, sort_keys=True) + "\n")
+        return p
+
+    def predict_cores(self, cores) -> dict:
+        out = {k: 0.0 for k in CLASSES[self.family]}
+        out[BRAM[self.family]] = 0
+        out[MULT[self.family]] = 0
+        for c in cores:
+            f = features(c)
+            for cls in CLASSES[self.family]:
+                w = self.coef.get(c.module, {}).get(cls, {})
+                out[cls] += sum(w.get(k, 0.0) * v for k, v in f.items())
+            out[BRAM[self.family]] += block_count(c)
+            out[MULT[self.family]] += multipliers(c)
+        return out
+
+    def predict_design(self, design) -> dict:
+        from hw.devices import need
+
+        layers = {l.name: self.predict_cores(l.cores) for l in design.layers}
+        bufs = [self.predict_cores(edge_cores(e)) for e in design.edges]
+        total: dict = {}
+        for v in list(layers.values()) + bufs:
+            for k, x in v.items():
+                total[k] = total.get(k, 0) + x
+        return {"layers": layers, "buffers": bufs, "total": total,
+                "need": need(total, self.family)}
+
+
+def design_cores(design) -> dict[str, list]:
+    """Per layer module ``u_<name>`` and buffer ``u_b<i>``, its cores (the units the
+    per-layer synthesis reports)."""
+    out = {f"u_{l.name}": l.cores for l in design.layers}
+    out.update({f"u_b{i}": edge_cores(e) for i, e in enumerate(design.edges)})
+    return out
+
+
+def fit(samples: list[tuple[list, dict]], family: str) -> ResourceModel:
+    """Least squares with non-negative coefficients: for every class, the measured count of
+    each module (a list of cores) against the sum of its cores' features, one coefficient
+    block per core type."""
+    import numpy as np
+    from scipy.optimize import nnls
+
+    cols = sorted({(c.module, k) for cores, _ in samples for c in cores for k in features(c)})
+    idx = {c: i for i, c in enumerate(cols)}
+    A = np.zeros((len(samples), len(cols)))
+    for r, (cores, _) in enumerate(samples):
+        for c in cores:
+            for k, v in features(c).items():
+                A[r, idx[(c.module, k)]] += v
+    coef: dict = {}
+    scale = np.maximum(np.abs(A).max(0), 1e-9)
+    for cls in CLASSES[family]:
+        y = np.array([m.get(cls, 0) for _, m in samples], dtype=float)
+        x, _ = nnls(A / scale, y)
+        x = x / scale
+        for (mod, k), v in zip(cols, x):
+            if v > 0:
+                coef.setdefault(mod, {}).setdefault(cls, {})[k] = float(v)
+    return ResourceModel(family, coef)
