@@ -86,8 +86,8 @@ def credit_beats(core) -> int:
         return 4 + 8
     if core.module == "swg_lb":
         return p["CREDITS"]
-    if core.module == "requant_arith":
-        return 6 + 8
+    if core.module == "requant_arith":   # D + 8 (requant_arith.sv: D = 2 with constant tables)
+        return (2 if p["NP"] == 1 or p["NF"] == 1 else 6) + 8
     if core.module == "thresh_bsearch":
         return 3 * p["B"] + 9
     if core.module in ("xnor_mvtu", "mvtu_int"):

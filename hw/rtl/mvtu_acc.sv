@@ -15,7 +15,9 @@ module mvtu_acc #(
     parameter bit SIGNED = 0,      // terms signed (products) or unsigned (counts)
     parameter int ACC_W = 9,       // accumulator and output lane width
     parameter int LAT = 2,         // clocks from a promise to its terms at this module
-    parameter int SF = 1           // clocks per result at full rate (synapse folds)
+    parameter int SF = 1,          // clocks per result at full rate (synapse folds)
+    parameter bit REG_TERMS = 1    // register the terms before the tree (0: terms one LUT
+                                   // level from registers feed its first stage directly)
 ) (
     input  wire                     ap_clk,
     input  wire                     ap_rst_n,
@@ -62,8 +64,8 @@ module mvtu_acc #(
     // unpacked arrays: an unpacked array written slice by slice from many processes becomes
     // a memory with a write port per slice in Yosys (hundreds at a video-rate folding, whose
     // check and memory passes then run for hours)
-    logic [off(D + 1)-1:0] tr;
-    logic [D:0] vt, ft, lt;                            // tags of each stage
+    wire [off(D + 1)-1:0] tr;                          // driven by the registers below
+    wire [D:0] vt, ft, lt;                             // tags of each stage
     logic [PE*ACC_W-1:0] acc;
     logic [PE*ACC_W-1:0] result;
     // results in flight: a promise reaches the FIFO after LAT + D + 2 clocks and is taken
@@ -75,8 +77,14 @@ module mvtu_acc #(
                                           + tr[off(D) + p*ACC_W +: ACC_W];
         for (genvar i = 0; i < NTERM; i++) begin : term
             wire [TW-1:0] t = terms[(p * NTERM + i) * TS +: TW];
-            always_ff @(posedge ap_clk)
-                tr[(p*NTERM + i)*ACC_W +: ACC_W] <= SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
+            wire [ACC_W-1:0] te = SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
+            if (REG_TERMS) begin : r
+                logic [ACC_W-1:0] q;
+                always_ff @(posedge ap_clk) q <= te;
+                assign tr[(p*NTERM + i)*ACC_W +: ACC_W] = q;
+            end else begin : w
+                assign tr[(p*NTERM + i)*ACC_W +: ACC_W] = te;
+            end
         end
         for (genvar s = 1; s <= D; s++) begin : stage
             localparam int NP = n_at(s - 1);
@@ -89,7 +97,9 @@ module mvtu_acc #(
                     for (int j = 0; j < 4; j++)
                         if (4 * i + j < NP) sum = sum + $signed(tr[IN + (4*i + j)*ACC_W +: ACC_W]);
                 end
-                always_ff @(posedge ap_clk) tr[OUT + i*ACC_W +: ACC_W] <= narrow(sum, s);
+                logic [ACC_W-1:0] q;
+                always_ff @(posedge ap_clk) q <= narrow(sum, s);
+                assign tr[OUT + i*ACC_W +: ACC_W] = q;
             end
         end
         always_ff @(posedge ap_clk) if (vt[D]) acc[p*ACC_W +: ACC_W] <= result[p*ACC_W +: ACC_W];
@@ -98,12 +108,27 @@ module mvtu_acc #(
         .ap_clk, .ap_rst_n, .issue(promise), .room, .push(vt[D] && lt[D]), .push_data(result),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
-    // the tags shift one stage a clock (bit s: stage s)
+    // the tags shift one stage a clock (bit s: stage s); without term registers stage 0 is
+    // the input itself
+    logic [D:0] vr, fr, lr;
     always_ff @(posedge ap_clk) begin
-        ft <= (D + 1)'({ft, first_in});
-        lt <= (D + 1)'({lt, last_in});
-        if (!ap_rst_n) vt <= '0;
-        else vt <= (D + 1)'({vt, v_in});
+        fr <= (D + 1)'({ft, first_in});
+        lr <= (D + 1)'({lt, last_in});
+        if (!ap_rst_n) vr <= '0;
+        else vr <= (D + 1)'({vt, v_in});
+    end
+    if (REG_TERMS) begin : tags_reg
+        assign vt = vr;
+        assign ft = fr;
+        assign lt = lr;
+    end else if (D == 0) begin : tags_in
+        assign vt = v_in;
+        assign ft = first_in;
+        assign lt = last_in;
+    end else begin : tags_shift
+        assign vt = {vr[D:1], v_in};
+        assign ft = {fr[D:1], first_in};
+        assign lt = {lr[D:1], last_in};
     end
 endmodule
 

@@ -71,7 +71,10 @@ module mvtu_int #(
                 assign terms[(p*SIMD + i)*TW +: TW] = w2[p*SIMD + i] ? xi : ~xi;
             end
         end
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(3), .SF(SF)) u_acc (
+        // the terms are one LUT level from the operand registers: no register of their own
+        // (at a video-rate folding that is PE*SIMD*(IN_W+1) flip-flops: 10 368 at 1080p)
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(3), .SF(SF),
+                   .REG_TERMS(0)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
             .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end else begin : mult

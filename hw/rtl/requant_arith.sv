@@ -9,9 +9,12 @@
 //
 // Stream: NF beats per pixel of PE lanes; lane p of beat f is channel f*PE + p. With NP = 1
 // one parameter set serves every channel, else NP = NF*PE sets, channel c at index c.
-// Six free-running pipeline stages (a beat is taken only when the output FIFO has room for
-// its result): one beat per clock. Constant tables (one set, or one fold) reduce to wiring
-// in synthesis.
+// Free-running pipeline stages (a beat is taken only when the output FIFO has room for its
+// result): one beat per clock. With a parameter set per channel over several folds (NP > 1,
+// NF > 1) the tables are looked up per beat: six stages. Otherwise every lane's parameters
+// are constants (one set, or one fold: a video-rate folding): two stages, both pieces'
+// shift-and-add computed at once beside the compare, then the choice, the floor shift
+// (wiring) and the saturation; the same arithmetic with a third of the registers.
 `default_nettype none
 
 module requant_arith #(
@@ -43,7 +46,8 @@ module requant_arith #(
     input  wire                 m_axis_tready
 );
     localparam int KW = (NP > 1) ? $clog2(NP) : 1;
-    localparam int D = 6;                   // stages
+    localparam bit LEAN = (NP == 1) || (NF == 1);   // constant parameters per lane
+    localparam int D = LEAN ? 2 : 6;                // stages
 
     logic [D:1] v;                          // valid of each stage
     logic [KW-1:0] f;                       // first channel (fold * PE) of the next input beat
@@ -88,6 +92,26 @@ module requant_arith #(
     // or a shifter deep): 1 the channel's pivot looked up; 2 compare: which piece; 3 the
     // piece's shifts and bias looked up; 4 shift left and add; 5 shift right (floor);
     // 6 saturate.
+    if (LEAN) begin : lean
+        // 1: both pieces' (x << shl) + b and the compare; 2: choice, floor shift, saturation
+        for (genvar p = 0; p < PE; p++) begin : lane
+            localparam int K = (NP == 1) ? 0 : p;
+            wire [IN_W-1:0] raw = s_axis_tdata[p*IN_W +: IN_W];
+            wire signed [Z_W-1:0] x = IN_SIGNED ? Z_W'($signed(raw)) : Z_W'({1'b0, raw});
+            logic signed [Z_W-1:0] tp1, tn1;
+            logic pos1;
+            wire signed [Z_W-1:0] z = pos1 ? tp1 >>> SHR_P[K*SH_W +: SH_W]
+                                           : tn1 >>> SHR_N[K*SH_W +: SH_W];
+            always_ff @(posedge ap_clk) begin
+                tp1 <= (x <<< SHL_P[K*SH_W +: SH_W]) + $signed(B_P[K*Z_W +: Z_W]);
+                tn1 <= (x <<< SHL_N[K*SH_W +: SH_W]) + $signed(B_N[K*Z_W +: Z_W]);
+                pos1 <= x >= $signed(PIVOT[K*Z_W +: Z_W]);
+                if (z < Z_W'(LO)) y[p*OUT_W +: OUT_W] <= OUT_W'(LO);
+                else if (z > Z_W'(HI)) y[p*OUT_W +: OUT_W] <= OUT_W'(HI);
+                else y[p*OUT_W +: OUT_W] <= OUT_W'(z);
+            end
+        end
+    end else begin : tables
     for (genvar p = 0; p < PE; p++) begin : lane
         wire [IN_W-1:0] raw = s_axis_tdata[p*IN_W +: IN_W];
         wire signed [Z_W-1:0] x = IN_SIGNED ? Z_W'($signed(raw)) : Z_W'({1'b0, raw});
@@ -113,6 +137,7 @@ module requant_arith #(
             else if (z5 > Z_W'(HI)) y[p*OUT_W +: OUT_W] <= OUT_W'(HI);
             else y[p*OUT_W +: OUT_W] <= OUT_W'(z5);
         end
+    end
     end
 endmodule
 

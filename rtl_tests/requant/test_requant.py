@@ -195,3 +195,19 @@ def test_threshold_memory_negative_control(bn, tmp_path):
     moved = node["T"].copy()
     moved[3, k] += 1
     assert run_bsearch(tmp_path, node, moved, 2) == (1, 1)
+
+
+@pytest.mark.rtlsim
+def test_arithmetic_negative_control_lean_path(btm, tmp_path):
+    """The two-stage form (one fold: every lane's parameters constant), a threshold moved by
+    one: the bench must fail."""
+    node = next(n for n in btm if n["T"].shape[0] > 1 and not n["in_signed"])
+    c = node["T"].shape[0]
+    form, _ = fit_arith(node["T"], node["act"], node["ranges"])
+    a, b = node["ranges"][0]
+    t = int_thresholds(node["T"])[0]
+    k = int(np.flatnonzero((t > a) & (t <= b) & (np.diff(t, append=b + 2) > 0))[0])
+    moved = node["T"].copy()
+    moved[0, k] += 1
+    x = np.repeat(np.arange(a, b + 1)[:, None], c, axis=1)
+    assert run_arith(tmp_path, node, form, x, c, node["ranges"], moved, nf=1) == (1, 1)
