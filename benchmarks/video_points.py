@@ -1,18 +1,27 @@
 # SPDX-License-Identifier: MIT
-"""Video design points: the folding that sustains a frame rate at a clock, per output
-resolution, and where its resources go.
+"""Video design points on a device: the folding the resource model says fits, the export,
+Yosys per layer, nextpnr over seeds, and a real photograph through the RTL.
 
-    python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p,4k] [--fps 60]
-        [--clock-mhz 150] [--out build/video_points]
+    python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p] [--device LFE5U-85F]
+        [--clock-mhz 100] [--fps 60] [--cycles 720p=6,1080p=3] [--seeds 3] [--jobs 2]
+        [--photo PICTURE] [--stages fold,export,synth,pnr,photo] [--out build/video_points]
 
-Per point: ``export/to_finn.py`` at the LR frame of that output (x2: 640x360, 960x540,
-1920x1080), verified bit-exactly on 16x16 frames with the same folding (``--verify-hw``),
-folded by FINN's SetFolding for ``fps`` at the clock with the MVAU weight-stream cap lifted
-(``--mvau-wwidth-max 8192``, plus ``LiftMVAUFoldingLimit`` for the ap_int limit of FINN's
-HLS MVAU); then hw.gen for the FIFO bits. Writes ``OUT/points.json``: FINN's estimates in
-total and per layer group (int8 head and tail, XNOR body, requantisers and thresholds,
-sliding windows), the multipliers of the int8 layers, the layer with the most LUTs, the
-frame rate the folding reaches, FIFO bits. ``notebooks/latency.ipynb`` plots it.
+Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
+  fold    an export at the LR frame (any folding) gives the layer shapes; ``hw.fold`` finds
+          the fastest clocks-per-pixel whose predicted hardware fits the device (or takes
+          ``--cycles``), and the frame rate it reaches at ``--clock-mhz``;
+  export  ``export/to_finn.py --folding`` at the LR frame, verified bit-exactly at 16x16 with
+          the same folding (``--verify-hw``), the device's multiplier budget;
+  synth   ``hw.synth --per-layer --device``: Yosys cells per layer and in total, the fit;
+  pnr     ``hw.synth --device --seeds N``: one netlist, nextpnr seeds 1..N, the median Fmax
+          and the frames/s at that median;
+  photo   a real photograph (a Set14/BSD100 picture resized to the LR frame) through the RTL
+          with ``hw.upscale --jobs``: mismatches against PyTorch on every pixel, cycles per
+          frame against the estimate, the wall time.
+Every stage keeps its output in ``OUT/POINT/`` and is skipped when that output exists, so a
+long run resumes. Writes ``OUT/points.json`` (``notebooks/latency.ipynb`` plots it) and the
+efficiency figure of merit (output megapixels/s per 1 000 LUT4 and per multiplier) beside
+the open FSRCNN RTL's (720p x4 at 60 frames/s on a ZCU102).
 """
 from __future__ import annotations
 
@@ -27,76 +36,145 @@ sys.path.insert(0, str(ROOT))
 
 #: output resolutions (width, height)
 POINTS = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
+#: the open FSRCNN RTL (720p x4 at 60 frames/s on a ZCU102 at 300 MHz): output pixels/s and
+#: its resources, as its authors report them
+FSRCNN = {"output_pixels_per_s": 55.3e6, "LUT": 41859, "DSP": 1513, "device": "ZCU102 (LUT6)",
+          "clock_mhz": 300}
+DATASETS = ROOT.parent / "shared" / "datasets"
 
 
-def group(layer: dict) -> str:
-    """The resource group of an ``estimates.json`` layer."""
-    op = layer["op_type"]
-    if op.startswith("MVAU"):
-        return "XNOR body" if layer["xnor"] else "int8 head/tail"
-    if op.startswith("Thresholding"):
-        return "requantisers"
-    if op.startswith(("ConvolutionInputGenerator", "FMPadding")):
-        return "sliding windows"
-    return "other"
+def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> Path:
+    """The photograph resized to the LR frame (a Set14 HR picture when none is given)."""
+    from PIL import Image
+
+    from model.data import load_rgb
+
+    src = path or next(iter(sorted((DATASETS / "Set14" / "x2" / "HR").glob("*.png"))), None)
+    if src is None:
+        raise SystemExit("no photograph: pass --photo PICTURE (../shared/datasets is absent)")
+    img = Image.fromarray(load_rgb(src)).resize((lr_hw[1], lr_hw[0]), Image.BICUBIC)
+    p = out / f"photo_{lr_hw[1]}x{lr_hw[0]}.png"
+    img.save(p)
+    return p
 
 
-def point(ckpt: Path, name: str, lr_hw: tuple[int, int], fps: float, clock_mhz: float,
-          out: Path, verify_hw: tuple[int, int]) -> dict:
+def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Path) -> dict:
     from export.config import ExportConfig
     from export.flow import run_export
-    from hw.gen import generate
+    from hw.devices import device as get_device
+    from hw.fold import search
+    from hw.gen import load_partition
+    from hw.synth import synth_network
+    from model.evaluate import write_json_atomic
 
-    b = out / name
-    t = time.time()
-    run_export(ExportConfig(ckpt=ckpt, out=b, input_hw=lr_hw, verify_hw=verify_hw,
-                            target_fps=fps, clock_ns=1e3 / clock_mhz, mvau_wwidth_max=8192,
-                            golden_real=0, golden_random=1))
-    export_s = time.time() - t
-    est = json.loads((b / "estimates.json").read_text())
-    info = generate(b, b / "rtl")
-    groups: dict[str, dict] = {}
-    for l in est["layers"]:
-        g = groups.setdefault(group(l), {"LUT": 0.0, "BRAM_18K": 0.0, "DSP": 0.0})
-        for k in g:
-            g[k] += l[k]
-    mults = sum(l["folding"].get("PE", 1) * l["folding"].get("SIMD", 1) for l in est["layers"]
-                if l["op_type"].startswith("MVAU") and not l["xnor"])
-    top = max(est["layers"], key=lambda l: l["LUT"])
-    tt = est["totals"]
-    return {"point": name, "lr_hw": list(lr_hw), "target_fps": fps, "clock_mhz": clock_mhz,
-            "lr_pixels_per_s": lr_hw[0] * lr_hw[1] * fps,
-            "bottleneck_cycles": tt["bottleneck_cycles"], "bottleneck_layer": tt["bottleneck_layer"],
-            "fps": tt["fps"], "meets_target": tt["fps"] >= fps,
-            "LUT": tt["LUT"], "BRAM_18K": tt["BRAM_18K"], "DSP": tt["DSP"],
-            "int8_multipliers": mults, "groups": groups,
-            "top_layer": {"name": top["name"], "LUT": top["LUT"], "group": group(top),
-                          "folding": top["folding"]},
-            "fifo_bits": info["fifo_bits"],
-            "verified_at": list(verify_hw), "export_s": round(export_s, 1),
-            "parameters_equal": json.loads((b / "parameters.json").read_text())["differences"] == [],
-            "build": str(b)}
+    dev = get_device(a.device)
+    out.mkdir(parents=True, exist_ok=True)
+    rec_path = out / "point.json"
+    rec = json.loads(rec_path.read_text()) if rec_path.is_file() else {}
+    rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz,
+               target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)
+    shape, build = out / "shape", out / "build"
+    if "fold" in a.stages and "folding" not in rec:
+        if not (shape / "DONE").is_file():
+            run_export(ExportConfig(ckpt=a.ckpt, out=shape, input_hw=lr_hw, verify_hw=a.verify_hw,
+                                    target_fps=1, golden_real=0, golden_random=1, cppsim=False))
+        model, _ = load_partition(shape)
+        f = search(model, dev, a.clock_mhz, a.fps, cycles=cycles)
+        if not f["fits"]:
+            rec["fold"] = {"fits": False, "why": f["why"]}
+            write_json_atomic(rec, rec_path)
+            return rec
+        rec["folding"] = f["folding"]
+        rec["fold"] = {k: f[k] for k in ("cycles_per_pixel", "pixels_per_s", "fps", "meets_fps")}
+        rec["predicted"] = {"total": f["predicted"]["total"], "need": f["predicted"]["need"]}
+        write_json_atomic(f["folding"], out / "folding.json")
+        write_json_atomic(rec, rec_path)
+    if "export" in a.stages and not (build / "DONE").is_file():
+        t = time.time()
+        run_export(ExportConfig(ckpt=a.ckpt, out=build, input_hw=lr_hw, verify_hw=a.verify_hw,
+                                folding=out / "folding.json", clock_ns=1e3 / a.clock_mhz,
+                                mvau_wwidth_max=8192, golden_real=0, golden_random=1))
+        rec["export_s"] = round(time.time() - t, 1)
+        est = json.loads((build / "estimates.json").read_text())["totals"]
+        rec["finn_bottleneck_cycles"] = est["bottleneck_cycles"]
+        write_json_atomic(rec, rec_path)
+    if "synth" in a.stages and "yosys" not in rec and (build / "DONE").is_file():
+        r = synth_network(build, out / "synth_layers", "ecp5" if dev.family == "ecp5" else "xilinx",
+                          per_layer=True, jobs=a.jobs, device=dev.name)
+        rec["yosys"] = {"total": r["total"], "fit": r.get("fit"), "layers": r["layers"],
+                        "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
+        write_json_atomic(rec, rec_path)
+    if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "yosys" in rec \
+            and rec["yosys"]["fit"]["fits"]:
+        r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
+                          seeds=a.seeds, jobs=a.jobs)
+        med = r.get("fmax_median", r.get("fmax_mhz"))
+        c = rec["fold"]["cycles_per_pixel"]
+        rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "fmax_mhz", "fmax_by_seed",
+                                              "fmax_median", "utilisation", "nextpnr_s", "total")}
+        if med:
+            rec["pnr"]["fps_at_median"] = med * 1e6 / c / (lr_hw[0] * lr_hw[1])
+        write_json_atomic(rec, rec_path)
+    if "photo" in a.stages and "photo" not in rec and (build / "DONE").is_file():
+        from hw.upscale import upscale
+        from model.data import load_rgb
+
+        p = _photo(a.photo, lr_hw, out)
+        t = time.time()
+        u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs)
+        rec["photo"] = {"picture": str(p), "mismatches": u["mismatches"], "compared": u["compared"],
+                        "cycles_per_frame": u["cycles_per_frame"],
+                        "estimate_cycles_per_frame": lr_hw[0] * lr_hw[1] * rec["fold"]["cycles_per_pixel"],
+                        "wall_s": round(time.time() - t, 1), "jobs": a.jobs,
+                        "sim_cycles_per_s": u["sim_cycles_per_s"]}
+        rec["photo"]["ratio_to_estimate"] = (rec["photo"]["cycles_per_frame"]
+                                             / rec["photo"]["estimate_cycles_per_frame"])
+        write_json_atomic(rec, rec_path)
+    return rec
+
+
+def merit(rec: dict, scale: int) -> dict | None:
+    """Output megapixels/s per 1 000 LUT4 and per multiplier block, at the median Fmax."""
+    if "pnr" not in rec or not rec["pnr"].get("fps_at_median") or "yosys" not in rec:
+        return None
+    from hw.devices import need
+
+    h, w = rec["lr_hw"]
+    opx = rec["pnr"]["fps_at_median"] * h * w * scale * scale
+    n = need(rec["yosys"]["total"], "ecp5")
+    return {"output_Mpixels_per_s": opx / 1e6,
+            "per_1000_LUT4": opx / 1e6 / (n["LUT4"] / 1000),
+            "per_multiplier": opx / 1e6 / max(n["MULT18"], 1),
+            "fsrcnn_per_1000_LUT6": FSRCNN["output_pixels_per_s"] / 1e6 / (FSRCNN["LUT"] / 1000),
+            "fsrcnn_per_DSP": FSRCNN["output_pixels_per_s"] / 1e6 / FSRCNN["DSP"]}
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", type=Path, required=True)
-    ap.add_argument("--points", default="720p,1080p,4k",
+    ap.add_argument("--points", default="720p,1080p",
                     help=f"output resolutions ({', '.join(POINTS)}) or LR sizes HxW")
+    ap.add_argument("--verify-hw", type=int, nargs=2, default=(16, 16),
+                    help="frame size every export step is verified at (same folding)")
+    ap.add_argument("--device", default="LFE5U-85F")
+    ap.add_argument("--clock-mhz", type=float, default=100.0)
     ap.add_argument("--fps", type=float, default=60.0)
-    ap.add_argument("--clock-mhz", type=float, default=150.0)
-    ap.add_argument("--verify-hw", type=int, nargs=2, default=(16, 16))
+    ap.add_argument("--cycles", default="", help="fixed clocks per pixel per point (720p=6,...)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--photo", type=Path)
+    ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")
     a = ap.parse_args(argv)
-    from model.errors import ToolkitError
+    a.stages = set(a.stages.split(","))
     from model.evaluate import write_json_atomic
-    from model.registry import load_checkpoint
+    from model.registry import load_checkpoint, resolve_checkpoint
 
-    try:
-        scale = load_checkpoint(a.ckpt)["config"]["scale"]
-    except ToolkitError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    a.ckpt = resolve_checkpoint(a.ckpt)
+    scale = load_checkpoint(a.ckpt)["config"]["scale"]
+    fixed = dict(kv.split("=") for kv in a.cycles.split(",") if kv)
+    a.verify_hw = tuple(a.verify_hw)
     res = []
     for p in a.points.split(","):
         if p in POINTS:
@@ -109,15 +187,13 @@ def main(argv=None) -> int:
             except (ValueError, AssertionError):
                 print(f"error: --points {p!r}: use {', '.join(POINTS)} or HxW", file=sys.stderr)
                 return 2
-        r = point(a.ckpt, p, lr, a.fps, a.clock_mhz, a.out, tuple(a.verify_hw))
+        r = run_point(a, p, lr, int(fixed[p]) if p in fixed else None, a.out / p)
+        r["merit"] = merit(r, scale)
         res.append(r)
-        print(f"[video_points] {p}: LR {lr[1]}x{lr[0]}, {r['fps']:.1f} fps at {a.clock_mhz:.0f} MHz "
-              f"(target {a.fps:.0f}: {'met' if r['meets_target'] else 'MISSED'}), "
-              f"{r['LUT']:.0f} LUT, {r['BRAM_18K']:.0f} BRAM18, {r['int8_multipliers']} int8 "
-              f"multipliers; most LUTs: {r['top_layer']['name']} ({r['top_layer']['group']}); "
-              f"FIFO {r['fifo_bits']} bits; export {r['export_s']} s", flush=True)
-    a.out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic({"scale": scale, "points": res}, a.out / "points.json")
+        print(f"[video_points] {p}: " + json.dumps({k: r.get(k) for k in ("fold", "pnr", "photo")},
+                                                   default=str)[:600], flush=True)
+    write_json_atomic({"scale": scale, "device": a.device, "clock_mhz": a.clock_mhz, "fps": a.fps,
+                       "fsrcnn": FSRCNN, "points": res}, a.out / "points.json")
     print(f"wrote {a.out / 'points.json'}")
     return 0
 
