@@ -53,6 +53,12 @@ module mvtu_acc #(
         return SIGNED ? (v <<< (ACC_W - ws)) >>> (ACC_W - ws) : v & ((ACC_W'(1) << ws) - 1);
     endfunction
 
+    function automatic logic signed [ACC_W-1:0] narrow_w(input logic signed [ACC_W-1:0] v,
+                                                         input int ws);
+        if (ws >= ACC_W) return v;
+        return SIGNED ? (v <<< (ACC_W - ws)) >>> (ACC_W - ws) : v & ((ACC_W'(1) << ws) - 1);
+    endfunction
+
     // bit offset of stage s in tr: the stages before it, PE lanes of n(k) sums each
     function automatic int off(input int s);
         int o = 0;
@@ -91,12 +97,17 @@ module mvtu_acc #(
             localparam int IN = off(s - 1) + p * NP * ACC_W;   // lane p's sums of stage s-1
             localparam int OUT = off(s) + p * n_at(s) * ACC_W;
             for (genvar i = 0; i < n_at(s); i++) begin : node
-                logic signed [ACC_W-1:0] sum;
-                always_comb begin
-                    sum = '0;
-                    for (int j = 0; j < 4; j++)
-                        if (4 * i + j < NP) sum = sum + $signed(tr[IN + (4*i + j)*ACC_W +: ACC_W]);
+                // two levels of two-input adders, each sum a kept wire: synthesis maps every
+                // adder to a carry chain (a four-input sum became a $macc of LUT full adders
+                // in Yosys: about twice the LUTs)
+                wire signed [ACC_W-1:0] a [4];
+                for (genvar j = 0; j < 4; j++) begin : in
+                    if (4 * i + j < NP) assign a[j] = $signed(tr[IN + (4*i + j)*ACC_W +: ACC_W]);
+                    else assign a[j] = '0;
                 end
+                (* keep *) wire signed [ACC_W-1:0] p01 = narrow_w(a[0] + a[1], TW + 2 * (s - 1) + 1);
+                (* keep *) wire signed [ACC_W-1:0] p23 = narrow_w(a[2] + a[3], TW + 2 * (s - 1) + 1);
+                wire signed [ACC_W-1:0] sum = p01 + p23;
                 logic [ACC_W-1:0] q;
                 always_ff @(posedge ap_clk) q <= narrow(sum, s);
                 assign tr[OUT + i*ACC_W +: ACC_W] = q;
