@@ -5,6 +5,9 @@ resource model of our RTL (``hw.resmodel``, calibrated on Yosys), not FINN's est
     python -m hw.fold --build B --device LFE5U-85F --clock-mhz 100 [--fps 60]
                       [--cycles N] [--out folding.json]
 
+With ``--fps``, the cheapest folding that reaches that frame rate at the clock instead (the
+most clocks per pixel that still does), if it fits.
+
 ``--build``: an export of the network at the frame size to fold for (any folding: only the
 layer shapes are read; e.g. ``export/to_finn.py --input-hw 540 960 --verify-hw 16 16
 --target-fps 1 --no-cppsim``). For each number of clocks per LR pixel c, from the fastest up,
@@ -164,8 +167,10 @@ def predict_design(model, folding: dict, device, rm) -> dict:
 
 def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
            cycles: int | None = None, progress=print) -> dict:
-    """The fastest folding whose predicted hardware fits ``device`` (or the one for
-    ``cycles`` clocks per pixel). Returns the record (folding, prediction, rate)."""
+    """Without ``fps``: the fastest folding whose predicted hardware fits ``device``. With
+    ``fps``: the cheapest folding that reaches it at the clock (the most clocks per pixel
+    that still does), if it fits. ``cycles``: exactly that folding. Returns the record
+    (folding, prediction, rate)."""
     from hw.devices import fits
     from hw.resmodel import ResourceModel
 
@@ -173,6 +178,15 @@ def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
     _, h, w, _ = model.get_tensor_shape(model.graph.input[0].name)
     tried = []
     cands = [cycles] if cycles else candidate_cycles(model)
+    if fps and not cycles:
+        cmax = clock_mhz * 1e6 / (fps * h * w)
+        slow = [c for c in cands if c <= cmax]
+        if not slow:
+            return {"fits": False, "device": device.name, "tried": [], "clock_mhz": clock_mhz,
+                    "frame_hw": [h, w], "why": f"{fps:g} frames/s of {w}x{h} need at most "
+                    f"{cmax:.2f} clocks per pixel at {clock_mhz:g} MHz; the fastest folding "
+                    f"takes {cands[0]}"}
+        cands = [max(slow)]
     for c in cands:
         folding = fold_for(model, c)
         pred = predict_design(model, folding, device, rm)
@@ -199,7 +213,8 @@ def main(argv=None) -> int:
     ap.add_argument("--device", required=True, help="e.g. LFE5U-85F, xc7z020")
     ap.add_argument("--clock-mhz", type=positive_float, required=True,
                     help="the clock the design is to run at")
-    ap.add_argument("--fps", type=positive_float, help="frames/s the point must reach (reported)")
+    ap.add_argument("--fps", type=positive_float, help="frames/s to reach: the cheapest folding "
+                    "that reaches it (default: the fastest folding that fits)")
     ap.add_argument("--cycles", type=positive_int, help="fold for exactly this many clocks per "
                     "pixel instead of searching")
     ap.add_argument("--out", type=Path, help="folding JSON to write (default BUILD/device_folding.json)")

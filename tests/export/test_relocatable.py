@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """A build exported with relative paths works from any working directory: its config holds
-absolute paths, and the report loader, the RTL simulation and hw.upscale find the checkpoint."""
+the checkpoint's absolute path and its own paths relative to itself ("out" is "."), and the
+report loader, the RTL simulation and hw.upscale find the checkpoint."""
 import json
 from pathlib import Path
 
@@ -25,10 +26,13 @@ def build(tmp_path_factory):
     return root / b
 
 
-def test_config_holds_absolute_paths(build):
+def test_config_paths(build):
+    from export.config import build_config
+
     cfg = json.loads((build / "config.json").read_text())
     assert Path(cfg["ckpt"]).is_absolute() and Path(cfg["ckpt"]).is_file()
-    assert Path(cfg["out"]).is_absolute() and Path(cfg["out"]) == build.resolve()
+    assert cfg["out"] == "."          # the build itself, wherever it lies
+    assert Path(build_config(build)["out"]) == build.resolve()
 
 
 @pytest.mark.rtlsim

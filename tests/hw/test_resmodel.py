@@ -77,3 +77,20 @@ def test_folding_for_a_small_device_fits_it_in_yosys(build, tmp_path):
     m = apply_folding(model, rec["folding"])
     assert max(pixel_cycles(m, n) or 0 for n in m.graph.node) <= rec["cycles_per_pixel"]
     assert fold_for(model, rec["cycles_per_pixel"]) == rec["folding"]
+
+
+def test_fps_target_takes_the_cheapest_folding_that_reaches_it(build):
+    """With a frame rate to reach, the search folds for the most clocks per pixel that still
+    reach it (the cheapest hardware), not the fastest; a rate no folding reaches says so."""
+    dev = device("LFE5U-85F")
+    model, _ = load_partition(build)
+    h, w = 12, 12
+    fast = search(model, dev, 100.0, progress=lambda m: None)
+    fps = 100e6 / (10 * h * w)              # needs at most 10 clocks per pixel
+    rec = search(model, dev, 100.0, fps=fps, progress=lambda m: None)
+    assert rec["fits"] and rec["cycles_per_pixel"] <= 10 and rec["fps"] >= fps
+    assert rec["cycles_per_pixel"] >= fast["cycles_per_pixel"]
+    pred = lambda r: r["predicted"]["need"]["LUT4"]  # noqa: E731
+    assert pred(rec) <= pred(fast)
+    too_fast = search(model, dev, 100.0, fps=1e12, progress=lambda m: None)
+    assert not too_fast["fits"] and "clocks per pixel" in too_fast["why"]
