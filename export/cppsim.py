@@ -423,9 +423,10 @@ def _count(per_node, name, ref, got) -> None:
         rec["mismatches"] += int(np.count_nonzero(r.reshape(-1) != g.reshape(-1)))
 
 
-def execute_model(parent, child, x: np.ndarray, variants=None, per_node=None) -> np.ndarray:
+def execute_model(parent, child, x: np.ndarray, variants=None, per_node=None,
+                  keep: dict | None = None) -> np.ndarray:
     """The whole exported graph on one input: host-side nodes by qonnx, the dataflow
-    partition by ``execute_partition``."""
+    partition by ``execute_partition`` (its tensors into ``keep`` when given)."""
     from qonnx.core.onnx_exec import execute_node
 
     opset = parent.model.opset_import[0].version
@@ -436,6 +437,9 @@ def execute_model(parent, child, x: np.ndarray, variants=None, per_node=None) ->
         if node.op_type == "StreamingDataflowPartition":
             cin = {ci.name: ctx[pi] for ci, pi in zip(child.graph.input, node.input)}
             cctx = execute_partition(child, cin, variants, per_node)
+            if keep is not None:
+                keep.update({t: cctx[t] for n in child.graph.node for t in list(n.input) + list(n.output)
+                             if t in cctx and child.get_initializer(t) is None})
             for co, po in zip(child.graph.output, node.output):
                 ctx[po] = cctx[co.name]
         else:
@@ -483,12 +487,13 @@ def run_cppsim(parent, child, build: Path, golden_in: np.ndarray, golden_out: np
     t1 = time.time()
     per_node: dict = {}
     outs, mism, first = [], 0, None
+    kept: dict = {}
     for i in range(len(golden_in)):
         x = golden_in[i: i + 1]
         ishape = tuple(parent.get_tensor_shape(parent.graph.input[0].name))
         if ishape[-1] == 3 and ishape[1] != 3:
             x = x.transpose(0, 2, 3, 1)
-        y = execute_model(parent, child, x, (vmodel, vnames), per_node)
+        y = execute_model(parent, child, x, (vmodel, vnames), per_node, kept if i == 0 else None)
         oshape = golden_out.shape[1:]
         if y.shape[1:] != oshape and y.ndim == 4 and y.shape[-1] == oshape[0]:
             y = y.transpose(0, 3, 1, 2)
@@ -523,6 +528,12 @@ def run_cppsim(parent, child, build: Path, golden_in: np.ndarray, golden_out: np
     np.save(cdir / "output.npy", np.stack(outs).astype(np.uint8 if np.array_equal(
         np.stack(outs), np.round(np.stack(outs))) and np.stack(outs).min() >= 0
         and np.stack(outs).max() <= 255 else np.float32))
+    # every stream of the partition on the first golden input (cppsim's values): what
+    # hw.run_network --per-node feeds each layer of our RTL
+    tmp = cdir / ".tensors.npz.tmp"
+    with open(tmp, "wb") as fh:
+        np.savez_compressed(fh, **{k: np.asarray(v).astype(np.int64) for k, v in kept.items()})
+    os.replace(tmp, cdir / "tensors.npz")
     write_json_atomic(rec, cdir / "cppsim.json")
     return rec
 

@@ -7,7 +7,9 @@ Without ``--image`` the export's golden inputs are used. Writes the output image
 ``rtl_run.json`` with the mismatch count against the PyTorch model, the cycles per frame
 (measured, beside FINN's bottleneck estimate) and the highest fill of every FIFO. On the
 golden inputs of a build whose export ran FINN's HLS code (``BUILD/cppsim``), the three
-are compared on the same frames: PyTorch, FINN's HLS in cppsim, this RTL in Verilator.
+are compared on the same frames: PyTorch, FINN's HLS in cppsim, this RTL in Verilator;
+``--per-node`` also runs every single-stream layer of the RTL alone on the stream the cppsim
+step kept for it (the first golden frame) and compares it word for word.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="default: BUILD/rtl_run")
     ap.add_argument("--pause-in", type=probability, default=0.0, help="probability of an input gap")
     ap.add_argument("--pause-out", type=probability, default=0.0, help="probability of output backpressure")
+    ap.add_argument("--per-node", action="store_true",
+                    help="also every single-stream layer alone against FINN's HLS in cppsim")
     a = ap.parse_args(argv)
     out = a.out or a.build / "rtl_run"
     try:
@@ -109,6 +113,20 @@ def main(argv=None) -> int:
             print(f"three-way on {t['compared']} values: PyTorch vs FINN HLS (cppsim) "
                   f"{t['pytorch_vs_cppsim']}, FINN HLS vs RTL {t['cppsim_vs_rtl']}, PyTorch vs "
                   f"RTL {t['pytorch_vs_rtl']} mismatches")
+    if a.per_node:
+        from hw.sim.pernode import per_node
+
+        try:
+            pn = per_node(a.build, out / "per_node", max(a.pause_in, a.pause_out, 0.3))
+        except ToolkitError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        rec["per_node"] = pn
+        mism += pn["mismatches"]
+        print(f"per node: {sum(1 for r in pn['layers'] if 'compared_words' in r)} layers alone, "
+              f"{pn['compared_words']} words against FINN's HLS in cppsim, {pn['mismatches']} "
+              f"mismatches; " + ", ".join(f"{r['layer']} ({r['why']})" for r in pn["layers"]
+                                          if "why" in r))
     (out / "rtl_run.json").write_text(json.dumps(rec, indent=2))
     print(json.dumps({k: v for k, v in rec.items()
                       if k not in ("fifos", "frame_done_cycles", "three_way")}, indent=2))

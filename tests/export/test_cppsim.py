@@ -136,3 +136,34 @@ def test_missing_headers_skip_with_a_line_not_a_failure(tmp_path, build):
     row = next(r for r in json.loads((out / "verify.json").read_text()) if r["step"] == "cppsim")
     assert row["mismatches"] is None and row["reason"].startswith("skipped:") and "dup.hpp" in row["reason"]
     assert (out / "DONE").is_file()
+
+
+@pytest.mark.rtlsim
+def test_three_way_per_node_and_network(build, tmp_path):
+    """PyTorch = FINN's HLS in cppsim = our RTL: on the network's golden frames, and per
+    layer on the streams the cppsim step kept; one value of a kept stream changed must show."""
+    from hw import run_network
+
+    out = tmp_path / "run"
+    assert run_network.main(["--build", str(build), "--out", str(out), "--per-node"]) == 0
+    rec = json.loads((out / "rtl_run.json").read_text())
+    t = rec["three_way"]
+    assert t["pytorch_vs_cppsim"] == t["cppsim_vs_rtl"] == t["pytorch_vs_rtl"] == 0
+    pn = rec["per_node"]
+    alone = [r for r in pn["layers"] if "compared_words" in r]
+    assert len(alone) >= 6 and pn["mismatches"] == 0 and pn["compared_words"] > 0
+    assert {"MVAU_hls_1", "Thresholding_rtl_0"} <= {r["layer"] for r in alone}
+    # negative control: the XNOR layer's expected output stream altered in one value
+    b = tmp_path / "b"
+    shutil.copytree(build, b)
+    t = dict(np.load(b / "cppsim" / "tensors.npz"))
+    from hw.gen import load_partition
+
+    m, _ = load_partition(b)
+    node = m.get_node_from_name("MVAU_hls_1")
+    y = t[node.output[0]]
+    y.reshape(-1)[5] = 0 if y.reshape(-1)[5] != 0 else 1
+    np.savez_compressed(b / "cppsim" / "tensors.npz", **t)
+    assert run_network.main(["--build", str(b), "--out", str(tmp_path / "bad"), "--per-node"]) == 1
+    bad = json.loads((tmp_path / "bad" / "rtl_run.json").read_text())["per_node"]
+    assert next(r for r in bad["layers"] if r["layer"] == "MVAU_hls_1")["mismatches"] > 0

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""cocotb bench around rtl_tests/stream_check.sv: clock (in the simulator, no Python per
+"""cocotb bench around hw/sim/stream_check.sv: clock (in the simulator, no Python per
 cycle), reset, wait for ``done``, then every output word must have matched."""
 import os
 
