@@ -161,7 +161,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
         core = Core("xnor_mvtu", "u_mvu", dict(MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe),
                                                CNT_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
                                                WEIGHT_RAM=L.sv_string(style),
-                                               IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
+                                               IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
+                                               PAIRS=_pairs(ctx)), {})
     else:
         idt = inst.get_input_datatype()
         wdt = DataType[inst.get_nodeattr("weightDataType")]
@@ -192,7 +193,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
             MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe), IN_W=str(idt.bitwidth()),
             IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
             NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
-            WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx))), {})
+            WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
+            PAIRS=_pairs(ctx)), {})
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
     lay.cores.append(core)
     kind = "xnor" if inst.get_nodeattr("binaryXnorMode") else \
@@ -252,6 +254,12 @@ def _weight_style(ctx: Context, depth: int, width: int) -> str:
 #: PE*SIMD-bit word (an XNOR layer at the 1080p folding: 56 EBR -> 0; synth_ecp5 of the
 #: unit alone, MW 288, MH 32, SIMD 96, PE 32: 6 469 LUT4, 5 146 FF, no EBR)
 SHALLOW_ROM = 8
+
+
+def _pairs(ctx: Context) -> str:
+    """Adder trees of two-input adders on ECP5 (Yosys' synth_ecp5 maps a four-input sum to
+    LUT4 full adders, two-input ones to carry chains); four-input sums elsewhere."""
+    return "1" if ctx.target == "ecp5" else "0"
 
 
 def _ibuf_style(ctx: Context) -> str:

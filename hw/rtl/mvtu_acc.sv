@@ -16,8 +16,9 @@ module mvtu_acc #(
     parameter int ACC_W = 9,       // accumulator and output lane width
     parameter int LAT = 2,         // clocks from a promise to its terms at this module
     parameter int SF = 1,          // clocks per result at full rate (synapse folds)
-    parameter bit REG_TERMS = 1    // register the terms before the tree (0: terms one LUT
+    parameter bit REG_TERMS = 1,   // register the terms before the tree (0: terms one LUT
                                    // level from registers feed its first stage directly)
+    parameter bit PAIRS = 0        // each stage as two levels of two-input adders (ECP5)
 ) (
     input  wire                     ap_clk,
     input  wire                     ap_rst_n,
@@ -97,17 +98,23 @@ module mvtu_acc #(
             localparam int IN = off(s - 1) + p * NP * ACC_W;   // lane p's sums of stage s-1
             localparam int OUT = off(s) + p * n_at(s) * ACC_W;
             for (genvar i = 0; i < n_at(s); i++) begin : node
-                // two levels of two-input adders, each sum a kept wire: synthesis maps every
-                // adder to a carry chain (a four-input sum became a $macc of LUT full adders
-                // in Yosys: about twice the LUTs)
                 wire signed [ACC_W-1:0] a [4];
                 for (genvar j = 0; j < 4; j++) begin : in
                     if (4 * i + j < NP) assign a[j] = $signed(tr[IN + (4*i + j)*ACC_W +: ACC_W]);
                     else assign a[j] = '0;
                 end
-                (* keep *) wire signed [ACC_W-1:0] p01 = narrow_w(a[0] + a[1], TW + 2 * (s - 1) + 1);
-                (* keep *) wire signed [ACC_W-1:0] p23 = narrow_w(a[2] + a[3], TW + 2 * (s - 1) + 1);
-                wire signed [ACC_W-1:0] sum = p01 + p23;
+                logic signed [ACC_W-1:0] sum;
+                if (PAIRS) begin : pairs
+                    // two levels of two-input adders, each sum a kept wire: synth_ecp5 maps
+                    // every adder to a carry chain (it made a four-input sum a $macc of LUT4
+                    // full adders: the binary-weight tail unit 15 675 -> 12 042 LUT4-eq;
+                    // synth_xilinx does better with the four-input sum on LUT6)
+                    (* keep *) wire signed [ACC_W-1:0] p01 = narrow_w(a[0] + a[1], TW + 2 * (s - 1) + 1);
+                    (* keep *) wire signed [ACC_W-1:0] p23 = narrow_w(a[2] + a[3], TW + 2 * (s - 1) + 1);
+                    assign sum = p01 + p23;
+                end else begin : quad
+                    assign sum = a[0] + a[1] + a[2] + a[3];
+                end
                 logic [ACC_W-1:0] q;
                 always_ff @(posedge ap_clk) q <= narrow(sum, s);
                 assign tr[OUT + i*ACC_W +: ACC_W] = q;

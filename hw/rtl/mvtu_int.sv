@@ -30,7 +30,8 @@ module mvtu_int #(
     parameter int ACC_W = 24,         // accumulator / output width (signed)
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
-    parameter IBUF_RAM = "auto"       // input buffer memory style for synthesis
+    parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
+    parameter bit PAIRS = 0           // adder tree as two-input adders (mvtu_acc; ECP5)
 ) (
     input  wire                   ap_clk,
     input  wire                   ap_rst_n,
@@ -74,7 +75,7 @@ module mvtu_int #(
         // the terms are one LUT level from the operand registers: no register of their own
         // (at a video-rate folding that is PE*SIMD*(IN_W+1) flip-flops: 10 368 at 1080p)
         mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(3), .SF(SF),
-                   .REG_TERMS(0)) u_acc (
+                   .REG_TERMS(0), .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
             .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end else begin : mult
@@ -100,7 +101,8 @@ module mvtu_int #(
             else vm <= {vm[0], v2};
         end
 
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(5), .SF(SF)) u_acc (
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(5), .SF(SF),
+                   .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
             .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end

@@ -21,7 +21,8 @@ module xnor_mvtu #(
     parameter int CNT_W = 7,          // popcount width, ceil(log2(MW+1))
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
-    parameter IBUF_RAM = "auto"       // input buffer memory style for synthesis
+    parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
+    parameter bit PAIRS = 0           // adder tree as two-input adders (mvtu_acc; ECP5)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -84,7 +85,8 @@ module xnor_mvtu #(
         assign counts[p*GW +: GW] = gsum | (gcarry << 1);
     end
 
-    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(3), .SF(SF)) u_acc (
+    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(3), .SF(SF),
+               .PAIRS(PAIRS)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
         .terms(counts), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};

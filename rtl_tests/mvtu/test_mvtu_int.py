@@ -30,7 +30,7 @@ PARAMS = [
 
 
 def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=False, ndsp=-1,
-             seed=0, change=False):
+             seed=0, change=False, pairs=0):
     rng = np.random.default_rng(seed)
     in_w, signed = int(in_dt.lstrip("UINT")), in_dt.startswith("INT")
     W = rng.choice([-1, 1], (mw, mh)) if bipolar else rng.integers(-127, 128, (mw, mh))
@@ -56,6 +56,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
                   WEIGHT_FILE=sv_string(tmp / "w.mem"))
     if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
         params["WEIGHT_RAM"] = sv_string("logic")
+    if pairs:  # the ECP5 adder tree (two-input adders)
+        params["PAIRS"] = 1
     return run_words("mvtu_int", SOURCES, params, tmp, x.reshape(-1, simd), in_w, signed,
                      expected.reshape(-1, pe), acc_w, True, p_in, p_out)
 
@@ -64,6 +66,14 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
 @pytest.mark.parametrize("case", PARAMS, ids=lambda c: "mw{}_mh{}_s{}_p{}_{}".format(*c[:5]))
 def test_mvtu_int_matches_finn_node(tmp_path, case):
     assert run_case(tmp_path, *case, seed=sum(case[:4])) == (1, 0)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("idx", [1, 4, 6], ids=["head_pairs", "binary_pairs", "logic_pairs"])
+def test_mvtu_int_two_input_adder_tree(tmp_path, idx):
+    """The adder tree the generator gives ECP5 targets (PAIRS = 1)."""
+    case = PARAMS[idx]
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=1) == (1, 0)
 
 
 @pytest.mark.rtlsim

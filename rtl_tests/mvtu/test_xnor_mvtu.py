@@ -27,7 +27,7 @@ PARAMS = [
 ]
 
 
-def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False):
+def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False, pairs=0):
     rng = np.random.default_rng(seed)
     W = rng.integers(0, 2, (mw, mh))
     cw = popcount_width(mw)
@@ -42,6 +42,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False):
     params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, CNT_W=cw, WEIGHT_FILE=sv_string(tmp / "w.mem"))
     if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
         params["WEIGHT_RAM"] = sv_string("logic")
+    if pairs:  # the ECP5 adder tree (two-input adders)
+        params["PAIRS"] = 1
     return run_words("xnor_mvtu", SOURCES, params, tmp, x.reshape(-1, simd), 1, False,
                      expected.reshape(-1, pe), cw, False, p_in, p_out)
 
@@ -50,6 +52,13 @@ def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False):
 @pytest.mark.parametrize("case", PARAMS, ids=lambda c: "mw{}_mh{}_s{}_p{}".format(*c[:4]))
 def test_xnor_mvtu_matches_finn_node(tmp_path, case):
     assert run_case(tmp_path, *case, seed=sum(case[:4])) == (1, 0)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("case", [PARAMS[1], PARAMS[2]], ids=["mw288_pairs", "mw45_pairs"])
+def test_xnor_mvtu_two_input_adder_tree(tmp_path, case):
+    """The adder tree the generator gives ECP5 targets (PAIRS = 1)."""
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=1) == (1, 0)
 
 
 @pytest.mark.rtlsim

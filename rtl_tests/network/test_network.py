@@ -83,7 +83,8 @@ def test_multipliers_in_logic_beyond_the_budget_bit_exact_with_stalls(build, tmp
     products and every product of the tail are logic multipliers (mul_reg LUT = 1); the
     choice per layer is recorded with its reason."""
     x, expected = golden(build)
-    r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, dsp_budget=3)
+    r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, dsp_budget=3,
+                    target="ecp5")   # and the ECP5 choices: adder trees, memory styles
     mults = [l["multipliers"] for l in r["stitch"]["layers"] if "multipliers" in l]
     assert len(mults) == 2 and mults[0]["dsp"] == 3 and mults[1]["dsp"] == 0
     assert all(m["logic"] == m["products"] - m["dsp"] > 0 and m["why"] for m in mults)
@@ -108,7 +109,7 @@ def test_binary_weight_upsampler_bit_exact_with_stalls(bintail_build, tmp_path):
 
     x, expected = golden(bintail_build)
     r = run_network(bintail_build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3,
-                    after_stitch=keep)
+                    after_stitch=keep, target="ecp5")
     kinds = [l.get("kind") for l in r["stitch"]["layers"]]
     assert kinds.count("binary-weight") == 1 and ".W_BIPOLAR(1)" in top
     assert int((r["outputs"] != expected).sum()) == 0
