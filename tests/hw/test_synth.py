@@ -106,3 +106,34 @@ def test_synth_ecp5_place_and_route(build, tmp_path):
     for s in (2, 3):
         rep = json.loads((tmp_path / f"pnr_seed{s}.json").read_text())
         assert min(v["achieved"] for v in rep["fmax"].values()) == by_seed[str(s)]
+
+
+def test_shared_line_buffer_window_synthesises_with_its_predicted_block_rams(tmp_path):
+    """swg_lb through Yosys (synth_ecp5 and synth_xilinx): one block RAM group per line
+    buffer, none per tap; the count the resource model predicts."""
+    import shutil
+
+    from hw.gen.render import CORE_FILES
+    from hw.resmodel import _Pseudo, block_count
+
+    rtl = synth.Path(synth.__file__).parent / "rtl"
+    params = dict(C=32, EW=8, H=20, W=96, KH=3, KW=3, DH=1, DW=1, PT=1, PL=1, OH=20, OW=96, M=1,
+                  CREDITS=2)
+    want = block_count(_Pseudo("swg_lb", params))
+    assert want == 2 * 8   # two lines of 97 words of 256 bits: 8 blocks of 36 bits each
+    for target, cls in (("ecp5", "EBR"), ("xilinx", "BRAM")):
+        d = tmp_path / target
+        d.mkdir()
+        for f in CORE_FILES["swg_lb"] + synth.TARGET_SOURCES[target]:
+            shutil.copy(rtl / f, d)
+        inst = ", ".join(f".{k}({v})" for k, v in params.items())
+        (d / "top.sv").write_text(
+            "module t(input wire ap_clk, input wire ap_rst_n, input wire [255:0] s_axis_tdata,\n"
+            "  input wire s_axis_tvalid, output wire s_axis_tready, output wire [2303:0] m_axis_tdata,\n"
+            "  output wire m_axis_tvalid, input wire m_axis_tready);\n"
+            f"  swg_lb #({inst}) u (.*);\nendmodule\n")
+        read = synth.read_slang([*CORE_FILES["swg_lb"], "top.sv"], "t", target).replace(
+            " --keep-hierarchy", "")
+        synth.yosys(f"{read}\nsynth_{target} -top t -flatten\ntee -q -o stat.json stat -json\n", d)
+        got = synth.classify(synth.flat_cells(json.loads((d / "stat.json").read_text())), target)
+        assert got[cls] == want, (target, got)
