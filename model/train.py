@@ -188,7 +188,8 @@ def train(args) -> dict:
         if diff:
             k = diff[0]
             flag = "--" + k.replace("_", "-")
-            flag = flag if any(flag == f"--{o}" for o, _ in OVERRIDES) else "--arch"
+            given = getattr(args, k, None) is not None       # the override, else the arch's value
+            flag = flag if given and any(flag == f"--{o}" for o, _ in OVERRIDES) else "--arch"
             raise CheckpointError(f"--resume: {ckpt_path} was trained with {k}={ck['config'].get(k)!r}, "
                                   f"not {cfg.get(k)!r} ({flag}); resume with the run's own "
                                   f"settings (arch {ck.get('arch')}) or train into another --out")

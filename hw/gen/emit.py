@@ -162,7 +162,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
                                                CNT_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
                                                WEIGHT_RAM=L.sv_string(style),
                                                IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
-                                               PAIRS=_pairs(ctx)), {})
+                                               PAIRS=_pairs(ctx),
+                                               LEAN=str(int(sf * nf <= SHALLOW_ROM))), {})
     else:
         idt = inst.get_input_datatype()
         wdt = DataType[inst.get_nodeattr("weightDataType")]
@@ -194,7 +195,7 @@ def emit_mvau(ctx: Context, node) -> Layer:
             IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
             NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
             WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
-            PAIRS=_pairs(ctx)), {})
+            PAIRS=_pairs(ctx), LEAN=str(int(sf * nf <= SHALLOW_ROM))), {})
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
     lay.cores.append(core)
     kind = "xnor" if inst.get_nodeattr("binaryXnorMode") else \

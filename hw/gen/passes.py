@@ -95,6 +95,8 @@ def credit_beats(core) -> int:
         nterm, lat = ((p["SIMD"] + 2) // 3, 3) if core.module == "xnor_mvtu" else (p["SIMD"], 5)
         if p.get("W_BIPOLAR"):   # terms without multiplier registers
             lat = 3
+        if p.get("LEAN"):        # one operand stage instead of three (mvtu_fetch)
+            lat -= 2
         return (lat + _tree_depth(nterm) + 9 + sf - 1) // sf + 1
     return 0
 

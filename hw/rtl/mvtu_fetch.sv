@@ -11,6 +11,10 @@
 //      clock at the current address);
 //   A2 operand register (keeps a RAM's clock-to-out off the arithmetic that follows).
 // Outputs are the A2 registers: valid, operands and the fold position they belong to.
+// LEAN = 1 (weights in logic, a small input buffer: video-rate foldings) keeps one operand
+// stage: A only (no block RAM clock-to-out to cut). With one synapse fold (SF = 1) the input
+// beat is not copied at all: it stays at the producer's output until the last neuron fold
+// takes it (ready only then), and every fold reads it there.
 `default_nettype none
 
 module mvtu_fetch #(
@@ -20,7 +24,8 @@ module mvtu_fetch #(
     parameter int WW = 16,          // weight word width (PE x SIMD weights)
     parameter WEIGHT_FILE = "",     // $readmemh: NF*SF words of WW bits
     parameter WEIGHT_RAM = "auto",  // synthesis memory style of the weights: auto, block, distributed, logic
-    parameter IBUF_RAM = "auto"     // ... of the input vector buffer
+    parameter IBUF_RAM = "auto",    // ... of the input vector buffer
+    parameter bit LEAN = 0          // one operand stage (see above)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -29,7 +34,7 @@ module mvtu_fetch #(
     output wire                  s_axis_tready,
     input  wire                  room,        // a result may be promised
     output wire                  promise,     // a step completing a result started
-    output logic                 v2,
+    output logic                 v2,       // A3 registers, or A with LEAN
     output logic [XW-1:0]        x2,
     output logic [WW-1:0]        w2,
     output logic [((SF > 1) ? $clog2(SF) : 1)-1:0] sf2,
@@ -57,29 +62,47 @@ module mvtu_fetch #(
 
     wire last = sf == SF_W'(SF - 1);
     wire may = !last || room;                       // registered sources only
-    wire go = ((nf != '0) || s_axis_tvalid) && may;
-    wire [XW-1:0] x = (nf == '0) ? s_axis_tdata : ibuf[sf];
-    assign s_axis_tready = (nf == '0) && may;
+    // HOLD: one synapse fold and a lean pipeline: the input stays at the producer
+    localparam bit HOLD = LEAN && SF == 1 && NF > 1;
+    wire go = (HOLD ? s_axis_tvalid : ((nf != '0) || s_axis_tvalid)) && may;
+    wire [XW-1:0] x = (HOLD || nf == '0) ? s_axis_tdata : ibuf[sf];
+    assign s_axis_tready = HOLD ? may && nf == NF_W'(NF - 1) : (nf == '0) && may;
     assign promise = go && last;
 
+    if (LEAN) begin : lean
+        // A only: the outputs are the A registers
+        assign v2 = va;
+        assign x2 = xa;
+        assign w2 = wa;
+        assign sf2 = sfa;
+        assign nf2 = nfa;
+    end else begin : full
+        always_ff @(posedge ap_clk) begin
+            // A3
+            v2 <= vb;
+            x2 <= xb;
+            w2 <= wb;
+            sf2 <= sfb;
+            nf2 <= nfb;
+            // A2
+            vb <= va;
+            xb <= xa;
+            wb <= wa;
+            sfb <= sfa;
+            nfb <= nfa;
+            if (!ap_rst_n) begin
+                vb <= 1'b0;
+                v2 <= 1'b0;
+            end
+        end
+    end
+
     always_ff @(posedge ap_clk) begin
-        // A3
-        v2 <= vb;
-        x2 <= xb;
-        w2 <= wb;
-        sf2 <= sfb;
-        nf2 <= nfb;
-        // A2
-        vb <= va;
-        xb <= xa;
-        wb <= wa;
-        sfb <= sfa;
-        nfb <= nfa;
         // A
         wa <= wmem[wadr];
         va <= go;
         if (go) begin
-            if (nf == '0) ibuf[sf] <= s_axis_tdata;
+            if (nf == '0 && !HOLD) ibuf[sf] <= s_axis_tdata;
             xa <= x;
             sfa <= sf;
             nfa <= nf;
@@ -89,8 +112,6 @@ module mvtu_fetch #(
             nf <= '0;
             wadr <= '0;
             va <= 1'b0;
-            vb <= 1'b0;
-            v2 <= 1'b0;
         end else if (go) begin
             wadr <= (wadr == WA_W'(NF * SF - 1)) ? '0 : wadr + 1'b1;
             if (last) begin

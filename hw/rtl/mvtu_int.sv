@@ -31,7 +31,8 @@ module mvtu_int #(
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
     parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
-    parameter bit PAIRS = 0           // adder tree as two-input adders (mvtu_acc; ECP5)
+    parameter bit PAIRS = 0,          // adder tree as two-input adders (mvtu_acc; ECP5)
+    parameter bit LEAN = 0            // one operand stage (mvtu_fetch; shallow logic weights)
 ) (
     input  wire                   ap_clk,
     input  wire                   ap_rst_n,
@@ -57,7 +58,7 @@ module mvtu_int #(
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE),
         .WEIGHT_RAM(WEIGHT_RAM),
-        .IBUF_RAM(IBUF_RAM))
+        .IBUF_RAM(IBUF_RAM), .LEAN(LEAN))
         u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room,
                  .promise, .v2, .x2, .w2, .sf2, .nf2);
 
@@ -74,7 +75,7 @@ module mvtu_int #(
         end
         // the terms are one LUT level from the operand registers: no register of their own
         // (at a video-rate folding that is PE*SIMD*(IN_W+1) flip-flops: 10 368 at 1080p)
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(3), .SF(SF),
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 : 3), .SF(SF),
                    .REG_TERMS(0), .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
             .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
@@ -101,7 +102,7 @@ module mvtu_int #(
             else vm <= {vm[0], v2};
         end
 
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(5), .SF(SF),
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 : 5), .SF(SF),
                    .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
             .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);

@@ -22,7 +22,8 @@ module xnor_mvtu #(
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
     parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
-    parameter bit PAIRS = 0           // adder tree as two-input adders (mvtu_acc; ECP5)
+    parameter bit PAIRS = 0,          // adder tree as two-input adders (mvtu_acc; ECP5)
+    parameter bit LEAN = 0            // one operand stage (mvtu_fetch; shallow logic weights)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -55,7 +56,7 @@ module xnor_mvtu #(
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD), .WW(PE*SIMD), .WEIGHT_FILE(WEIGHT_FILE),
         .WEIGHT_RAM(WEIGHT_RAM),
-        .IBUF_RAM(IBUF_RAM)) u_fetch (
+        .IBUF_RAM(IBUF_RAM), .LEAN(LEAN)) u_fetch (
         .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room, .promise,
         .v2, .x2, .w2, .sf2, .nf2);
 
@@ -85,7 +86,7 @@ module xnor_mvtu #(
         assign counts[p*GW +: GW] = gsum | (gcarry << 1);
     end
 
-    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(3), .SF(SF),
+    mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(LEAN ? 1 : 3), .SF(SF),
                .PAIRS(PAIRS)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
         .terms(counts), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);

@@ -26,6 +26,8 @@ PARAMS = [
     (45, 6, 9, 2, "INT8", 0.4, 0.4, 4, True),      # binary weights, odd sizes
     (27, 32, 9, 4, "INT9", 0.3, 0.3, 3, False, 20),  # head: 20 products on DSPs, 16 in logic
     (72, 12, 8, 3, "INT8", 0.3, 0.3, 3, False, 0),   # every product in logic
+    (72, 12, 72, 3, "INT8", 0.4, 0.4, 4, True),      # binary, one synapse fold: input held
+    (27, 16, 27, 4, "INT9", 0.3, 0.5, 3, False, 50),  # head, one synapse fold, 58 in logic
 ]
 
 
@@ -54,8 +56,9 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
     params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=in_w, IN_SIGNED=int(signed),
                   W_W=1 if bipolar else 8, W_BIPOLAR=int(bipolar), NDSP=ndsp, ACC_W=acc_w,
                   WEIGHT_FILE=sv_string(tmp / "w.mem"))
-    if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
-        params["WEIGHT_RAM"] = sv_string("logic")
+    if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic,
+        params["WEIGHT_RAM"] = sv_string("logic")  # one operand stage (the input held at the
+        params["LEAN"] = 1                         # producer with one synapse fold)
     if pairs:  # the ECP5 adder tree (two-input adders)
         params["PAIRS"] = 1
     return run_words("mvtu_int", SOURCES, params, tmp, x.reshape(-1, simd), in_w, signed,

@@ -40,8 +40,9 @@ def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False, p
         Wm[mw // 2, 0] ^= 1  # negative control: one weight bit differs from the golden node
     write_text(tmp / "w.mem", mem_text(weight_words(Wm, simd, pe)))
     params = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, CNT_W=cw, WEIGHT_FILE=sv_string(tmp / "w.mem"))
-    if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic
-        params["WEIGHT_RAM"] = sv_string("logic")
+    if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic,
+        params["WEIGHT_RAM"] = sv_string("logic")  # one operand stage (the input held at the
+        params["LEAN"] = 1                         # producer with one synapse fold)
     if pairs:  # the ECP5 adder tree (two-input adders)
         params["PAIRS"] = 1
     return run_words("xnor_mvtu", SOURCES, params, tmp, x.reshape(-1, simd), 1, False,

@@ -64,7 +64,10 @@ def _check_verify(out: Path):
 
 
 def _dataflow(out: Path) -> ModelWrapper:
-    return ModelWrapper(str(next((out / "partitions").glob("*.onnx"))))
+    """The partition graph with its build-relative paths ($BUILD/...) made absolute."""
+    from export import paths
+
+    return paths.load(next((out / "partitions").glob("*.onnx")), out)
 
 
 def test_default_arch_zero_mismatches_at_every_step(btm_build):

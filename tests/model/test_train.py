@@ -47,11 +47,12 @@ def test_resume_reaches_exactly_the_uninterrupted_state(tmp_path, hr_folder):
 
 
 def test_checkpoint_alone_rebuilds_the_model(tmp_path, hr_folder):
-    assert _run(tmp_path, "--data", hr_folder, "--steps", 2, "--val-every", 2) == 0
-    net, ck = model.model_from_checkpoint(tmp_path / "ckpt.pt")
+    run = tmp_path / "run"   # the training run's own folder (tmp_path holds the pictures)
+    assert _run(run, "--data", hr_folder, "--steps", 2, "--val-every", 2) == 0
+    net, ck = model.model_from_checkpoint(run / "ckpt.pt")
     assert ck["arch"] == "edsr_btm_x2_c8_b1" and ck["step"] == 2
     assert len(ck["config"]["mean"]) == 3  # the training set's own statistics
-    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["final"]["psnr"] > 0
 
 
@@ -78,10 +79,10 @@ def test_ddp_two_processes_on_cpu(tmp_path, hr_folder):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
            "-m", "model.train", *TINY, "--data", str(hr_folder), "--steps", "3",
-           "--val-every", "3", "--out", str(tmp_path)]
+           "--val-every", "3", "--out", str(tmp_path / "run")]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
-    m = json.loads((tmp_path / "metrics.json").read_text())
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m["world_size"] == 2 and m["step"] == 3
 
 
@@ -107,7 +108,7 @@ def test_greyscale_images_work(tmp_path, hr_folder):
     for p in hr_folder.iterdir():
         if p.name != "grey.png":
             p.unlink()
-    assert _run(tmp_path, "--data", hr_folder, "--steps", 2, "--val-every", 2) == 0
+    assert _run(tmp_path / "run", "--data", hr_folder, "--steps", 2, "--val-every", 2) == 0
 
 
 def test_unknown_arch(tmp_path, capsys):
@@ -170,7 +171,7 @@ def test_div2k_layout(tmp_path):
 
 
 def test_train_or_resume_skips_finished_and_resumes_short_runs(tmp_path, hr_folder):
-    common = [*TINY, "--data", str(hr_folder), "--val-every", "2", "--out", str(tmp_path)]
+    common = [*TINY, "--data", str(hr_folder), "--val-every", "2", "--out", str(tmp_path / "run")]
     ck = train.train_or_resume([*common, "--steps", "2"])
     assert _state(ck)["step"] == 2
     before = ck.stat().st_mtime_ns
