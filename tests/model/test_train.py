@@ -172,12 +172,12 @@ def test_div2k_layout(tmp_path):
 
 def test_train_or_resume_skips_finished_and_resumes_short_runs(tmp_path, hr_folder):
     common = [*TINY, "--data", str(hr_folder), "--val-every", "2", "--out", str(tmp_path / "run")]
-    ck = train.train_or_resume([*common, "--steps", "2"])
+    ck = train.train_or_resume([*common, "--steps", "3", "--stop-at", "2"])   # interrupted at 2
     assert _state(ck)["step"] == 2
-    before = ck.stat().st_mtime_ns
-    assert train.train_or_resume([*common, "--steps", "2"]) == ck
-    assert ck.stat().st_mtime_ns == before  # finished: not trained again
     assert _state(train.train_or_resume([*common, "--steps", "3"]))["step"] == 3  # resumed
+    before = ck.stat().st_mtime_ns
+    assert train.train_or_resume([*common, "--steps", "3"]) == ck
+    assert ck.stat().st_mtime_ns == before  # finished: not trained again
 
 
 def test_overridden_configurations_get_their_own_name(tmp_path, hr_folder):
