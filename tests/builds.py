@@ -23,6 +23,7 @@ def tiny_build(root: Path, arch: str = "edsr_btm_x2_c8_b1", hw: int = 12, fps: i
         ckpt = run / "ckpt.pt"
     assert to_finn.main(["--ckpt", str(ckpt), "--out", str(out), "--input-hw", str(hw),
                          str(hw), "--golden-real", str(golden_real), "--golden-random",
-                         str(golden_random), "--target-fps", str(fps),
+                         str(golden_random),
+                         *(() if "--folding" in export_args else ("--target-fps", str(fps))),
                          *(() if cppsim else ("--no-cppsim",)), *export_args]) == 0
     return out

@@ -215,3 +215,36 @@ def test_whole_network_sweep(tmp_path, arch, hw, fps):
     assert int((r["outputs"] != expected).sum()) == 0
     est = json.loads((out / "estimates.json").read_text())["totals"]["bottleneck_cycles"]
     assert r["cycles_per_frame"] <= 1.02 * est
+
+
+@pytest.mark.rtlsim
+def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factory, tmp_path):
+    """Video-rate foldings: weights in logic (SF x NF <= 8) keep one operand stage (LEAN);
+    with one synapse fold and two neuron folds (HOLD: head, XNOR body and binary tail) the
+    input beat stays at the producer until the last neuron fold takes it. Bit-exact with
+    stalls; one weight bit flipped in the XNOR layer's logic ROM must be caught."""
+    fold = json.loads((bintail_build / "folding.json").read_text())
+    mvaus = sorted(k for k in fold if k.startswith("MVAU"))   # head, XNOR body, binary tail
+    assert len(mvaus) == 3
+    for k, (simd, pe) in zip(mvaus, [(27, 4), (72, 4), (72, 6)]):   # SF 1, NF 2 each
+        fold[k].update(SIMD=simd, PE=pe)
+    root = tmp_path_factory.mktemp("lean")
+    (root / "folding.json").write_text(json.dumps(fold))
+    b = tiny_build(root, ckpt=bintail_build.parent / "run" / "ckpt.pt",
+                   export_args=("--folding", str(root / "folding.json")))
+    x, expected = golden(b)
+    top = {}
+    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5",
+                    after_stitch=lambda rtl: top.update(sv=(rtl / "sr_top.sv").read_text()))
+    assert top["sv"].count(".LEAN(1)") == 3
+    assert int((r["outputs"] != expected).sum()) == 0
+
+    def flip(rtl):
+        mem = rtl / f"{mvaus[1]}_w.mem"
+        words = mem.read_text().split()
+        words[0] = f"{int(words[0], 16) ^ 1:x}"
+        mem.write_text("\n".join(words) + "\n")
+
+    r = run_network(b, x, tmp_path / "neg", pause_in=0.0, pause_out=0.0, target="ecp5",
+                    after_stitch=flip)
+    assert int((r["outputs"] != expected).sum()) > 0
