@@ -165,6 +165,10 @@ def predict_design(model, folding: dict, device, rm) -> dict:
     return rm.predict_design(d)
 
 
+#: the resource classes the model fits (scaled by its margin before a device is compared)
+FITTED = ("LUT4", "LUT", "CARRY", "FF", "LUTRAM")
+
+
 def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
            cycles: int | None = None, progress=print) -> dict:
     """Without ``fps``: the fastest folding whose predicted hardware fits ``device``. With
@@ -190,7 +194,13 @@ def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
     for c in cands:
         folding = fold_for(model, c)
         pred = predict_design(model, folding, device, rm)
-        ok, why = fits(pred["total"], device)
+        # the fitted classes with the model's margin (its largest error on a held-out
+        # build); block RAMs and multipliers are counted exactly
+        margin = float(rm.meta.get("margin", 0.0))
+        ok, why = fits({k: v * (1 + margin) if k in FITTED else v
+                        for k, v in pred["total"].items()}, device)
+        if why and margin:
+            why += f" (predicted LUT/FF with the model's {margin:.0%} margin)"
         px_rate = clock_mhz * 1e6 / c
         rec = {"cycles_per_pixel": c, "pixels_per_s": px_rate, "fps": px_rate / (h * w),
                "fits": ok, "why": why, "predicted": pred, "folding": folding}

@@ -7,9 +7,11 @@ FF, LUTRAM, EBR, MULT18; Xilinx: LUT, CARRY, FF, LUTRAM, BRAM, DSP):
 
 - block RAM and multiplier blocks are counted, not fitted: a memory's words and width give
   its blocks by the widest configuration that holds them (18 kb blocks of 512 x 36 ..
-  16384 x 1, as Yosys maps them), memories of at most 16 words (or declared logic or
-  distributed) are LUT RAM or logic, and an int8 unit takes one multiplier per product on a
-  block (its NDSP);
+  16384 x 1, as Yosys maps them); a memory left to the tool (``auto``) goes to LUT RAM
+  when its 16 x 4 LUT RAM cells number fewer than ``LUTRAM_PER_BLOCK`` per block it would
+  take (the choice Yosys' ``memory_libmap`` made on every calibration memory), one declared
+  ``block`` always to blocks, ``logic`` or ``distributed`` never; an int8 unit takes one
+  multiplier per product on a block (its NDSP);
 - LUTs, carries, flip-flops and LUT RAM are linear in a few features of each core type
   (``FEATURES``: XNOR bits, products in logic, adder-tree term bits, lanes, window bits,
   FIFO width, ...), with non-negative coefficients fitted by least squares over the layer
@@ -31,6 +33,10 @@ BRAM = {"ecp5": "EBR", "xilinx": "BRAM"}
 MULT = {"ecp5": "MULT18", "xilinx": "DSP"}
 #: 18 kb block configurations (words, bits), as ECP5 DP16KD and Xilinx RAMB18 offer them
 BLOCK_CONFIGS = ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))
+#: Yosys (synth_ecp5) put an ``auto`` memory in LUT RAM when it needed fewer than this many
+#: 16 x 4 cells per block RAM: measured on the calibration builds' 40 memories, LUT RAM at
+#: 21 cells per block (48 x 27) and below, blocks at 24 (48 x 64, two blocks) and above
+LUTRAM_PER_BLOCK = 22.5
 
 
 def blocks(words: int, width: int) -> int:
@@ -64,9 +70,12 @@ def memories(core) -> list[tuple[int, int, str]]:
     m = core.module
     if m in ("xnor_mvtu", "mvtu_int"):
         words, width, style = _depth_bits_rom(core)
-        sf = _p(core, "MW") // _p(core, "SIMD")
+        sf, nf = _p(core, "MW") // _p(core, "SIMD"), _p(core, "MH") // _p(core, "PE")
         xw = _p(core, "SIMD") * (_p(core, "IN_W") if m == "mvtu_int" else 1)
-        return [(words, width, style), (sf, xw, _s(core, "IBUF_RAM") or "auto")]
+        # the input buffer is read only by later neuron folds, and not kept at all when the
+        # input is held at the producer (mvtu_fetch HOLD: LEAN with one synapse fold)
+        ibuf = nf > 1 and not (_p(core, "LEAN") and sf == 1)
+        return [(words, width, style)] + ([(sf, xw, _s(core, "IBUF_RAM") or "auto")] if ibuf else [])
     if m == "swg":
         c, simd, ew = _p(core, "C"), _p(core, "SIMD"), _p(core, "EW")
         rb = (_p(core, "KH") - 1) * _p(core, "DH") + 2
@@ -83,14 +92,29 @@ def memories(core) -> list[tuple[int, int, str]]:
     return []
 
 
+def lutram_cells(words: int, width: int) -> int:
+    """16 x 4 LUT RAM cells (ECP5 DPR16X4) of a memory of ``words`` x ``width`` bits."""
+    return math.ceil(words / 16) * math.ceil(width / 4) if words > 0 and width > 0 else 0
+
+
+def in_blocks(words: int, width: int, style: str) -> bool:
+    """Whether a memory takes block RAM (see ``LUTRAM_PER_BLOCK``)."""
+    if words <= 0 or width <= 0 or style in ("logic", "distributed"):
+        return False
+    if style == "block":
+        return True
+    return lutram_cells(words, width) >= LUTRAM_PER_BLOCK * blocks(words, width)
+
+
 def block_count(core) -> int:
-    """Block RAMs of a core: memories above 16 words not declared logic/distributed."""
-    n = 0
-    for words, width, style in memories(core):
-        if style in ("logic", "distributed") or words <= 16:
-            continue
-        n += blocks(words, width)
-    return n
+    """Block RAMs of a core: its memories that go to blocks."""
+    return sum(blocks(w, b) for w, b, s in memories(core) if in_blocks(w, b, s))
+
+
+def lutram_count(core) -> int:
+    """LUT RAM cells of a core's memories that go to LUT RAM (not logic ROMs)."""
+    return sum(lutram_cells(w, b) for w, b, s in memories(core)
+               if s != "logic" and not in_blocks(w, b, s))
 
 
 def multipliers(core) -> int:
@@ -105,6 +129,8 @@ def features(core) -> dict[str, float]:
     """The features the fitted classes are linear in, per core type (``1``: a constant)."""
     m = core.module
     f = {"1": 1.0}
+    if lutram_count(core):
+        f["lutram"] = lutram_count(core)
     if m == "xnor_mvtu":
         words, width, style = _depth_bits_rom(core)
         f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"),
@@ -117,8 +143,10 @@ def features(core) -> dict[str, float]:
         xb = _p(core, "IN_W") + 1
         bip = _p(core, "W_BIPOLAR")
         logic = 0 if bip else prod - multipliers(core)
+        # the Booth rows the logic products keep (hw.gen.emit.live_booth_rows), else all
+        rows = getattr(core, "stats", {}).get("booth_rows", logic * ((_p(core, "W_W") + 1) // 2))
         f.update(terms=0 if bip else prod * (xb + _p(core, "W_W")),
-                 logic_mults=logic * xb * _p(core, "W_W"),
+                 logic_mults=rows * xb, logic_products=logic * (xb + _p(core, "W_W")),
                  binw=prod * xb if bip else 0,
                  lanes=_p(core, "PE") * _p(core, "ACC_W"), xw=_p(core, "SIMD") * _p(core, "IN_W"),
                  rom_logic=width * words if style == "logic" else 0,

@@ -37,6 +37,9 @@ class Core:
     name: str
     params: dict[str, str]
     conns: dict[str, str]
+    #: figures of the core's contents the parameters do not show (for hw.resmodel), e.g. the
+    #: radix-4 Booth rows its logic multipliers keep
+    stats: dict = field(default_factory=dict)
 
 
 def bundle(core_prefix: str, bundle_name: str) -> dict[str, str]:

@@ -196,6 +196,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
             NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
             WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
             PAIRS=_pairs(ctx), LEAN=str(int(sf * nf <= SHALLOW_ROM))), {})
+        if ndsp >= 0:
+            core.stats["booth_rows"] = live_booth_rows(W, simd, pe, w_w, ndsp, style)
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
     lay.cores.append(core)
     kind = "xnor" if inst.get_nodeattr("binaryXnorMode") else \
@@ -214,6 +216,29 @@ def emit_mvau(ctx: Context, node) -> Layer:
     lay.cores.append(requantiser(ctx, "rq", T, inst.get_nodeattr("ActVal"), acc, s_out.bits,
                                  ranges, "acc", "m0", lay))
     return lay
+
+
+def live_booth_rows(W: np.ndarray, simd: int, pe: int, w_w: int, ndsp: int, style: str) -> int:
+    """Radix-4 Booth rows the logic products (``p*SIMD + i >= NDSP``) of an int unit keep
+    after synthesis: with weights in logic, a row whose digit is 0 in every word of the ROM
+    is a constant and Yosys removes it (weights of small magnitude leave their upper rows
+    zero); other ROM styles keep every row."""
+    nd = (w_w + 1) // 2
+    mw, mh = W.shape
+    # words x products: element (p, i) of word (nf, sf) is W[sf*SIMD + i, nf*PE + p]
+    Wb = W.reshape(mw // simd, simd, mh // pe, pe).transpose(2, 0, 3, 1).reshape(-1, pe * simd)
+    logic = Wb[:, ndsp:].astype(np.int64) & ((1 << w_w) - 1)
+    if logic.size == 0:
+        return 0
+    if style != "logic":
+        return nd * logic.shape[1]
+    # bits below 0 are 0, above the sign bit its copies (two's complement)
+    bit = lambda k: (logic >> min(k, w_w - 1)) & 1 if k >= 0 else np.zeros_like(logic)  # noqa: E731
+    live = 0
+    for k in range(nd):
+        digit = -2 * bit(2 * k + 1) + bit(2 * k) + bit(2 * k - 1)
+        live += int((digit != 0).any(0).sum())
+    return live
 
 
 def multipliers(ctx: Context, lay: Layer, n: int) -> int:

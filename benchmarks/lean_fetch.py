@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+"""Flip-flops the LEAN operand stage saves, side by side in one run: Yosys ``synth_ecp5``
+(flat) of the XNOR unit and of the binary-weight tail unit at video-rate foldings, weights in
+logic, with ``LEAN = 0`` (three operand stages: A, A2, A3, and the input buffer) and
+``LEAN = 1`` (stage A only; with one synapse fold the input stays at the producer).
+
+    .venv/bin/python benchmarks/lean_fetch.py [--out F]
+
+Prints LUT4 / CARRY / FF / LUTRAM per unit and the ratio; writes JSON (default
+build/lean_fetch.json). The whole networks are bit-exact either way
+(rtl_tests/network/test_network.py::test_lean_operand_stage_bit_exact_with_stalls,
+rtl_tests/mvtu/).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
+from hw.gen.render import CORE_FILES  # noqa: E402
+from hw.synth import TARGET_SOURCES, classify, flat_cells, read_slang, yosys  # noqa: E402
+
+RTL = ROOT / "hw" / "rtl"
+
+#: name -> (module, params, input bits, output bits, weights (MW x MH), weight bits)
+UNITS = {
+    # a 1080p body conv: K = 3*3*32, 32 channels, one synapse fold, four neuron folds
+    "XNOR unit (MW 288, MH 32, SIMD 288, PE 8)": (
+        "xnor_mvtu", dict(MW=288, MH=32, SIMD=288, PE=8, CNT_W=9, PAIRS=1), 288, 8 * 9, 1),
+    # the binary-weight tail (sub-pixel conv to 12 channels) over 8-bit activations
+    "binary tail (MW 288, MH 12, SIMD 288, PE 6)": (
+        "mvtu_int", dict(MW=288, MH=12, SIMD=288, PE=6, IN_W=8, IN_SIGNED=1, W_W=1,
+                         W_BIPOLAR=1, ACC_W=18, PAIRS=1), 288 * 8, 6 * 18, 2),
+}
+
+
+def synth(module: str, params: dict, in_w: int, out_w: int, mem: str) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        files = CORE_FILES[module]
+        for f in files + TARGET_SOURCES["ecp5"]:
+            shutil.copy(RTL / f, tmp)
+        (tmp / "w.mem").write_text(mem)
+        p = ", ".join(f".{k}({v})" for k, v in params.items())
+        (tmp / "top.sv").write_text(
+            f"module bench_top(input wire ap_clk, input wire ap_rst_n,\n"
+            f"  input wire [{in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,\n"
+            f"  output wire [{out_w}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);\n"
+            f"  {module} #({p}) u (.*);\nendmodule\n")
+        read = read_slang([*files, "top.sv"], "bench_top", "ecp5").replace(" --keep-hierarchy", "")
+        yosys(f"{read}\nsynth_ecp5 -top bench_top -flatten\ntee -q -o stat.json stat -json\n", tmp)
+        return classify(flat_cells(json.loads((tmp / "stat.json").read_text())), "ecp5")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=ROOT / "build" / "lean_fetch.json")
+    a = ap.parse_args(argv)
+    rng = np.random.default_rng(1)
+    res = {}
+    for name, (module, params, in_w, out_w, kind) in UNITS.items():
+        mw, mh, simd, pe = params["MW"], params["MH"], params["SIMD"], params["PE"]
+        W = rng.integers(0, 2, (mw, mh))
+        words = weight_words(W, simd, pe)
+        row = {}
+        for lean in (0, 1):
+            row[f"LEAN={lean}"] = synth(module, {**params, "LEAN": lean,
+                                                 "WEIGHT_FILE": sv_string("w.mem"),
+                                                 "WEIGHT_RAM": sv_string("logic"),
+                                                 "IBUF_RAM": sv_string("distributed")},
+                                        in_w, out_w, mem_text(words))
+            print(f"{name} LEAN={lean}: {row[f'LEAN={lean}']}", flush=True)
+        a0, a1 = row["LEAN=0"], row["LEAN=1"]
+        row["ff_ratio"] = round(a1["FF"] / max(a0["FF"], 1), 3)
+        print(f"{name}: FF {a0['FF']} -> {a1['FF']} ({row['ff_ratio']}x), LUT4 {a0['LUT4']} -> "
+              f"{a1['LUT4']}", flush=True)
+        res[name] = row
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = a.out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(res, indent=1))
+    tmp.replace(a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
