@@ -81,6 +81,6 @@ def need(total: dict, family: str) -> dict:
 def fits(total: dict, dev: Device) -> tuple[bool, str]:
     """Whether the cells fit ``dev``; else one line naming each class over and by how much."""
     n = need(total, dev.family)
-    over = [f"{k} {v} > {dev.budget[k]} (+{v - dev.budget[k]})" for k, v in n.items()
+    over = [f"{k} {v:.0f} > {dev.budget[k]} (+{v - dev.budget[k]:.0f})" for k, v in n.items()
             if v > dev.budget[k]]
     return (not over, "" if not over else f"does not fit {dev.name}: " + ", ".join(over))
