@@ -191,12 +191,12 @@ def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
                     f"{cmax:.2f} clocks per pixel at {clock_mhz:g} MHz; the fastest folding "
                     f"takes {cands[0]}"}
         cands = [max(slow)]
+    # the fitted classes get the model's headroom (benchmarks/resource_model.py MARGIN);
+    # block RAMs and multipliers are counted exactly
+    margin = float(rm.meta.get("margin", 0.0))
     for c in cands:
         folding = fold_for(model, c)
         pred = predict_design(model, folding, device, rm)
-        # the fitted classes with the model's margin (its largest error on a held-out
-        # build); block RAMs and multipliers are counted exactly
-        margin = float(rm.meta.get("margin", 0.0))
         ok, why = fits({k: v * (1 + margin) if k in FITTED else v
                         for k, v in pred["total"].items()}, device)
         if why and margin:

@@ -129,8 +129,9 @@ def features(core) -> dict[str, float]:
     """The features the fitted classes are linear in, per core type (``1``: a constant)."""
     m = core.module
     f = {"1": 1.0}
-    if lutram_count(core):
-        f["lutram"] = lutram_count(core)
+    cells = lutram_count(core)
+    if cells:
+        f["lutram"] = cells
     if m == "xnor_mvtu":
         words, width, style = _depth_bits_rom(core)
         f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"),
