@@ -28,6 +28,7 @@ warnings.filterwarnings("ignore", message=r"The values of tensor .* can't be rep
 warnings.filterwarnings("ignore", message="Assuming 4D input is NCHW", module=r"qonnx\.")
 
 from model.data import load_pairs
+from model.toollog import say, to_file as tool_log
 from model.evaluate import write_json_atomic
 from model.registry import model_from_checkpoint, resolve_checkpoint
 
@@ -431,12 +432,12 @@ def step_cppsim(model, ctx):
     else:
         headers, why = cppsim.find_headers(cfg.finn_hlslib, cfg.ap_types)
         if headers is None:
-            print(f"cppsim skipped: {why}", flush=True)
+            say(f"cppsim skipped: {why}")
             not_compared(ctx, "cppsim", f"skipped: {why}")
             return model
         _, df, _ = _dataflow(model)
         rec = cppsim.run_cppsim(model, df, cfg.out, ctx.golden_in, ctx.golden_out, headers,
-                                progress=lambda m: print(m, flush=True))
+                                progress=say)
         ctx.verify.append({"step": "cppsim", "compared": rec["compared"],
                            "mismatches": rec["mismatches"],
                            "nodes_compared": sum(r["compared"] for r in rec["nodes"].values()),
@@ -600,7 +601,7 @@ def verify_small(ctx: Context) -> None:
 #: what a build directory holds (``prepare_out`` replaces a previous build whole)
 BUILD_ENTRIES = ("steps", "partitions", "golden", "verify", "finn_tmp", "cppsim", "rtl", "rtl_run", "synth",
                  "upscale", "fastsim", "config.json", "verify.json", "estimates.json",
-                 "folding.json", "parameters.json", "finn_settings.yaml", "codegen.json", "DONE",
+                 "folding.json", "parameters.json", "finn_settings.yaml", "codegen.json", "export.log", "DONE",
                  "FAILED.txt")
 
 
@@ -742,76 +743,79 @@ def run_export(cfg: ExportConfig) -> Context:
         (out / marker).unlink(missing_ok=True)
     (out / "steps").mkdir(exist_ok=True)
     name = "before the first step"
-    try:
-        finn_env(out)
-        write_json_atomic(config_record(cfg, ck_hash), out / "config.json")
-        split = cfg.verify_hw is not None and tuple(cfg.verify_hw) != tuple(cfg.input_hw)
-        ctx = Context(cfg)
-        ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
-        blockers = ctx.net.export_blockers()
-        if blockers:
-            raise ExportError(f"checkpoint {cfg.ckpt} ({ctx.ckpt.get('arch')}) cannot be exported "
-                              "to an integer dataflow: " + "; ".join(blockers))
-        make_golden(ctx)
-        i0 = names.index(cfg.start_step) if cfg.start_step else 0
-        i1 = names.index(cfg.stop_step) if cfg.stop_step else len(names) - 1
-        model = None
-        if i0 > 0:
-            prev = out / "steps" / f"{i0 - 1:02d}_{names[i0 - 1]}.onnx"
-            if not prev.is_file():
-                raise ExportError(f"--start-step {names[i0]} needs {prev} from an earlier run")
-            model = paths.load(prev, out)
-            part = prev.with_name(prev.stem + ".partition.onnx")
-            if part.is_file():  # the partition as the previous step left it
-                shutil.copyfile(part, _dataflow(model)[2])
-        verify_path = out / "verify.json"
-        if i0 > 0 and verify_path.is_file():
-            ctx.verify = [r for r in json.loads(verify_path.read_text())
-                          if names.index(r["step"]) < i0]
-        for i in range(i0, i1 + 1):
-            name, fn = STEPS[i]
-            interrupt.step(name)
-            t = time.time()
-            try:
-                model = fn(model, ctx)
-            except (ExportError, UnsupportedGraphError):
-                raise
-            except MemoryError:
-                raise ExportError(f"step {name}: out of memory at {cfg.input_hw[0]}x"
-                                  f"{cfg.input_hw[1]}; export a large frame with --verify-hw 32 32 "
-                                  "(verified at a small frame with the same folding)") from None
-            except Exception as e:  # a FINN/qonnx pass failed: name the step
-                raise ExportError(f"step {name} failed: {type(e).__name__}: {e}") from e
-            paths.save(model, out / "steps" / f"{i:02d}_{name}.onnx", out)
-            if i >= names.index("partition"):  # the steps after it change the partition
-                shutil.copyfile(_dataflow(model)[2],
-                                out / "steps" / f"{i:02d}_{name}.partition.onnx")
-            if name in SELF_VERIFIED:
-                pass
-            elif name in NOT_EXECUTABLE:
-                not_compared(ctx, name, NOT_EXECUTABLE[name])
-            elif split:
-                not_compared(ctx, name, f"verified at {cfg.verify_hw[0]}x{cfg.verify_hw[1]} "
-                                        "(verify/verify.json), parameters equal (parameters.json)")
-            else:
-                verify_step(model, ctx, name)
-            ctx.timings[name] = round(time.time() - t, 2)
-            write_json_atomic(ctx.verify, verify_path)
-        if split and i1 == len(names) - 1:
-            ctx.model = model
-            verify_small(ctx)
-            write_json_atomic(ctx.verify, verify_path)
-    except MemoryError:
-        _failed(out, name, "MemoryError: out of memory")
-        raise ExportError(f"{name}: out of memory at {cfg.input_hw[0]}x{cfg.input_hw[1]}; export "
-                          "a large frame with --verify-hw 32 32") from None
-    except BaseException as e:  # KeyboardInterrupt included: nothing half-done looks finished
-        if "ctx" in locals():
-            write_json_atomic(ctx.verify, out / "verify.json")
-        why = "interrupted (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else \
-            f"{type(e).__name__}: {e}"
-        _failed(out, name, why)
-        raise
+    # what torch, Brevitas, qonnx, FINN and g++ print goes to OUT/export.log; the console
+    # gets the results (to_finn prints them) and the cppsim progress lines
+    with tool_log(out / "export.log"):
+        try:
+            finn_env(out)
+            write_json_atomic(config_record(cfg, ck_hash), out / "config.json")
+            split = cfg.verify_hw is not None and tuple(cfg.verify_hw) != tuple(cfg.input_hw)
+            ctx = Context(cfg)
+            ctx.net, ctx.ckpt = model_from_checkpoint(cfg.ckpt)
+            blockers = ctx.net.export_blockers()
+            if blockers:
+                raise ExportError(f"checkpoint {cfg.ckpt} ({ctx.ckpt.get('arch')}) cannot be exported "
+                                  "to an integer dataflow: " + "; ".join(blockers))
+            make_golden(ctx)
+            i0 = names.index(cfg.start_step) if cfg.start_step else 0
+            i1 = names.index(cfg.stop_step) if cfg.stop_step else len(names) - 1
+            model = None
+            if i0 > 0:
+                prev = out / "steps" / f"{i0 - 1:02d}_{names[i0 - 1]}.onnx"
+                if not prev.is_file():
+                    raise ExportError(f"--start-step {names[i0]} needs {prev} from an earlier run")
+                model = paths.load(prev, out)
+                part = prev.with_name(prev.stem + ".partition.onnx")
+                if part.is_file():  # the partition as the previous step left it
+                    shutil.copyfile(part, _dataflow(model)[2])
+            verify_path = out / "verify.json"
+            if i0 > 0 and verify_path.is_file():
+                ctx.verify = [r for r in json.loads(verify_path.read_text())
+                              if names.index(r["step"]) < i0]
+            for i in range(i0, i1 + 1):
+                name, fn = STEPS[i]
+                interrupt.step(name)
+                t = time.time()
+                try:
+                    model = fn(model, ctx)
+                except (ExportError, UnsupportedGraphError):
+                    raise
+                except MemoryError:
+                    raise ExportError(f"step {name}: out of memory at {cfg.input_hw[0]}x"
+                                      f"{cfg.input_hw[1]}; export a large frame with --verify-hw 32 32 "
+                                      "(verified at a small frame with the same folding)") from None
+                except Exception as e:  # a FINN/qonnx pass failed: name the step
+                    raise ExportError(f"step {name} failed: {type(e).__name__}: {e}") from e
+                paths.save(model, out / "steps" / f"{i:02d}_{name}.onnx", out)
+                if i >= names.index("partition"):  # the steps after it change the partition
+                    shutil.copyfile(_dataflow(model)[2],
+                                    out / "steps" / f"{i:02d}_{name}.partition.onnx")
+                if name in SELF_VERIFIED:
+                    pass
+                elif name in NOT_EXECUTABLE:
+                    not_compared(ctx, name, NOT_EXECUTABLE[name])
+                elif split:
+                    not_compared(ctx, name, f"verified at {cfg.verify_hw[0]}x{cfg.verify_hw[1]} "
+                                            "(verify/verify.json), parameters equal (parameters.json)")
+                else:
+                    verify_step(model, ctx, name)
+                ctx.timings[name] = round(time.time() - t, 2)
+                write_json_atomic(ctx.verify, verify_path)
+            if split and i1 == len(names) - 1:
+                ctx.model = model
+                verify_small(ctx)
+                write_json_atomic(ctx.verify, verify_path)
+        except MemoryError:
+            _failed(out, name, "MemoryError: out of memory")
+            raise ExportError(f"{name}: out of memory at {cfg.input_hw[0]}x{cfg.input_hw[1]}; export "
+                              "a large frame with --verify-hw 32 32") from None
+        except BaseException as e:  # KeyboardInterrupt included: nothing half-done looks finished
+            if "ctx" in locals():
+                write_json_atomic(ctx.verify, out / "verify.json")
+            why = "interrupted (KeyboardInterrupt)" if isinstance(e, KeyboardInterrupt) else \
+                f"{type(e).__name__}: {e}"
+            _failed(out, name, why)
+            raise
     if i1 < len(names) - 1:
         # a partial build is not a finished one: hw.gen and the rest refuse it
         (out / "STOPPED.txt").write_text(

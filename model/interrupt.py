@@ -52,7 +52,10 @@ def _handler(signum, frame):  # noqa: ARG001
                    f"({_state['marker']})")
         elif out is not None and _state["finished"]:
             msg = f"interrupted after {out} was finished"
-        sys.stderr.write(msg + "\n")
-        sys.stderr.flush()
+        from model import toollog   # the console even while tool output goes to a log
+
+        err = toollog.console_err()
+        err.write(msg + "\n")
+        err.flush()
     finally:
         os._exit(130)

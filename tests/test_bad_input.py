@@ -520,6 +520,22 @@ def test_interrupt_at_any_moment(env, tmp_path, delay):
         assert "FAILED.txt" in lines[0]
 
 
+def test_export_console_gets_results_tool_output_goes_to_the_log(env, tmp_path):
+    """What torch's ONNX exporter and FINN print (torchvision warnings, progress, datatype
+    notes) lands in OUT/export.log, not on the console: stderr stays empty, stdout starts
+    with the verification table."""
+    out = tmp_path / "b"
+    r = subprocess.run([sys.executable, str(REPO / "export" / "to_finn.py"), "--ckpt",
+                        str(env["ckpt"]), "--out", str(out), "--input-hw", "12", "12",
+                        "--golden-real", "0", "--no-cppsim"], cwd=REPO,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert r.stdout.lstrip().startswith("qonnx_export"), r.stdout[:300]
+    log = (out / "export.log").read_text()
+    assert "[torch.onnx]" in log and "[torch.onnx]" not in r.stdout
+
+
 def test_paths_with_spaces_build_and_simulate(env, tmp_path):
     """A build, a work folder and an output with spaces: Verilator builds (make splits paths
     at spaces: the sources are staged in a space-free folder) and the picture is exact; the
