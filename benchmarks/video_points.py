@@ -82,16 +82,8 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         f = search(model, dev, a.clock_mhz, a.fps, cycles=cycles)
         if not f["fits"] and cycles:
             # a folding given by clocks per pixel: the model's verdict is recorded, Yosys decides
-            from hw.fold import fold_for, predict_design
-            from hw.resmodel import ResourceModel
-
-            why = f["why"]
-            folding = fold_for(model, cycles)
-            px = a.clock_mhz * 1e6 / cycles
-            f = {"fits": False, "folding": folding, "cycles_per_pixel": cycles, "pixels_per_s": px,
-                 "fps": px / (lr_hw[0] * lr_hw[1]), "meets_fps": px / (lr_hw[0] * lr_hw[1]) >= a.fps,
-                 "predicted": predict_design(model, folding, dev, ResourceModel.load(dev.family))}
-            rec["fold_note"] = f"the resource model predicts no fit ({why}); --cycles given: Yosys decides"
+            rec["fold_note"] = (f"the resource model predicts no fit ({f['why']}); --cycles "
+                                "given: Yosys decides")
         elif not f["fits"]:
             rec["fold"] = {"fits": False, "why": f["why"]}
             write_json_atomic(rec, rec_path)

@@ -174,7 +174,8 @@ def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
     """Without ``fps``: the fastest folding whose predicted hardware fits ``device``. With
     ``fps``: the cheapest folding that reaches it at the clock (the most clocks per pixel
     that still does), if it fits. ``cycles``: exactly that folding. Returns the record
-    (folding, prediction, rate)."""
+    (folding, prediction, rate); when nothing fits, ``fits`` is False and the record is the
+    slowest folding tried, ``why`` saying by how much it misses."""
     from hw.devices import fits
     from hw.resmodel import ResourceModel
 
@@ -211,8 +212,10 @@ def search(model, device, clock_mhz: float, fps: float | None = None, rm=None,
             rec.update(device=device.name, clock_mhz=clock_mhz, frame_hw=[h, w], tried=tried,
                        meets_fps=None if fps is None else rec["fps"] >= fps)
             return rec
-    return {"fits": False, "device": device.name, "why": tried[-1]["why"], "tried": tried,
-            "clock_mhz": clock_mhz, "frame_hw": [h, w]}
+    # none fits: the record of the last (slowest) folding tried, with its prediction
+    rec.update(device=device.name, clock_mhz=clock_mhz, frame_hw=[h, w], tried=tried,
+               meets_fps=None if fps is None else rec["fps"] >= fps)
+    return rec
 
 
 def main(argv=None) -> int:

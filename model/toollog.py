@@ -16,6 +16,7 @@ Standard library only; nothing in the field's libraries does this for a whole pr
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from pathlib import Path
@@ -40,9 +41,10 @@ def say(msg: str) -> None:
 
 def _console_stream(orig, fdnum: int, saved: int):
     """The console as a stream: a new stream on the saved descriptor when ``orig`` wrote to
-    ``fdnum`` (that descriptor now goes to the log), else ``orig`` itself (a pytest capture)."""
+    ``fdnum`` (that descriptor now goes to the log), else ``orig`` itself (pytest's capture,
+    a Jupyter kernel's stream: they do not write to the descriptor)."""
     try:
-        if orig.fileno() == fdnum:
+        if isinstance(orig, io.TextIOWrapper) and orig.fileno() == fdnum:
             return open(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
     except (AttributeError, OSError, ValueError):
         pass

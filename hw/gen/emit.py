@@ -152,6 +152,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
     mw, mh = W.shape
     simd, pe = inst.get_nodeattr("SIMD"), inst.get_nodeattr("PE")
     sf, nf = mw // simd, mh // pe
+    # weights in logic (a ROM of at most SHALLOW_ROM words): one operand stage (mvtu_fetch)
+    lean = str(int(sf * nf <= SHALLOW_ROM))
     wname = f"{node.name}_w.mem"
     if inst.get_nodeattr("binaryXnorMode"):
         acc_w, acc_signed = max(1, int(mw).bit_length()), False
@@ -163,7 +165,7 @@ def emit_mvau(ctx: Context, node) -> Layer:
                                                WEIGHT_RAM=L.sv_string(style),
                                                IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
                                                PAIRS=_pairs(ctx),
-                                               LEAN=str(int(sf * nf <= SHALLOW_ROM))), {})
+                                               LEAN=lean), {})
     else:
         idt = inst.get_input_datatype()
         wdt = DataType[inst.get_nodeattr("weightDataType")]
@@ -195,7 +197,7 @@ def emit_mvau(ctx: Context, node) -> Layer:
             IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
             NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
             WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
-            PAIRS=_pairs(ctx), LEAN=str(int(sf * nf <= SHALLOW_ROM))), {})
+            PAIRS=_pairs(ctx), LEAN=lean), {})
         if ndsp >= 0:
             core.stats["booth_rows"] = live_booth_rows(W, simd, pe, w_w, ndsp, style)
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
