@@ -19,7 +19,7 @@ Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
           with ``hw.upscale --jobs``: mismatches against PyTorch on every pixel, cycles per
           frame against the estimate, the wall time.
 Every stage keeps its output in ``OUT/POINT/`` and is skipped when that output exists, so a
-long run resumes. Writes ``OUT/points.json`` (``notebooks/latency.ipynb`` plots it) and the
+long run resumes. Writes ``OUT/points.json`` (every point under OUT, earlier invocations' too; ``notebooks/latency.ipynb`` plots it) and the
 efficiency figure of merit (output megapixels/s per 1 000 LUT4 and per multiplier) beside
 the open FSRCNN RTL's (720p x4 at 60 frames/s on a ZCU102).
 """
@@ -196,6 +196,13 @@ def main(argv=None) -> int:
         res.append(r)
         print(f"[video_points] {p}: " + json.dumps({k: r.get(k) for k in ("fold", "pnr", "photo")},
                                                    default=str)[:600], flush=True)
+    # points.json holds every point under OUT (earlier invocations' too), this run's fresh
+    done = {r["point"] for r in res}
+    for f in sorted(a.out.glob("*/point.json")):
+        r = json.loads(f.read_text())
+        if r.get("point") not in done:
+            r["merit"] = merit(r, scale)
+            res.append(r)
     write_json_atomic({"scale": scale, "device": a.device, "clock_mhz": a.clock_mhz, "fps": a.fps,
                        "fsrcnn": FSRCNN, "points": res}, a.out / "points.json")
     print(f"wrote {a.out / 'points.json'}")
