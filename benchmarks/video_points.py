@@ -19,9 +19,10 @@ Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
           with ``hw.upscale --jobs``: mismatches against PyTorch on every pixel, cycles per
           frame against the estimate, the wall time.
 Every stage keeps its output in ``OUT/POINT/`` and is skipped when that output exists, so a
-long run resumes. Writes ``OUT/points.json`` (every point under OUT, earlier invocations' too; ``notebooks/latency.ipynb`` plots it) and the
-efficiency figure of merit (output megapixels/s per 1 000 LUT4 and per multiplier) beside
-the open FSRCNN RTL's (720p x4 at 60 frames/s on a ZCU102).
+long run resumes. Writes ``OUT/points.json`` (every point under OUT, earlier invocations'
+too; ``notebooks/latency.ipynb`` plots it) and the efficiency figure of merit (output
+megapixels/s per 1 000 LUT4 and per multiplier) beside the open FSRCNN RTL's (720p x4 at
+60 frames/s on a ZCU102).
 """
 from __future__ import annotations
 
