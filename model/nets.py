@@ -19,6 +19,7 @@ from brevitas.nn import QuantConv2d, QuantIdentity
 from .quantizers import (
     WEIGHT_GRADIENTS,
     BinaryWeightPerChannelPoT,
+    BinaryWeightPerChannelPoTParam,
     BinaryWeightPerChannelFloat,
     BinarySignActApproxSign,
     BinarySignActQuant,
@@ -437,7 +438,7 @@ class BinarySRNet(nn.Module):
                 self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
                                         weight_quant=Int8WeightPerChannelPoT)
                 self.tail = QuantConv2d(channels, out_ch, 3, padding=1, bias=False,
-                                        weight_quant=BinaryWeightPerChannelPoT if tail == "binary"
+                                        weight_quant=BinaryWeightPerChannelPoTParam if tail == "binary"
                                         else Int8WeightPerChannelPoT)
                 self.tail.binary_weights = tail == "binary"
             else:  # float head and tail around the binary body
