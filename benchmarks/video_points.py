@@ -173,12 +173,28 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")
     a = ap.parse_args(argv)
     a.stages = set(a.stages.split(","))
+    try:
+        fixed = {k: int(v) for k, v in (kv.split("=") for kv in a.cycles.split(",") if kv)}
+        assert all(v > 0 for v in fixed.values())
+    except (ValueError, AssertionError):
+        print(f"error: --cycles {a.cycles!r}: give POINT=CLOCKS, e.g. 720p=6,1080p=3",
+              file=sys.stderr)
+        return 2
+    from model.errors import ToolkitError
+
+    try:
+        return _run(a, fixed)
+    except ToolkitError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(a, fixed: dict) -> int:
     from model.evaluate import write_json_atomic
     from model.registry import load_checkpoint, resolve_checkpoint
 
     a.ckpt = resolve_checkpoint(a.ckpt)
     scale = load_checkpoint(a.ckpt)["config"]["scale"]
-    fixed = dict(kv.split("=") for kv in a.cycles.split(",") if kv)
     a.verify_hw = tuple(a.verify_hw)
     res = []
     for p in a.points.split(","):
@@ -192,7 +208,7 @@ def main(argv=None) -> int:
             except (ValueError, AssertionError):
                 print(f"error: --points {p!r}: use {', '.join(POINTS)} or HxW", file=sys.stderr)
                 return 2
-        r = run_point(a, p, lr, int(fixed[p]) if p in fixed else None, a.out / p)
+        r = run_point(a, p, lr, fixed.get(p), a.out / p)
         r["merit"] = merit(r, scale)
         res.append(r)
         print(f"[video_points] {p}: " + json.dumps({k: r.get(k) for k in ("fold", "pnr", "photo")},

@@ -168,12 +168,30 @@ def load_checkpoint(path: Path, arch: str | None = None, scale: int | None = Non
     return ck
 
 
+#: the binary-weight upsampler's learned log2(alpha) (model.quantizers.BinaryWeightPerChannelPoTParam)
+TAIL_LOG2_ALPHA = "tail.weight_quant.tensor_quant.scaling_impl.value"
+
+
+def upgrade_state(state: dict, net) -> dict:
+    """A state dict from before the binary tail's alpha became a parameter (alpha was
+    2^round(log2(mean |W|)) per output channel, from the weights): the parameter set to
+    log2(mean |W|), which rounds to the same alpha, so the network computes exactly what it
+    computed when it was trained."""
+    # (named_parameters: Brevitas leaves the parameter out of state_dict() until it is set)
+    if TAIL_LOG2_ALPHA in dict(net.named_parameters()) and TAIL_LOG2_ALPHA not in state \
+            and "tail.weight" in state:
+        state = dict(state)
+        w = state["tail.weight"]
+        state[TAIL_LOG2_ALPHA] = torch.log2(w.abs().mean((1, 2, 3), keepdim=True).clamp_min(2.0 ** -16))
+    return state
+
+
 def model_from_checkpoint(path: Path, arch: str | None = None, scale: int | None = None):
     """Rebuild the network stored in a checkpoint, weights loaded, in eval mode."""
     ck = load_checkpoint(path, arch, scale)
     net = build_from_config(ck["config"], ck.get("arch", "custom"))
     try:
-        net.load_state_dict(ck["model"])
+        net.load_state_dict(upgrade_state(ck["model"], net))
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint {path}: weights do not fit its own config ({e})") from e
     return net.eval(), ck

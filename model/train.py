@@ -35,7 +35,7 @@ from .data import (PatchSampler, dataset_stats, load_hr_folder, load_pairs,
 from .errors import CheckpointError, ToolkitError
 from .evaluate import evaluate_pairs, write_json_atomic
 from .nets import BinarySRNet
-from .registry import (DEFAULT_ARCH, atomic_save, build_from_config, config_for,
+from .registry import (DEFAULT_ARCH, atomic_save, build_from_config, config_for, upgrade_state,
                        load_checkpoint, model_from_checkpoint)
 
 
@@ -224,8 +224,13 @@ def train(args) -> dict:
                                                        eta_min=args.lr * 0.01)
     step, history, best = 0, [], None
     if ck is not None:
-        net.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["optimizer"])
+        net.load_state_dict(upgrade_state(ck["model"], net))
+        try:
+            opt.load_state_dict(ck["optimizer"])
+        except ValueError as e:   # a run whose layers had other parameters (older version)
+            raise CheckpointError(f"--resume {args.out}: its optimizer state does not fit the "
+                                  f"network ({e}); start a new run, --init-from "
+                                  f"{Path(args.out) / 'ckpt.pt'} keeps its weights") from e
         sched.load_state_dict(ck["scheduler"])
         step, history, best = ck["step"], ck.get("history", []), ck.get("best")
 

@@ -109,3 +109,33 @@ def test_prelu_fixed_point_slopes():
     assert torch.equal(s, torch.round(s)) and (s >= 1).all() and (s <= 16).all()
     x = torch.tensor([[-2.0, 1.0, -1.0]]).view(1, 3, 1, 1)
     assert torch.equal(act(x).flatten(), torch.tensor([-2 / 16, 1.0, -1.0]))
+
+
+def test_binary_tail_alpha_is_a_learned_power_of_two_and_old_checkpoints_compute_as_before(tmp_path):
+    """The binary-weight upsampler's alpha is a parameter (rounded log2); a checkpoint from
+    before it (alpha = 2^round(log2(mean |W|)) per output channel, from the weights) loads
+    with exactly that alpha, and its output is unchanged."""
+    from model.registry import atomic_save, build_from_config, config_for, model_from_checkpoint
+
+    arch = "edsr_btm_x2_c8_b1_bintail"
+    torch.manual_seed(0)
+    net = build_from_config(config_for(arch), arch).train()
+    x = torch.randint(0, 256, (1, 3, 10, 10)).float()
+    net(x)                                          # initialises log2(alpha) from the weights
+    key = "tail.weight_quant.tensor_quant.scaling_impl.value"
+    with torch.no_grad():
+        net.tail.weight.mul_(torch.linspace(0.3, 3.0, 12).view(12, 1, 1, 1))  # alphas differ
+    old = {k: v for k, v in net.state_dict().items() if k != key}
+    atomic_save({"arch": arch, "config": config_for(arch), "model": old}, tmp_path / "old.pt")
+    loaded, _ = model_from_checkpoint(tmp_path / "old.pt")
+    w = net.tail.weight.detach()
+    expected = [2.0 ** round(math.log2(float(w[c].abs().mean()))) for c in range(12)]
+    q = loaded.tail.quant_weight()
+    assert q.scale.flatten().tolist() == expected
+    assert torch.equal(q.value, torch.where(w >= 0, 1.0, -1.0) * q.scale)
+    assert len(set(expected)) > 1
+    # a train-mode forward keeps the loaded alpha (no re-initialisation from the statistics)
+    loaded.train()
+    with torch.no_grad():
+        loaded(x)
+    assert loaded.tail.quant_weight().scale.flatten().tolist() == expected
