@@ -8,9 +8,9 @@ file descriptors 1 and 2, which carry Python's ``sys.stdout``/``sys.stderr`` as 
 code, subprocesses and logging handlers that hold the original streams (the Python stream
 objects are not swapped: a handler created meanwhile would keep a closed one). When
 ``sys.stdout`` is not a descriptor (pytest's capture) Python-level prints stay there. The
-command's own lines go to
-``say()`` (the console it had before), and an interrupt's one line still reaches the console
-(``model.interrupt`` writes to ``console_err()``). Nested uses keep the outermost log.
+command's own lines go to ``say()`` (the console it had before), and an interrupt's one line
+still reaches the console (``model.interrupt`` writes to ``console_err()``). Nested uses
+keep the outermost log.
 Standard library only; nothing in the field's libraries does this for a whole process.
 """
 from __future__ import annotations
