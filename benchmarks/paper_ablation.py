@@ -18,7 +18,10 @@ Configurations (``CONFIGS``), each trained with the same steps, data (SunHays80)
 - ``bn``: the BN baseline (``edsr_bn_x2_c32_b4``);
 - ``btm-bintail``: BTM with the paper's binary-weight upsampler
   (``edsr_btm_x2_c32_b4_bintail``: the tail conv's weights ±α, α per output channel a power
-  of two, over the 8-bit residual stream): its PSNR cost against ``btm``'s int8 tail.
+  of two, over the 8-bit residual stream): its PSNR cost against ``btm``'s int8 tail;
+- ``btm-bintailm3``: the same with α a learned float of 3-bit significand, m·2^-e
+  (``edsr_btm_x2_c32_b4_bintailm3``: still exact; its output thresholds are no shift and
+  live in a threshold memory).
 
 Each run writes ``OUT/CONFIG/seedS/eval.json`` (Set5/Set14/BSD100 x2 PSNR and SSIM on Y);
 training resumes where it stopped, so the work can be split into chunks across sessions
@@ -50,6 +53,7 @@ CONFIGS: dict[str, tuple[str, bool]] = {
     "mrb-kd": ("edsr_mrb_x2_c32_b4", True),
     "bn": ("edsr_bn_x2_c32_b4", False),
     "btm-bintail": ("edsr_btm_x2_c32_b4_bintail", False),
+    "btm-bintailm3": ("edsr_btm_x2_c32_b4_bintailm3", False),
 }
 TEACHER_ARCH = "edsr_fp_x2_c32_b4"
 HW_FRAME = (32, 32)

@@ -153,7 +153,9 @@ def features(core) -> dict[str, float]:
                  rom_logic=width * words if style == "logic" else 0,
                  rom_small=width * words if style != "logic" and words <= 16 else 0)
     elif m == "requant_arith":
-        f.update(inb=_p(core, "PE") * _p(core, "IN_W"), z=_p(core, "PE") * _p(core, "Z_W"),
+        # a factor 3/5/7 (HAS_MUL) is one more Z_W-wide add per lane: counted as a second z
+        f.update(inb=_p(core, "PE") * _p(core, "IN_W"),
+                 z=_p(core, "PE") * _p(core, "Z_W") * (1 + _p(core, "HAS_MUL", 0)),
                  outb=_p(core, "PE") * _p(core, "OUT_W"), forms=_p(core, "NP") * _p(core, "Z_W"))
     elif m == "thresh_bsearch":
         f.update(cmp=_p(core, "PE") * _p(core, "B") * _p(core, "T_W"),

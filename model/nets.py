@@ -20,6 +20,7 @@ from .quantizers import (
     WEIGHT_GRADIENTS,
     BinaryWeightPerChannelPoT,
     BinaryWeightPerChannelPoTParam,
+    BinaryWeightPerChannelShortMantissa,
     BinaryWeightPerChannelFloat,
     BinarySignActApproxSign,
     BinarySignActQuant,
@@ -44,9 +45,13 @@ RESCALE = ("none", "data")
 #: unconstrained reference that benchmarks/contract_cost.py measures the contract against
 CONTRACTS = ("exact", "float")
 #: the upsampler's conv (the tail): int8 weights, or the paper's binary weights ±α (α per
-#: output channel, a power of two) over the 8-bit residual stream: in hardware an adder
-#: tree of ±x, no multiplier
-TAILS = ("int8", "binary")
+#: output channel, a learned power of two: "binary"; a learned 3-bit-significand float
+#: m·2^-e: "binary_m3") over the 8-bit residual stream: in hardware an adder tree of ±x,
+#: no multiplier
+TAILS = ("int8", "binary", "binary_m3")
+#: tail -> the weight quantizer of its binary weights
+BINARY_TAILS = {"binary": BinaryWeightPerChannelPoTParam,
+                "binary_m3": BinaryWeightPerChannelShortMantissa}
 
 
 def residual_quant(contract: str, bits: int, frac_bits: int) -> QuantIdentity:
@@ -388,7 +393,8 @@ class BinarySRNet(nn.Module):
         weight_bases, act_bases: ABC-Net's M binary weight and N binary activation bases.
         rescale: "none" or "data" (Real-to-Binary's data-driven channel re-scaling).
         contract: "exact" (the hardware's numeric contract) or "float" (see ``CONTRACTS``).
-        tail: "int8" or "binary" (the paper's binary-weight sub-pixel conv, ``TAILS``).
+        tail: "int8", "binary" or "binary_m3" (the paper's binary-weight sub-pixel conv,
+            ``TAILS``).
         mean, std: training-set RGB mean/std in [0, 1] (BTM input normalisation).
     """
 
@@ -403,8 +409,8 @@ class BinarySRNet(nn.Module):
             raise ValueError(f"contract must be one of {CONTRACTS}, got {contract!r}")
         if tail not in TAILS:
             raise ValueError(f"tail must be one of {TAILS}, got {tail!r}")
-        if tail == "binary" and block == "fp":
-            raise ValueError("tail='binary' is an option of the quantized networks, not of the "
+        if tail in BINARY_TAILS and block == "fp":
+            raise ValueError(f"tail={tail!r} is an option of the quantized networks, not of the "
                              "full-precision teacher")
         self.tail_type = tail
         if block not in BLOCKS:
@@ -438,9 +444,8 @@ class BinarySRNet(nn.Module):
                 self.head = QuantConv2d(3, channels, 3, padding=1, bias=False,
                                         weight_quant=Int8WeightPerChannelPoT)
                 self.tail = QuantConv2d(channels, out_ch, 3, padding=1, bias=False,
-                                        weight_quant=BinaryWeightPerChannelPoTParam if tail == "binary"
-                                        else Int8WeightPerChannelPoT)
-                self.tail.binary_weights = tail == "binary"
+                                        weight_quant=BINARY_TAILS.get(tail, Int8WeightPerChannelPoT))
+                self.tail.binary_weights = tail in BINARY_TAILS
             else:  # float head and tail around the binary body
                 self.head = nn.Conv2d(3, channels, 3, padding=1)
                 self.tail = nn.Conv2d(channels, out_ch, 3, padding=1)

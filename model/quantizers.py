@@ -39,6 +39,8 @@ __all__ = [
     "BinaryWeightPerChannelPoT",
     "BinaryWeightPerChannelPoTMagnitudeAware",
     "BinaryWeightPerChannelPoTParam",
+    "ShortMantissaRestrictValue",
+    "BinaryWeightPerChannelShortMantissa",
     "BinaryWeightUnitScale",
     "WEIGHT_GRADIENTS",
     "Int8WeightPerChannelPoT",
@@ -217,6 +219,55 @@ class BinaryWeightPerChannelPoTParam(BinaryWeightPerChannelPoT):
     the net trained to 25 dB on Set5 (below bicubic)."""
 
     scaling_impl_type = ScalingImplType.PARAMETER_FROM_STATS
+
+
+class ShortMantissaRestrictValue(nn.Module):
+    """A learned scale restricted to ``m · 2^(e - M + 1)`` with an integer ``m`` of ``M`` bits
+    (``2^(M-1) <= m <= 2^M``) and an integer ``e``: a power of two with an ``M``-bit
+    significand. Brevitas' restrict values are float, log-float, integer or power of two;
+    none is a short-mantissa float, so this one is written here (Brevitas' restrict-value
+    interface: the learned parameter lives in the log2 domain, as for a power of two).
+
+    Exactness: ``m`` and ``e`` are computed from the parameter, then the value is built as
+    ``m * 2^k`` (float32 holds that exactly), so ``2^(M-1) <= m <= 2^M`` and the scale is
+    exactly representable. Gradient: straight through the rounding of ``m``, i.e. that of
+    ``2^x``, as Brevitas' power of two does it through ``round(x)``."""
+
+    def __init__(self, mantissa_bits: int = 3):
+        super().__init__()
+        self.mantissa_bits = int(mantissa_bits)
+
+    def restrict_init_float(self, x: float):
+        return math.log2(x)
+
+    def restrict_init_tensor(self, x: Tensor):
+        return torch.log2(x)
+
+    def restrict_init_module(self):
+        from brevitas.core.function_wrapper import LogTwo
+        return LogTwo()
+
+    def restrict_init_inplace_module(self):
+        from brevitas.core.function_wrapper import InplaceLogTwo
+        return InplaceLogTwo()
+
+    def forward(self, x: Tensor) -> Tensor:
+        k = self.mantissa_bits - 1
+        e = torch.floor(x).detach()
+        m = RoundSte()(torch.exp2(x - e) * (2.0 ** k))   # in [2^k, 2^(k+1)]
+        return m * torch.exp2(e - k)                      # exact: exp2 of an integer
+
+
+class BinaryWeightPerChannelShortMantissa(BinaryWeightPerChannelPoTParam):
+    """Binary weights ±α with α per output channel a learned ``m · 2^-e``, ``m`` of 3 bits
+    (α in 2^e · {1, 1.25, 1.5, 1.75}): the binary-weight upsampler with a finer α than a
+    power of two. The float forward stays exact (each product is an 8-bit activation times
+    a 3-bit integer times a power of two; a 288-term sum needs under 24 bits); in hardware
+    the accumulator is still the XNOR/adder tree over ±x, and α only moves the output
+    thresholds, which are no longer a shift (a threshold memory reproduces them)."""
+
+    restrict_scaling_impl = ShortMantissaRestrictValue
+    mantissa_bits = 3
 
 
 class BinaryWeightPerChannelFloat(BinaryWeightPerChannelPoT):

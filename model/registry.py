@@ -38,8 +38,11 @@ REGISTRY: dict[str, functools.partial] = {
     for s in (2, 3, 4)
     for c, b in _SIZES
 }
+#: tail variant -> name suffix (``_bintailm3``: α with a 3-bit significand)
+TAIL_SUFFIX = {"binary": "_bintail", "binary_m3": "_bintailm3"}
 REGISTRY.update({
-    f"edsr_{blk}_x{s}_c{c}_b{b}_bintail": _entry("edsr", blk, s, c, b, tail="binary")
+    f"edsr_{blk}_x{s}_c{c}_b{b}{suf}": _entry("edsr", blk, s, c, b, tail=tail)
+    for tail, suf in TAIL_SUFFIX.items()
     for blk in ("btm", "bn", "mrb")
     for s in (2, 3, 4)
     for c, b in _SIZES
@@ -53,7 +56,7 @@ def config_for(name: str, **overrides: Any) -> dict:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UnknownArchError(
             f"unknown arch {name!r}.{hint} Names are "
-            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}[_bintail]; see "
+            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}[_bintail|_bintailm3]; see "
             "model.registry.REGISTRY.")
     cfg = REGISTRY[name]()
     cfg.update(overrides)
@@ -85,7 +88,7 @@ def build_from_config(cfg: dict, arch: str = "custom") -> BinarySRNet:
 def teacher_name(student_arch: str) -> str:
     """The full-precision teacher of the same shape as a registered student."""
     bb, _blk, rest = student_arch.split("_", 2)
-    return f"{bb}_fp_{rest.removesuffix('_bintail')}"
+    return f"{bb}_fp_{rest.removesuffix('_bintailm3').removesuffix('_bintail')}"
 
 
 # ---------------------------------------------------------------- checkpoints

@@ -130,8 +130,10 @@ def design_name(cfg: dict, base: dict) -> str:
     config (``_key-value``), so that an overridden model is never labelled as the stock one."""
     import inspect
 
+    from .registry import TAIL_SUFFIX
+
     name = (f"{cfg['backbone']}_{cfg['block']}_x{cfg['scale']}_c{cfg['channels']}"
-            f"_b{cfg['blocks']}" + ("_bintail" if cfg.get("tail") == "binary" else ""))
+            f"_b{cfg['blocks']}" + TAIL_SUFFIX.get(cfg.get("tail"), ""))
     defaults = {k: p.default for k, p in inspect.signature(BinarySRNet).parameters.items()}
     core = ("backbone", "block", "scale", "channels", "blocks", "mean", "std", "tail")
     extra = [f"{k}-{cfg[k]}" for k in sorted(cfg) if k not in core

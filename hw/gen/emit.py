@@ -119,7 +119,8 @@ def arith_params(form: ArithForm, s_in: Stream, ranges) -> dict[str, str]:
     for f, (xa, xb) in zip(chans * (len(ranges) if len(chans) == 1 else 1), ranges):
         vals += [f.pivot, xa, xb]
         for p in (f.pos, f.neg):
-            vals += [(xa << p.shl) + p.bias, (xb << p.shl) + p.bias]
+            vals += [xa * p.mul, xb * p.mul,
+                     ((xa * p.mul) << p.shl) + p.bias, ((xb * p.mul) << p.shl) + p.bias]
     z_w, _ = L.bits_for(min(vals), max(vals))
     z_w = max(z_w + 1, s_in.bits + 1)
     sh = max([max(f.pos.shl, f.pos.shr, f.neg.shl, f.neg.shr) for f in chans] + [1])
@@ -136,7 +137,11 @@ def arith_params(form: ArithForm, s_in: Stream, ranges) -> dict[str, str]:
             "B_P": vec(lambda f: f.pos.bias, z_w, True),
             "SHL_N": vec(lambda f: f.neg.shl, sh_w, False),
             "SHR_N": vec(lambda f: f.neg.shr, sh_w, False),
-            "B_N": vec(lambda f: f.neg.bias, z_w, True)}
+            "B_N": vec(lambda f: f.neg.bias, z_w, True),
+            # the odd factors (3x/5x/7x) only where a form has one: other designs unchanged
+            **({"MUL_P": vec(lambda f: f.pos.mul, 3, False),
+                "MUL_N": vec(lambda f: f.neg.mul, 3, False), "HAS_MUL": "1"}
+               if any(p.mul != 1 for f in chans for p in (f.pos, f.neg)) else {})}
 
 
 # ---------------------------------------------------------------- emitters

@@ -8,7 +8,11 @@ thresholds of a BN-free layer are those of a closed form, per channel
     y = clamp(((x << shl) + bias) >> shr, lo, hi)            (>> is floor, min(shl, shr) = 0)
 
 with a second set of (shl, shr, bias) below a pivot where a PReLU has a different slope.
-That is a shift, an add and a clamp in hardware (``hw/rtl/requant_arith.sv``). A folded
+That is a shift, an add and a clamp in hardware (``hw/rtl/requant_arith.sv``). Where no
+such form exists because a scale has an odd factor of 3, 5 or 7 (the binary-weight
+upsampler with a 3-bit-significand α, ``model.quantizers.ShortMantissaRestrictValue``), x is
+first multiplied by that constant, ``((x * mul) << shl) + bias) >> shr``: one more
+shift-and-add, no multiplier; forms with ``mul = 1`` are always tried first. A folded
 BatchNorm has per-channel non-power-of-two scales and irregular thresholds: it keeps its
 thresholds, in a threshold memory searched in log2(NT + 1) pipelined compares
 (``hw/rtl/thresh_bsearch.sv``).
@@ -26,19 +30,23 @@ import numpy as np
 
 #: left / right shift amounts tried when fitting (slopes 2^-RMAX .. 2^LMAX)
 LMAX, RMAX = 16, 32
+#: odd constant factors of a slope (each one shift-and-add in hardware: 3x = 2x + x,
+#: 5x = 4x + x, 7x = 8x - x), tried only when no form with factor 1 exists
+MULS = (1, 3, 5, 7)
 _BIG = 1 << 62  # stands for an unbounded side of a bias interval
 
 
 @dataclass(frozen=True)
 class Piece:
-    """``((x << shl) + bias) >> shr`` (floor)."""
+    """``(((x * mul) << shl) + bias) >> shr`` (floor; ``mul`` one of ``MULS``)."""
 
     shl: int
     shr: int
     bias: int
+    mul: int = 1
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        return ((x << self.shl) + self.bias) >> self.shr
+        return (((x * self.mul) << self.shl) + self.bias) >> self.shr
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,10 @@ class ArithForm:
             return "compare"
         if all(f.pieces == 1 and f.pos == Piece(0, 0, 0) for f in self.channels):
             return "clamp"
-        return "shift" if all(f.pieces == 1 for f in self.channels) else "piecewise shift"
+        kind = "shift" if all(f.pieces == 1 for f in self.channels) else "piecewise shift"
+        if any(p.mul != 1 for f in self.channels for p in (f.pos, f.neg)):
+            kind += " with 3x/5x/7x"
+        return kind
 
     def to_json(self) -> dict:
         return {"lo": self.lo, "hi": self.hi, "channels": [asdict(f) for f in self.channels]}
@@ -102,12 +113,13 @@ def segments(t_row: np.ndarray, act: int, xa: int, xb: int):
 
 
 # ---------------------------------------------------------------- fitting
-def _bias_bounds(x1, x2, v, lo, hi, shl, shr):
+def _bias_bounds(x1, x2, v, lo, hi, shl, shr, mul=1):
     """Per stretch, the interval of biases for which the piece equals the thresholds on the
     whole stretch (python ints: no overflow)."""
     L, U = [], []
     one = 1 << shr
     for a, b, val in zip(x1, x2, v):
+        a, b = a * mul, b * mul
         if val >= hi:      # saturated high: z(a) >= hi suffices (z is increasing)
             L.append(hi * one - (a << shl)); U.append(_BIG)
         elif val <= lo:    # saturated low: z(b) <= lo suffices
@@ -153,32 +165,40 @@ def _ceil_div(a: int, b: int) -> int:
 
 
 def fit_channel(t_row: np.ndarray, act: int, nt: int, xa: int, xb: int) -> ChannelForm | None:
-    """A closed form equal to the thresholds ``t_row`` on [xa, xb], or None."""
+    """A closed form equal to the thresholds ``t_row`` on [xa, xb], or None: shift forms
+    (factor 1) first, then with the factors of ``MULS``."""
+    return (_fit_channel(t_row, act, nt, xa, xb, (1,))
+            or _fit_channel(t_row, act, nt, xa, xb, MULS))
+
+
+def _fit_channel(t_row, act, nt, xa, xb, muls) -> ChannelForm | None:
     lo, hi = act, act + nt
     x1, x2, v = segments(t_row, act, xa, xb)
     n = len(v)
     runs = {}
-    for shl, shr in _shift_pairs():
-        L, U = _bias_bounds(x1, x2, v, lo, hi, shl, shr)
-        suf, pre = _runs(L, U)
-        if suf[0][0] <= suf[0][1]:  # one linear piece over the whole range
-            p = Piece(shl, shr, _pick(*suf[0]))
-            return ChannelForm(xa, p, p)
-        # first stretch of the valid suffix, last stretch of the valid prefix
-        j_pos = next(j for j in range(n + 1) if j == n or suf[j][0] <= suf[j][1])
-        j_neg = next(j for j in range(n - 1, -2, -1) if j < 0 or pre[j][0] <= pre[j][1])
-        runs[(shl, shr)] = (j_pos, j_neg, suf, pre)
-    for (sp, rp), (j_pos, _, suf, _) in runs.items():
+    for mul in muls:
+        for shl, shr in _shift_pairs():
+            L, U = _bias_bounds(x1, x2, v, lo, hi, shl, shr, mul)
+            suf, pre = _runs(L, U)
+            if suf[0][0] <= suf[0][1]:  # one linear piece over the whole range
+                p = Piece(shl, shr, _pick(*suf[0]), mul)
+                return ChannelForm(xa, p, p)
+            # first stretch of the valid suffix, last stretch of the valid prefix
+            j_pos = next(j for j in range(n + 1) if j == n or suf[j][0] <= suf[j][1])
+            j_neg = next(j for j in range(n - 1, -2, -1) if j < 0 or pre[j][0] <= pre[j][1])
+            runs[(shl, shr, mul)] = (j_pos, j_neg, suf, pre)
+    for (sp, rp, mp), (j_pos, _, suf, _) in runs.items():
         if j_pos >= n:
             continue
-        for (sn, rn), (_, j_neg, _, pre) in runs.items():
+        for (sn, rn, mn), (_, j_neg, _, pre) in runs.items():
             if j_neg < 0:
                 continue
             if j_pos <= j_neg + 1:  # the pieces meet at a stretch boundary
-                return ChannelForm(x1[j_pos], Piece(sp, rp, _pick(*suf[j_pos])),
-                                   Piece(sn, rn, _pick(*pre[j_pos - 1])))
+                return ChannelForm(x1[j_pos], Piece(sp, rp, _pick(*suf[j_pos]), mp),
+                                   Piece(sn, rn, _pick(*pre[j_pos - 1]), mn))
             if j_pos == j_neg + 2:  # the pivot lies inside stretch g
-                f = _split(j_neg + 1, x1, x2, v, lo, hi, (sp, rp, suf[j_pos]), (sn, rn, pre[j_neg]))
+                f = _split(j_neg + 1, x1, x2, v, lo, hi, (sp, rp, mp, suf[j_pos]),
+                           (sn, rn, mn, pre[j_neg]))
                 if f is not None:
                     return f
     return None
@@ -188,44 +208,44 @@ def _split(g, x1, x2, v, lo, hi, pos, neg) -> ChannelForm | None:
     """Pivot inside stretch g = [a, b] of value val: the positive piece must hold on
     [pivot, b], the negative one on [a, pivot - 1]; each bias stays in its run's interval."""
     a, b, val = x1[g], x2[g], v[g]
-    sp, rp, (Lp, Up) = pos
-    sn, rn, (Ln, Un) = neg
+    sp, rp, mp, (Lp, Up) = pos
+    sn, rn, mn, (Ln, Un) = neg
     # positive piece: the largest bias reaches furthest left
     if val >= hi:
-        bp = max(Lp, hi * (1 << rp) - (a << sp))
+        bp = max(Lp, hi * (1 << rp) - ((a * mp) << sp))
         p_pos = a if bp <= Up else b + 1
         bp = bp if bp <= Up else _pick(Lp, Up)
     elif val <= lo:
-        bp = min(Up, (lo + 1) * (1 << rp) - 1 - (b << sp))
+        bp = min(Up, (lo + 1) * (1 << rp) - 1 - ((b * mp) << sp))
         p_pos = a if bp >= Lp else b + 1
         bp = bp if bp >= Lp else _pick(Lp, Up)
     else:
-        bmax = min(Up, val * (1 << rp) - (b << sp) + (1 << rp) - 1)
+        bmax = min(Up, val * (1 << rp) - ((b * mp) << sp) + (1 << rp) - 1)
         if bmax >= Lp:
             bp = bmax
-            p_pos = max(a, _ceil_div(val * (1 << rp) - bp, 1 << sp))
+            p_pos = max(a, _ceil_div(val * (1 << rp) - bp, mp << sp))
         else:
             bp, p_pos = _pick(Lp, Up), b + 1
     # negative piece: the smallest bias reaches furthest right
     if val <= lo:
-        bn = Ln if Ln > -_BIG else min(Un, (lo + 1) * (1 << rn) - 1 - (b << sn))
-        p_neg = (((lo + 1) * (1 << rn) - 1 - bn) >> sn) + 1 if bn <= Un else a
+        bn = Ln if Ln > -_BIG else min(Un, (lo + 1) * (1 << rn) - 1 - ((b * mn) << sn))
+        p_neg = (((lo + 1) * (1 << rn) - 1 - bn) // (mn << sn)) + 1 if bn <= Un else a
         bn = bn if bn <= Un else _pick(Ln, Un)
     elif val >= hi:
-        bn = max(Ln, hi * (1 << rn) - (a << sn))
+        bn = max(Ln, hi * (1 << rn) - ((a * mn) << sn))
         p_neg = b + 1 if bn <= Un else a
         bn = bn if bn <= Un else _pick(Ln, Un)
     else:
-        bmin = max(Ln, val * (1 << rn) - (a << sn))
+        bmin = max(Ln, val * (1 << rn) - ((a * mn) << sn))
         if bmin <= Un:
             bn = bmin
-            p_neg = ((val * (1 << rn) + (1 << rn) - 1 - bn) >> sn) + 1
+            p_neg = ((val * (1 << rn) + (1 << rn) - 1 - bn) // (mn << sn)) + 1
         else:
             bn, p_neg = _pick(Ln, Un), a
     p_neg = min(p_neg, b + 1)
     if p_pos > p_neg or abs(bp) >= _BIG or abs(bn) >= _BIG:
         return None
-    return ChannelForm(p_pos, Piece(sp, rp, bp), Piece(sn, rn, bn))
+    return ChannelForm(p_pos, Piece(sp, rp, bp, mp), Piece(sn, rn, bn, mn))
 
 
 # ---------------------------------------------------------------- proof
@@ -267,9 +287,11 @@ def fit_arith(T: np.ndarray, act: int, ranges: list[tuple[int, int]]) -> tuple[A
             cache[key] = fit_channel(t[c], act, nt, xa, xb)
         f = cache[key]
         if f is None:
+            muls = "/".join(map(str, MULS))
             return None, (f"channel {c}: no power-of-two shift form (up to <<{LMAX} / >>{RMAX}, "
-                          f"two pieces) matches its {nt} thresholds on [{xa}, {xb}]: the steps "
-                          "are not evenly spaced by a power of two (a folded BatchNorm's scale)")
+                          f"times {muls}, two pieces) matches its {nt} thresholds on "
+                          f"[{xa}, {xb}]: the steps are not evenly spaced by 1, 3, 5 or 7 "
+                          "times a power of two (a folded BatchNorm's scale)")
         forms.append(f)
     form = ArithForm(act, act + nt, forms)
     proof = prove(form, T, act, ranges_fit)

@@ -2,8 +2,9 @@
 // Arithmetic requantiser: what a BN-free layer's MultiThreshold computes, as shifts, an add
 // and a clamp (no multiplier, no threshold memory). Per channel c and PE lane:
 //     piece = (x >= PIVOT[c]) ? P : N
-//     y     = clamp(((x <<< SHL[piece][c]) + B[piece][c]) >>> SHR[piece][c], LO, HI)
-// (>>> is floor). The generator (hw/gen/requant.py) finds these parameters from a node's
+//     y     = clamp((((x * MUL[piece][c]) <<< SHL[piece][c]) + B[piece][c]) >>> SHR[piece][c], LO, HI)
+// (>>> is floor; MUL is 1, or with HAS_MUL 3, 5 or 7, each one shift-and-add: a scale with
+// an odd factor, the binary-weight upsampler's 3-bit-significand alpha). The generator (hw/gen/requant.py) finds these parameters from a node's
 // thresholds and proves them equal on every input of the node's range; two pieces carry a
 // PReLU's two slopes, LO/HI are FINN's ActVal and ActVal + (number of thresholds).
 //
@@ -34,7 +35,10 @@ module requant_arith #(
     parameter logic [NP*Z_W-1:0] B_P = '0,     // piece P: bias
     parameter logic [NP*SH_W-1:0] SHL_N = '0,  // piece N (x < pivot): left shift
     parameter logic [NP*SH_W-1:0] SHR_N = '0,  // piece N: right shift
-    parameter logic [NP*Z_W-1:0] B_N = '0      // piece N: bias
+    parameter logic [NP*Z_W-1:0] B_N = '0,     // piece N: bias
+    parameter bit HAS_MUL = 0,                 // some factor is not 1
+    parameter logic [NP*3-1:0] MUL_P = '0,     // piece P: factor 1, 3, 5 or 7 (HAS_MUL)
+    parameter logic [NP*3-1:0] MUL_N = '0      // piece N: factor (HAS_MUL)
 ) (
     input  wire                 ap_clk,
     input  wire                 ap_rst_n,
@@ -48,6 +52,18 @@ module requant_arith #(
     localparam int KW = (NP > 1) ? $clog2(NP) : 1;
     localparam bit LEAN = (NP == 1) || (NF == 1);   // constant parameters per lane
     localparam int D = LEAN ? 2 : 6;                // stages
+
+    // x times an odd factor below 8 as one shift-and-add (no multiplier is inferred)
+    function automatic logic signed [Z_W-1:0] times(input logic signed [Z_W-1:0] x,
+                                                    input logic [2:0] m);
+        if (!HAS_MUL) return x;
+        case (m)
+            3'd3: return (x <<< 1) + x;
+            3'd5: return (x <<< 2) + x;
+            3'd7: return (x <<< 3) - x;
+            default: return x;
+        endcase
+    endfunction
 
     logic [D:1] v;                          // valid of each stage
     logic [KW-1:0] f;                       // first channel (fold * PE) of the next input beat
@@ -78,6 +94,7 @@ module requant_arith #(
     // the index is constant and the lookup is wiring)
     logic signed [Z_W-1:0] piv_t [NP], bp_t [NP], bn_t [NP];
     logic [SH_W-1:0] slp_t [NP], srp_t [NP], sln_t [NP], srn_t [NP];
+    logic [2:0] mp_t [NP], mn_t [NP];
     for (genvar i = 0; i < NP; i++) begin : tab
         assign piv_t[i] = PIVOT[i*Z_W +: Z_W];
         assign bp_t[i] = B_P[i*Z_W +: Z_W];
@@ -86,11 +103,14 @@ module requant_arith #(
         assign srp_t[i] = SHR_P[i*SH_W +: SH_W];
         assign sln_t[i] = SHL_N[i*SH_W +: SH_W];
         assign srn_t[i] = SHR_N[i*SH_W +: SH_W];
+        assign mp_t[i] = HAS_MUL ? MUL_P[i*3 +: 3] : 3'd1;
+        assign mn_t[i] = HAS_MUL ? MUL_N[i*3 +: 3] : 3'd1;
     end
 
     // Stages (each registered, one operation each so that none is more than a carry chain
     // or a shifter deep): 1 the channel's pivot looked up; 2 compare: which piece; 3 the
-    // piece's shifts and bias looked up; 4 shift left and add; 5 shift right (floor);
+    // piece's shifts, bias and factor looked up, x times the factor; 4 shift left and add;
+    // 5 shift right (floor);
     // 6 saturate.
     if (LEAN) begin : lean
         // 1: both pieces' (x << shl) + b and the compare; 2: choice, floor shift, saturation
@@ -103,8 +123,10 @@ module requant_arith #(
             wire signed [Z_W-1:0] z = pos1 ? tp1 >>> SHR_P[K*SH_W +: SH_W]
                                            : tn1 >>> SHR_N[K*SH_W +: SH_W];
             always_ff @(posedge ap_clk) begin
-                tp1 <= (x <<< SHL_P[K*SH_W +: SH_W]) + $signed(B_P[K*Z_W +: Z_W]);
-                tn1 <= (x <<< SHL_N[K*SH_W +: SH_W]) + $signed(B_N[K*Z_W +: Z_W]);
+                tp1 <= (times(x, MUL_P[K*3 +: 3]) <<< SHL_P[K*SH_W +: SH_W])
+                       + $signed(B_P[K*Z_W +: Z_W]);
+                tn1 <= (times(x, MUL_N[K*3 +: 3]) <<< SHL_N[K*SH_W +: SH_W])
+                       + $signed(B_N[K*Z_W +: Z_W]);
                 pos1 <= x >= $signed(PIVOT[K*Z_W +: Z_W]);
                 if (z < Z_W'(LO)) y[p*OUT_W +: OUT_W] <= OUT_W'(LO);
                 else if (z > Z_W'(HI)) y[p*OUT_W +: OUT_W] <= OUT_W'(HI);
@@ -126,7 +148,7 @@ module requant_arith #(
             piv1 <= piv_t[k0];
             x2 <= x1;
             pos2 <= x1 >= piv1;
-            x3 <= x2;
+            x3 <= pos2 ? times(x2, mp_t[k2]) : times(x2, mn_t[k2]);
             shl3 <= pos2 ? slp_t[k2] : sln_t[k2];
             shr3 <= pos2 ? srp_t[k2] : srn_t[k2];
             b3 <= pos2 ? bp_t[k2] : bn_t[k2];

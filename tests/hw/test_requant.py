@@ -31,6 +31,11 @@ CASES = {
     "compare": (ChannelForm(0, Piece(0, 0, -2), Piece(0, 0, -2)), 0, 1, -128, 127),
     # both pieces shifting right, pivot inside a constant stretch
     "two_right_shifts": (ChannelForm(37, Piece(0, 1, -36), Piece(0, 3, -33)), -64, 63, 0, 300),
+    # the binary-weight upsampler with alpha = 5 * 2^-8 (a 3-bit significand): x5, shift
+    "tail_alpha_5": (ChannelForm(0, Piece(0, 9, 100 * 512 + 256, 5), Piece(0, 9, 100 * 512 + 256, 5)),
+                     0, 255, -20000, 20000),
+    # alpha = 7 * 2^-6 and 3 * 2^-4 on two pieces (a factor on each side of a pivot)
+    "two_factors": (ChannelForm(0, Piece(0, 6, 32, 7), Piece(0, 4, 8, 3)), -128, 127, -600, 600),
 }
 
 
@@ -89,3 +94,14 @@ def test_per_channel_forms_and_broadcast_rows():
     x = np.arange(xa, xb + 1)
     for c in range(2):
         assert (form(x, c) == threshold_fn(int_thresholds(T)[c], lo, x)).all()
+
+
+def test_odd_factors_only_where_no_shift_form_exists():
+    """A scale with a factor 5 needs it; one without keeps factor 1 (designs unchanged)."""
+    f, lo, hi, xa, xb = CASES["tail_alpha_5"]
+    form, why = fit_arith(thresholds_of(f, lo, hi, xa, xb), lo, [(xa, xb)])
+    assert form.channels[0].pos.mul == 5 and "3x/5x/7x" in form.kind, why
+    for name in ("prelu_popcount", "head_shift", "tail_mean", "two_right_shifts"):
+        f, lo, hi, xa, xb = CASES[name]
+        form, _ = fit_arith(thresholds_of(f, lo, hi, xa, xb), lo, [(xa, xb)])
+        assert all(p.mul == 1 for c in form.channels for p in (c.pos, c.neg)), name

@@ -137,3 +137,43 @@ def test_shared_line_buffer_window_synthesises_with_its_predicted_block_rams(tmp
         synth.yosys(f"{read}\nsynth_{target} -top t -flatten\ntee -q -o stat.json stat -json\n", d)
         got = synth.classify(synth.flat_cells(json.loads((d / "stat.json").read_text())), target)
         assert got[cls] == want, (target, got)
+
+
+@pytest.mark.parametrize("nf", [1, 3])
+def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, nf):
+    """requant_arith with factors 3/5/7 (the 3-bit-significand binary upsampler) through
+    Yosys synth_ecp5: constant parameters (one fold) and looked-up tables (three folds); the
+    factor is a shift-and-add, so no MULT18X18D is used; without factors the same core is
+    smaller (the factor costs logic only where it is used)."""
+    import shutil
+
+    from hw.gen.design import Stream
+    from hw.gen.emit import arith_params
+    from hw.gen.render import CORE_FILES
+    from hw.gen.requant import ArithForm, ChannelForm, Piece
+
+    rtl = synth.Path(synth.__file__).parent / "rtl"
+    pe = 12 // nf
+    got = {}
+    for name, muls in (("factors", (3, 5, 7, 1)), ("plain", (1, 1, 1, 1))):
+        chans = [ChannelForm(0, Piece(0, 9, 256 + c, muls[c % 4]), Piece(0, 9, 256 + c, muls[c % 4]))
+                 for c in range(12)]
+        params = arith_params(ArithForm(0, 255, chans), Stream(pe, 16, True, 12), [(-20000, 20000)] * 12)
+        assert ("HAS_MUL" in params) == (name == "factors")
+        params.update(PE=str(pe), NF=str(nf), IN_W="16", IN_SIGNED="1", OUT_W="8")
+        d = tmp_path / name
+        d.mkdir()
+        for f in CORE_FILES["requant_arith"] + synth.TARGET_SOURCES["ecp5"]:
+            shutil.copy(rtl / f, d)
+        inst = ", ".join(f".{k}({v})" for k, v in params.items())
+        (d / "top.sv").write_text(
+            f"module t(input wire ap_clk, input wire ap_rst_n, input wire [{16 * pe - 1}:0] s_axis_tdata,\n"
+            f"  input wire s_axis_tvalid, output wire s_axis_tready, output wire [{8 * pe - 1}:0] m_axis_tdata,\n"
+            "  output wire m_axis_tvalid, input wire m_axis_tready);\n"
+            f"  requant_arith #({inst}) u (.*);\nendmodule\n")
+        read = synth.read_slang([*CORE_FILES["requant_arith"], "top.sv"], "t", "ecp5").replace(
+            " --keep-hierarchy", "")
+        synth.yosys(f"{read}\nsynth_ecp5 -top t -flatten\ntee -q -o stat.json stat -json\n", d)
+        got[name] = synth.classify(synth.flat_cells(json.loads((d / "stat.json").read_text())), "ecp5")
+    assert got["factors"]["MULT18"] == 0 and got["plain"]["MULT18"] == 0, got
+    assert got["factors"]["LUT4"] > got["plain"]["LUT4"] > 0, got

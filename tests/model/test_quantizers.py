@@ -139,3 +139,50 @@ def test_binary_tail_alpha_is_a_learned_power_of_two_and_old_checkpoints_compute
     with torch.no_grad():
         loaded(x)
     assert loaded.tail.quant_weight().scale.flatten().tolist() == expected
+
+
+def test_short_mantissa_alpha_is_exact_on_its_whole_range_and_learns():
+    """``ShortMantissaRestrictValue`` (the ``_bintailm3`` tail's α): for every exponent the
+    float32 scales can hold and every 3-bit significand, the value is exactly m·2^(e-2)
+    (compared with Python's exact arithmetic), so the float forward keeps the contract;
+    between grid points it rounds to the nearest significand; the gradient flows."""
+    from fractions import Fraction
+
+    from model.quantizers import ShortMantissaRestrictValue
+
+    r = ShortMantissaRestrictValue(3)
+    for e in range(-60, 20):
+        for m in range(4, 8):
+            exact = Fraction(m) * Fraction(2) ** (e - 2)
+            # the parameter anywhere in the interval that rounds to m (log2 domain)
+            for frac in (m - 0.49, m, m + 0.49):
+                x = torch.tensor([e + math.log2(frac / 4)], dtype=torch.float32)
+                if not (e <= x.item() < e + 1):
+                    continue
+                v = r(x)
+                assert Fraction(v.item()) == exact, (e, m, frac, v.item())
+    # 1.9 (log2 0.93) rounds up to the next power of two: m = 8 = 4 * 2
+    assert r(torch.tensor([math.log2(1.9)])).item() == 2.0
+    x = torch.tensor([-5.3], requires_grad=True)
+    r(x).sum().backward()
+    assert x.grad.item() > 0
+
+
+def test_short_mantissa_tail_forward_is_exact():
+    """The ``_bintailm3`` network's tail in float32 equals the same sum in float64 (exact:
+    every term is an 8-bit activation times a 3-bit significand times a power of two)."""
+    from model.registry import build_from_config, config_for
+
+    arch = "edsr_btm_x2_c8_b1_bintailm3"
+    torch.manual_seed(1)
+    net = build_from_config(config_for(arch), arch).train()
+    x = torch.randint(0, 256, (2, 3, 12, 12)).float()
+    net(x)
+    q = net.tail.quant_weight()
+    s = q.scale.flatten()
+    m = s / torch.exp2(torch.floor(torch.log2(s)) - 2)
+    assert torch.equal(m, torch.round(m)) and ((m >= 4) & (m < 8)).all()
+    a = torch.randint(-128, 128, (2, 8, 12, 12)).float() / 32      # the 8-bit residual stream
+    y32 = torch.nn.functional.conv2d(a, q.value, padding=1)
+    y64 = torch.nn.functional.conv2d(a.double(), q.value.double(), padding=1)
+    assert torch.equal(y32.double(), y64)
