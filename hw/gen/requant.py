@@ -11,7 +11,7 @@ with a second set of (shl, shr, bias) below a pivot where a PReLU has a differen
 That is a shift, an add and a clamp in hardware (``hw/rtl/requant_arith.sv``). Where no
 such form exists because a scale has an odd factor of 3, 5 or 7 (the binary-weight
 upsampler with a 3-bit-significand α, ``model.quantizers.ShortMantissaRestrictValue``), x is
-first multiplied by that constant, ``((x * mul) << shl) + bias) >> shr``: one more
+first multiplied by that constant, ``(((x * mul) << shl) + bias) >> shr``: one more
 shift-and-add, no multiplier; forms with ``mul = 1`` are always tried first. A folded
 BatchNorm has per-channel non-power-of-two scales and irregular thresholds: it keeps its
 thresholds, in a threshold memory searched in log2(NT + 1) pipelined compares
