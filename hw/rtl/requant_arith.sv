@@ -2,9 +2,11 @@
 // Arithmetic requantiser: what a BN-free layer's MultiThreshold computes, as shifts, an add
 // and a clamp (no multiplier, no threshold memory). Per channel c and PE lane:
 //     piece = (x >= PIVOT[c]) ? P : N
-//     y     = clamp((((x * MUL[piece][c]) <<< SHL[piece][c]) + B[piece][c]) >>> SHR[piece][c], LO, HI)
+//     y     = clamp((((x * MUL[piece][c]) <<< SHL[piece][c]) + B[piece][c]) >>> SHR[piece][c],
+//                   LO, HI)
 // (>>> is floor; MUL is 1, or with HAS_MUL 3, 5 or 7, each one shift-and-add: a scale with
-// an odd factor, the binary-weight upsampler's 3-bit-significand alpha). The generator (hw/gen/requant.py) finds these parameters from a node's
+// an odd factor, the binary-weight upsampler's 3-bit-significand alpha). The generator
+// (hw/gen/requant.py) finds these parameters from a node's
 // thresholds and proves them equal on every input of the node's range; two pieces carry a
 // PReLU's two slopes, LO/HI are FINN's ActVal and ActVal + (number of thresholds).
 //

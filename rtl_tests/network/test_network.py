@@ -63,9 +63,7 @@ def test_bn_network_threshold_memories_bit_exact_with_stalls(tmp_path_factory, t
     b = tiny_build(tmp_path_factory.mktemp("bn"), arch="edsr_bn_x2_c8_b1")
     x, expected = golden(b)
     r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3)
-    assert set(requantisers(r)) == {"arithmetic"}
-    kinds = [q["kind"] for l in r["stitch"]["layers"] for q in l.get("requantisers", [])]
-    assert any("3x/5x/7x" in k for k in kinds)
+    assert "threshold memory" in requantisers(r)
     assert int((r["outputs"] != expected).sum()) == 0
 
 
@@ -269,8 +267,7 @@ def test_short_mantissa_binary_upsampler_bit_exact_with_stalls(tmp_path_factory,
     assert not torch.equal(lg, torch.round(lg))
     x, expected = golden(b)
     r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5")
-    kinds = [l.get("kind") for l in r["stitch"]["layers"]]
-    assert kinds.count("binary-weight") == 1
+    assert [l.get("kind") for l in r["stitch"]["layers"]].count("binary-weight") == 1
     assert set(requantisers(r)) == {"arithmetic"}
     kinds = [q["kind"] for l in r["stitch"]["layers"] for q in l.get("requantisers", [])]
     assert any("3x/5x/7x" in k for k in kinds)
