@@ -20,8 +20,8 @@ Configurations (``CONFIGS``), each trained with the same steps, data (SunHays80)
   (``edsr_btm_x2_c32_b4_bintail``: the tail conv's weights ±α, α per output channel a power
   of two, over the 8-bit residual stream): its PSNR cost against ``btm``'s int8 tail;
 - ``btm-bintailm3``: the same with α a learned float of 3-bit significand, m·2^-e
-  (``edsr_btm_x2_c32_b4_bintailm3``: still exact; its output thresholds are no shift and
-  live in a threshold memory).
+  (``edsr_btm_x2_c32_b4_bintailm3``: still exact; its requantiser multiplies by the odd
+  part of m, one shift-and-add, before its shift).
 
 Each run writes ``OUT/CONFIG/seedS/eval.json`` (Set5/Set14/BSD100 x2 PSNR and SSIM on Y);
 training resumes where it stopped, so the work can be split into chunks across sessions

@@ -264,7 +264,8 @@ class BinaryWeightPerChannelShortMantissa(BinaryWeightPerChannelPoTParam):
     power of two. The float forward stays exact (each product is an 8-bit activation times
     a 3-bit integer times a power of two; a 288-term sum needs under 24 bits); in hardware
     the accumulator is still the XNOR/adder tree over ±x, and α only moves the output
-    thresholds, which are no longer a shift (a threshold memory reproduces them)."""
+    thresholds, which the requantiser reproduces as the odd part of m times x (one
+    shift-and-add, ``hw.gen.requant.MULS``) before its shift."""
 
     restrict_scaling_impl = ShortMantissaRestrictValue
     mantissa_bits = 3

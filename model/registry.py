@@ -88,7 +88,9 @@ def build_from_config(cfg: dict, arch: str = "custom") -> BinarySRNet:
 def teacher_name(student_arch: str) -> str:
     """The full-precision teacher of the same shape as a registered student."""
     bb, _blk, rest = student_arch.split("_", 2)
-    return f"{bb}_fp_{rest.removesuffix('_bintailm3').removesuffix('_bintail')}"
+    for suf in sorted(TAIL_SUFFIX.values(), key=len, reverse=True):   # _bintailm3 first
+        rest = rest.removesuffix(suf)
+    return f"{bb}_fp_{rest}"
 
 
 # ---------------------------------------------------------------- checkpoints

@@ -105,8 +105,8 @@ module requant_arith #(
         assign srp_t[i] = SHR_P[i*SH_W +: SH_W];
         assign sln_t[i] = SHL_N[i*SH_W +: SH_W];
         assign srn_t[i] = SHR_N[i*SH_W +: SH_W];
-        assign mp_t[i] = HAS_MUL ? MUL_P[i*3 +: 3] : 3'd1;
-        assign mn_t[i] = HAS_MUL ? MUL_N[i*3 +: 3] : 3'd1;
+        assign mp_t[i] = MUL_P[i*3 +: 3];   // read by times() only with HAS_MUL
+        assign mn_t[i] = MUL_N[i*3 +: 3];
     end
 
     // Stages (each registered, one operation each so that none is more than a carry chain

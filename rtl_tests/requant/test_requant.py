@@ -216,12 +216,14 @@ def test_arithmetic_negative_control_lean_path(btm, tmp_path):
 @pytest.fixture(scope="module")
 def m3_tail(tmp_path_factory):
     """The tail requantiser of a binary-weight upsampler whose α has a 3-bit significand
-    (``_bintailm3``): a form with factor 3, 5 or 7 on some channel."""
+    (``_bintailm3``), its form proven on the union of its channels' ranges (a form with
+    factor 3, 5 or 7 on some channel), and that range."""
     b = tiny_build(tmp_path_factory.mktemp("m3"), arch="edsr_btm_x2_c8_b1_bintailm3", steps=30)
     for node in requant_nodes(b):
-        form, _ = fit_arith(node["T"], node["act"], node["ranges"])
+        ab = (min(r[0] for r in node["ranges"]), max(r[1] for r in node["ranges"]))
+        form, _ = fit_arith(node["T"], node["act"], [ab] * node["T"].shape[0])
         if form is not None and any(p.mul != 1 for c in form.channels for p in (c.pos, c.neg)):
-            return node, form
+            return node, form, ab
     raise AssertionError("no requantiser of the _bintailm3 build needs a factor")
 
 
@@ -230,11 +232,8 @@ def m3_tail(tmp_path_factory):
 def test_arithmetic_requantiser_with_odd_factors_over_its_whole_range(m3_tail, tmp_path, nf):
     """Every accumulator value on every channel, constant parameters (one fold) and looked-up
     tables (three folds)."""
-    node, form = m3_tail
+    node, form, (a, b) = m3_tail
     c = node["T"].shape[0]
-    a = min(r[0] for r in node["ranges"])
-    b = max(r[1] for r in node["ranges"])
-    form, _ = fit_arith(node["T"], node["act"], [(a, b)] * c)   # proven on the union range
     x = np.repeat(np.arange(a, b + 1)[:, None], c, axis=1)
     assert run_arith(tmp_path, node, form, x, c, [(a, b)] * c, node["T"], nf=nf) == (1, 0)
 
@@ -243,15 +242,12 @@ def test_arithmetic_requantiser_with_odd_factors_over_its_whole_range(m3_tail, t
 @pytest.mark.parametrize("nf", [1, 3])
 def test_arithmetic_requantiser_with_odd_factors_negative_control(m3_tail, tmp_path, nf):
     """A threshold of a channel with a factor moved by one: the bench must fail."""
-    node, form = m3_tail
+    node, form, (a, b) = m3_tail
     c = node["T"].shape[0]
     ch = next(i for i, f in enumerate(form.channels) if f.pos.mul != 1)
-    a = min(r[0] for r in node["ranges"])
-    b = max(r[1] for r in node["ranges"])
     t = int_thresholds(node["T"])[ch]
     k = int(np.flatnonzero((t > a) & (t <= b) & (np.diff(t, append=b + 2) > 0))[0])
     moved = node["T"].copy()
     moved[ch, k] += 1
-    form, _ = fit_arith(node["T"], node["act"], [(a, b)] * c)
     x = np.repeat(np.arange(a, b + 1)[:, None], c, axis=1)
     assert run_arith(tmp_path, node, form, x, c, [(a, b)] * c, moved, nf=nf) == (1, 1)
