@@ -109,14 +109,16 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         rec["yosys"] = {"total": r["total"], "fit": r.get("fit"), "layers": r["layers"],
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
         write_json_atomic(rec, rec_path)
-    if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "yosys" in rec \
-            and rec["yosys"]["fit"]["fits"]:
+    # the per-layer fit is a quick verdict when it ran; the whole-network run decides anyway
+    if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "fold" in rec \
+            and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
-                          seeds=a.seeds, jobs=a.jobs)
+                          seeds=a.seeds, jobs=a.jobs, router=a.router)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "fmax_mhz", "fmax_by_seed",
-                                              "fmax_median", "utilisation", "nextpnr_s", "total")}
+                                              "fmax_median", "utilisation", "nextpnr_s", "total",
+                                              "router", "yosys_s", "why")}
         if med:
             rec["pnr"]["fps_at_median"] = med * 1e6 / c / (lr_hw[0] * lr_hw[1])
         write_json_atomic(rec, rec_path)
@@ -139,14 +141,18 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
 
 
 def merit(rec: dict, scale: int) -> dict | None:
-    """Output megapixels/s per 1 000 LUT4 and per multiplier block, at the median Fmax."""
-    if "pnr" not in rec or not rec["pnr"].get("fps_at_median") or "yosys" not in rec:
+    """Output megapixels/s per 1 000 LUT4 and per multiplier block, at the median Fmax; the
+    cells are the placed netlist's (its whole-network Yosys run), else the per-layer total."""
+    if "pnr" not in rec or not rec["pnr"].get("fps_at_median"):
         return None
     from hw.devices import need
 
+    total = rec["pnr"].get("total") or rec.get("yosys", {}).get("total")
+    if not total:
+        return None
     h, w = rec["lr_hw"]
     opx = rec["pnr"]["fps_at_median"] * h * w * scale * scale
-    n = need(rec["yosys"]["total"], "ecp5")
+    n = need(total, "ecp5")
     return {"output_Mpixels_per_s": opx / 1e6,
             "per_1000_LUT4": opx / 1e6 / (n["LUT4"] / 1000),
             "per_multiplier": opx / 1e6 / max(n["MULT18"], 1),
@@ -168,6 +174,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cycles", default="", help="fixed clocks per pixel per point (720p=6,...)")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--router", choices=("router1", "router2"), default="router2",
+                    help="nextpnr's router (default router2: router1 had not finished an "
+                         "LFE5U-85F point in over two hours)")
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")

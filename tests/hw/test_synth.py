@@ -106,6 +106,13 @@ def test_synth_ecp5_place_and_route(build, tmp_path):
     for s in (2, 3):
         rep = json.loads((tmp_path / f"pnr_seed{s}.json").read_text())
         assert min(v["achieved"] for v in rep["fmax"].values()) == by_seed[str(s)]
+    # the same netlist through nextpnr's router2 (what the LFE5U-85F video points use)
+    assert r["router"] == "router1"
+    from hw.devices import device
+
+    rep = synth.nextpnr(tmp_path, device(r["device"]).nextpnr, 150.0, seed=1, router="router2")
+    assert rep is not None and synth.report_fmax(rep) > 50
+    assert "router2" in (tmp_path / "nextpnr.log").read_text()
 
 
 def test_shared_line_buffer_window_synthesises_with_its_predicted_block_rams(tmp_path):
@@ -177,3 +184,21 @@ def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, 
         got[name] = synth.classify(synth.flat_cells(json.loads((d / "stat.json").read_text())), "ecp5")
     assert got["factors"]["MULT18"] == 0 and got["plain"]["MULT18"] == 0, got
     assert got["factors"]["LUT4"] > got["plain"]["LUT4"] > 0, got
+
+
+def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
+    """hw.synth.nextpnr with router2 (the LFE5U-85F video points' router) and router1 (the
+    flow's default) on one small netlist: both route and report an Fmax, and each log is
+    the run's own (written while nextpnr runs, naming the router it used)."""
+    (tmp_path / "top.sv").write_text(
+        "module top(input logic clk, input logic [15:0] a, b, output logic [15:0] y);\n"
+        "  logic [15:0] r;\n"
+        "  always_ff @(posedge clk) begin r <= a + b; y <= r ^ (r >> 3); end\n"
+        "endmodule\n")
+    synth.yosys(f"{synth.read_slang(['top.sv'], 'top', target='')}\nsynth_ecp5 -top top -json top.json\n",
+                tmp_path)
+    for router in ("router2", "router1"):
+        rep = synth.nextpnr(tmp_path, "25k", 100.0, router=router)
+        assert rep is not None and synth.report_fmax(rep) > 100
+        log = (tmp_path / "nextpnr.log").read_text()
+        assert ("router2" in log) == (router == "router2"), router
