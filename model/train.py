@@ -73,6 +73,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--init-from", type=Path, help="initialise from another checkpoint's weights "
                     "(every tensor of the same name and shape): Bi-Real's clip-net init and "
                     "Real-to-Binary's second stage")
+    ap.add_argument("--freeze-scales-after", type=positive_int, metavar="STEP",
+                    help="from STEP on, stop learning the weight quantizers' learned scales "
+                         "(the binary tail's α): the rest of the net adapts to their final grid "
+                         "point instead of α oscillating across a rounding boundary")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     return ap.parse_args(argv)
 
@@ -161,6 +165,17 @@ def _dist_info() -> tuple[int, int]:
     return (dist.get_rank(), ws) if ws > 1 else (0, 1)
 
 
+def freeze_scales(net) -> int:
+    """Stop learning every learned weight scale (Brevitas' ``scaling_impl.value`` of a
+    weight quantizer); Adam skips a parameter without a gradient. Returns how many."""
+    n = 0
+    for name, prm in net.named_parameters():
+        if ".weight_quant." in name and name.endswith("scaling_impl.value") and prm.requires_grad:
+            prm.requires_grad_(False)
+            n += 1
+    return n
+
+
 def train(args) -> dict:
     """Run training as configured; returns the final metrics. Rank 0 writes the run dir."""
     rank, world = _dist_info()
@@ -221,12 +236,16 @@ def train(args) -> dict:
             print(f"init from {args.init_from}: {got['loaded']} tensors, {got['skipped']} new")
     sampler = PatchSampler(images, cfg["scale"], args.patch, args.batch, args.seed,
                            hr_input=cfg["backbone"] == "vdsr", names=names)
+    if ck is not None:
+        # before the optimizer is built: Brevitas' learned scales (the binary tail's α)
+        # replace their Parameter when a state dict is loaded, and an optimizer made earlier
+        # would keep updating the discarded one (α would stop learning after a resume)
+        net.load_state_dict(upgrade_state(ck["model"], net))
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(args.steps, 1),
                                                        eta_min=args.lr * 0.01)
     step, history, best = 0, [], None
     if ck is not None:
-        net.load_state_dict(upgrade_state(ck["model"], net))
         try:
             opt.load_state_dict(ck["optimizer"])
         except ValueError as e:   # a run whose layers had other parameters (older version)
@@ -276,6 +295,8 @@ def train(args) -> dict:
     t0 = time.time()
     stop = min(args.steps, args.stop_at) if args.stop_at else args.steps
     while step < stop:
+        if getattr(args, "freeze_scales_after", None) and step >= args.freeze_scales_after:
+            freeze_scales(net)
         lr_np, hr_np = sampler.batch_at(step, rank)
         x = torch.from_numpy(lr_np).float()
         hr = torch.from_numpy(hr_np).float()

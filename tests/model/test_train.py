@@ -37,8 +37,12 @@ def _assert_same_state(a, b):
     assert a["scheduler"] == b["scheduler"]
 
 
-def test_resume_reaches_exactly_the_uninterrupted_state(tmp_path, hr_folder):
-    common = ["--data", hr_folder, "--steps", 8, "--ckpt-every", 2, "--val-every", 4]
+@pytest.mark.parametrize("arch", ["edsr_btm_x2_c8_b1", "edsr_btm_x2_c8_b1_bintail"])
+def test_resume_reaches_exactly_the_uninterrupted_state(tmp_path, hr_folder, arch):
+    # the binary tail's learned α is a parameter Brevitas replaces on loading a state dict:
+    # a resume that built its optimizer first stopped learning it (caught by this case)
+    common = ["--data", hr_folder, "--steps", 8, "--ckpt-every", 2, "--val-every", 4,
+              "--arch", arch]
     assert _run(tmp_path / "full", *common) == 0
     assert _run(tmp_path / "split", *common, "--stop-at", 5) == 0
     assert _state(tmp_path / "split" / "ckpt.pt")["step"] == 5
@@ -200,3 +204,20 @@ def test_overridden_configurations_get_their_own_name(tmp_path, hr_folder):
                        "--patch", "12", "--quiet", "--data", str(hr_folder), "--steps", "1",
                        "--val-every", "1", "--out", str(tmp_path / "c")]) == 0
     assert load_checkpoint(tmp_path / "c" / "ckpt.pt")["arch"] == "edsr_btm_x2_c8_b1"
+
+
+def test_freeze_scales_after_keeps_the_binary_tails_alpha_from_that_step(tmp_path, hr_folder):
+    """--freeze-scales-after 3: the binary tail's learned α is the same at steps 3 and 6 while
+    the other weights still learn (also across a resume); without it α moves."""
+    key = "tail.weight_quant.tensor_quant.scaling_impl.value"
+    common = ["--arch", "edsr_btm_x2_c8_b1_bintailm3", "--batch", "2", "--patch", "12", "--quiet",
+              "--data", str(hr_folder), "--steps", "6", "--val-every", "6", "--lr", "0.05"]
+    for freeze, out in ((["--freeze-scales-after", "3"], "frozen"), ([], "free")):
+        run = str(tmp_path / out)
+        assert train.main([*common, *freeze, "--out", run, "--stop-at", "3"]) == 0
+        at3 = _state(tmp_path / out / "ckpt.pt")["model"]
+        assert train.main([*common, *freeze, "--out", run, "--resume"]) == 0
+        at6 = _state(tmp_path / out / "ckpt.pt")["model"]
+        assert not torch.equal(at3["tail.weight"], at6["tail.weight"])
+        assert torch.equal(at3[key], at6[key]) == bool(freeze), out
+    assert train.freeze_scales(torch.nn.Linear(2, 2)) == 0
