@@ -4,10 +4,11 @@
 logic, with ``LEAN = 0`` (three operand stages: A, A2, A3, and the input buffer) and
 ``LEAN = 1`` (stage A only; with one synapse fold the input stays at the producer).
 
-    .venv/bin/python benchmarks/lean_fetch.py [--out F]
+    .venv/bin/python benchmarks/lean_fetch.py [--fmax] [--out F]
 
-Prints LUT4 / CARRY / FF / LUTRAM per unit and the ratio; writes JSON (default
-build/lean_fetch.json). The whole networks are bit-exact either way
+Prints LUT4 / CARRY / FF / LUTRAM per unit and the ratio; with ``--fmax`` also each unit's
+routed Fmax (nextpnr on an LFE5U-25F, seed 1, 150 MHz asked): that the cut registers cost
+no clock rate. Writes JSON (default build/lean_fetch.json). The whole networks are bit-exact either way
 (rtl_tests/network/test_network.py::test_lean_operand_stage_bit_exact_with_stalls,
 rtl_tests/mvtu/).
 """
@@ -27,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
 from hw.gen.render import CORE_FILES  # noqa: E402
-from hw.synth import TARGET_SOURCES, classify, flat_cells, read_slang, yosys  # noqa: E402
+from hw.synth import (TARGET_SOURCES, classify, flat_cells, nextpnr, read_slang,  # noqa: E402
+                      report_fmax, yosys)
 
 RTL = ROOT / "hw" / "rtl"
 
@@ -43,28 +45,54 @@ UNITS = {
 }
 
 
-def synth(module: str, params: dict, in_w: int, out_w: int, mem: str) -> dict:
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        files = CORE_FILES[module]
-        for f in files + TARGET_SOURCES["ecp5"]:
-            shutil.copy(RTL / f, tmp)
-        (tmp / "w.mem").write_text(mem)
-        p = ", ".join(f".{k}({v})" for k, v in params.items())
-        (tmp / "top.sv").write_text(
-            f"module bench_top(input wire ap_clk, input wire ap_rst_n,\n"
-            f"  input wire [{in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,\n"
-            f"  output wire [{out_w}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);\n"
-            f"  {module} #({p}) u (.*);\nendmodule\n")
-        read = read_slang([*files, "top.sv"], "bench_top", "ecp5").replace(" --keep-hierarchy", "")
-        yosys(f"{read}\nsynth_ecp5 -top bench_top -flatten\ntee -q -o stat.json stat -json\n", tmp)
-        return classify(flat_cells(json.loads((tmp / "stat.json").read_text())), "ecp5")
+def _top(module: str, p: str, in_w: int, out_w: int, serial: bool) -> str:
+    """The bench top: the unit's streams as ports, or (``serial``, for placement: a package
+    has a few hundred pins) its data fed through a shift register from one pin and its output
+    word XOR-reduced to one, so nothing is optimised away and the unit is what is timed."""
+    if not serial:
+        return (f"module bench_top(input wire ap_clk, input wire ap_rst_n,\n"
+                f"  input wire [{in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,\n"
+                f"  output wire [{out_w}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);\n"
+                f"  {module} #({p}) u (.*);\nendmodule\n")
+    return (f"module bench_top(input wire ap_clk, input wire ap_rst_n, input wire din,\n"
+            f"  input wire s_axis_tvalid, output wire s_axis_tready, output logic dout,\n"
+            f"  output wire m_axis_tvalid, input wire m_axis_tready);\n"
+            f"  logic [{in_w}-1:0] s_axis_tdata;\n  wire [{out_w}-1:0] m_axis_tdata;\n"
+            f"  always_ff @(posedge ap_clk) begin\n"
+            f"    s_axis_tdata <= {{s_axis_tdata[{in_w}-2:0], din}};\n    dout <= ^m_axis_tdata;\n"
+            f"  end\n  {module} #({p}) u (.*);\nendmodule\n")
+
+
+def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool = False) -> dict:
+    """Yosys ``synth_ecp5`` cells of the unit alone; with ``fmax`` also its routed Fmax
+    (a second run with the serial bench top, nextpnr on an LFE5U-25F, seed 1)."""
+    res = {}
+    for serial in ((False, True) if fmax else (False,)):
+        with tempfile.TemporaryDirectory() as d:
+            tmp = Path(d)
+            files = CORE_FILES[module]
+            for f in files + TARGET_SOURCES["ecp5"]:
+                shutil.copy(RTL / f, tmp)
+            (tmp / "w.mem").write_text(mem)
+            p = ", ".join(f".{k}({v})" for k, v in params.items())
+            (tmp / "top.sv").write_text(_top(module, p, in_w, out_w, serial))
+            read = read_slang([*files, "top.sv"], "bench_top", "ecp5").replace(" --keep-hierarchy", "")
+            yosys(f"{read}\nsynth_ecp5 -top bench_top -flatten\ntee -q -o stat.json stat -json\n"
+                  "write_json top.json\n", tmp)
+            if not serial:
+                res = classify(flat_cells(json.loads((tmp / "stat.json").read_text())), "ecp5")
+            else:
+                f = report_fmax(nextpnr(tmp, "25k", 150.0))
+                res["fmax_mhz"] = round(f, 2) if f is not None else None
+    return res
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "lean_fetch.json")
+    ap.add_argument("--fmax", action="store_true", help="also place and route each unit "
+                    "(nextpnr, LFE5U-25F, seed 1) and report its Fmax")
     a = ap.parse_args(argv)
     rng = np.random.default_rng(1)
     res = {}
@@ -78,12 +106,13 @@ def main(argv=None) -> int:
                                                  "WEIGHT_FILE": sv_string("w.mem"),
                                                  "WEIGHT_RAM": sv_string("logic"),
                                                  "IBUF_RAM": sv_string("distributed")},
-                                        in_w, out_w, mem_text(words))
+                                        in_w, out_w, mem_text(words), a.fmax)
             print(f"{name} LEAN={lean}: {row[f'LEAN={lean}']}", flush=True)
         a0, a1 = row["LEAN=0"], row["LEAN=1"]
         row["ff_ratio"] = round(a1["FF"] / max(a0["FF"], 1), 3)
         print(f"{name}: FF {a0['FF']} -> {a1['FF']} ({row['ff_ratio']}x), LUT4 {a0['LUT4']} -> "
-              f"{a1['LUT4']}", flush=True)
+              f"{a1['LUT4']}" + (f", Fmax {a0.get('fmax_mhz')} -> {a1.get('fmax_mhz')} MHz"
+                                 if a.fmax else ""), flush=True)
         res[name] = row
     a.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = a.out.with_suffix(".tmp")
