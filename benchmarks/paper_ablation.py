@@ -21,7 +21,10 @@ Configurations (``CONFIGS``), each trained with the same steps, data (SunHays80)
   of two, over the 8-bit residual stream): its PSNR cost against ``btm``'s int8 tail;
 - ``btm-bintailm3``: the same with α a learned float of 3-bit significand, m·2^-e
   (``edsr_btm_x2_c32_b4_bintailm3``: still exact; its requantiser multiplies by the odd
-  part of m, one shift-and-add, before its shift).
+  part of m, one shift-and-add, before its shift);
+- ``btm-bintailm3-frozen``: the same with α frozen after half the steps
+  (``--freeze-scales-after``): the rest of the net adapts to α's final grid point instead
+  of α oscillating across a rounding boundary to the end.
 
 Each run writes ``OUT/CONFIG/seedS/eval.json`` (Set5/Set14/BSD100 x2 PSNR and SSIM on Y);
 training resumes where it stopped, so the work can be split into chunks across sessions
@@ -54,7 +57,10 @@ CONFIGS: dict[str, tuple[str, bool]] = {
     "bn": ("edsr_bn_x2_c32_b4", False),
     "btm-bintail": ("edsr_btm_x2_c32_b4_bintail", False),
     "btm-bintailm3": ("edsr_btm_x2_c32_b4_bintailm3", False),
+    "btm-bintailm3-frozen": ("edsr_btm_x2_c32_b4_bintailm3", False),
 }
+#: name -> extra model.train arguments ("{half}": half of --steps)
+EXTRA_ARGS: dict[str, list[str]] = {"btm-bintailm3-frozen": ["--freeze-scales-after", "{half}"]}
 TEACHER_ARCH = "edsr_fp_x2_c32_b4"
 HW_FRAME = (32, 32)
 
@@ -231,6 +237,7 @@ def main(argv=None) -> int:
                     continue
                 run = a.out / n / f"seed{seed}"
                 extra = ["--teacher", str(teacher), "--kd", "feature"] if kd else []
+                extra += [e.format(half=max(a.steps // 2, 1)) for e in EXTRA_ARGS.get(n, [])]
                 ck = _train(a, run, arch, seed, extra, deadline)
                 if ck is None:
                     pending += 1
