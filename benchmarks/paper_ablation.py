@@ -24,7 +24,9 @@ Configurations (``CONFIGS``), each trained with the same steps, data (SunHays80)
   part of m, one shift-and-add, before its shift);
 - ``btm-bintailm3-frozen``: the same with α frozen after half the steps
   (``--freeze-scales-after``): the rest of the net adapts to α's final grid point instead
-  of α oscillating across a rounding boundary to the end.
+  of α oscillating across a rounding boundary to the end;
+- ``btm-bintailm3c-frozen``: as that, with one α per colour shared by its r² sub-pixel
+  phases (``edsr_btm_x2_c32_b4_bintailm3c``).
 
 Each run writes ``OUT/CONFIG/seedS/eval.json`` (Set5/Set14/BSD100 x2 PSNR and SSIM on Y);
 training resumes where it stopped, so the work can be split into chunks across sessions
@@ -58,9 +60,11 @@ CONFIGS: dict[str, tuple[str, bool]] = {
     "btm-bintail": ("edsr_btm_x2_c32_b4_bintail", False),
     "btm-bintailm3": ("edsr_btm_x2_c32_b4_bintailm3", False),
     "btm-bintailm3-frozen": ("edsr_btm_x2_c32_b4_bintailm3", False),
+    "btm-bintailm3c-frozen": ("edsr_btm_x2_c32_b4_bintailm3c", False),
 }
 #: name -> extra model.train arguments ("{half}": half of --steps)
-EXTRA_ARGS: dict[str, list[str]] = {"btm-bintailm3-frozen": ["--freeze-scales-after", "{half}"]}
+EXTRA_ARGS: dict[str, list[str]] = {"btm-bintailm3-frozen": ["--freeze-scales-after", "{half}"],
+                                    "btm-bintailm3c-frozen": ["--freeze-scales-after", "{half}"]}
 TEACHER_ARCH = "edsr_fp_x2_c32_b4"
 HW_FRAME = (32, 32)
 

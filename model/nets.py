@@ -21,6 +21,7 @@ from .quantizers import (
     BinaryWeightPerChannelPoT,
     BinaryWeightPerChannelPoTParam,
     BinaryWeightPerChannelShortMantissa,
+    BinaryWeightPerColourShortMantissa,
     BinaryWeightPerChannelFloat,
     BinarySignActApproxSign,
     BinarySignActQuant,
@@ -46,12 +47,14 @@ RESCALE = ("none", "data")
 CONTRACTS = ("exact", "float")
 #: the upsampler's conv (the tail): int8 weights, or the paper's binary weights ±α (α per
 #: output channel, a learned power of two: "binary"; a learned 3-bit-significand float
-#: m·2^-e: "binary_m3") over the 8-bit residual stream: in hardware an adder tree of ±x,
+#: m·2^-e: "binary_m3"; the same shared by a colour's r² sub-pixel phases: "binary_m3c") over
+#: the 8-bit residual stream: in hardware an adder tree of ±x,
 #: no multiplier
-TAILS = ("int8", "binary", "binary_m3")
+TAILS = ("int8", "binary", "binary_m3", "binary_m3c")
 #: tail -> the weight quantizer of its binary weights
 BINARY_TAILS = {"binary": BinaryWeightPerChannelPoTParam,
-                "binary_m3": BinaryWeightPerChannelShortMantissa}
+                "binary_m3": BinaryWeightPerChannelShortMantissa,
+                "binary_m3c": BinaryWeightPerColourShortMantissa}
 
 
 def residual_quant(contract: str, bits: int, frac_bits: int) -> QuantIdentity:
@@ -393,7 +396,7 @@ class BinarySRNet(nn.Module):
         weight_bases, act_bases: ABC-Net's M binary weight and N binary activation bases.
         rescale: "none" or "data" (Real-to-Binary's data-driven channel re-scaling).
         contract: "exact" (the hardware's numeric contract) or "float" (see ``CONTRACTS``).
-        tail: "int8", "binary" or "binary_m3" (the paper's binary-weight sub-pixel conv,
+        tail: "int8", "binary", "binary_m3" or "binary_m3c" (the paper's binary-weight sub-pixel conv,
             ``TAILS``).
         mean, std: training-set RGB mean/std in [0, 1] (BTM input normalisation).
     """

@@ -41,6 +41,7 @@ __all__ = [
     "BinaryWeightPerChannelPoTParam",
     "ShortMantissaRestrictValue",
     "BinaryWeightPerChannelShortMantissa",
+    "BinaryWeightPerColourShortMantissa",
     "BinaryWeightUnitScale",
     "WEIGHT_GRADIENTS",
     "Int8WeightPerChannelPoT",
@@ -269,6 +270,29 @@ class BinaryWeightPerChannelShortMantissa(BinaryWeightPerChannelPoTParam):
 
     restrict_scaling_impl = ShortMantissaRestrictValue
     mantissa_bits = 3
+
+
+class ShortMantissaPerColourRestrictValue(ShortMantissaRestrictValue):
+    """``ShortMantissaRestrictValue`` with one α per colour of a sub-pixel conv: the learned
+    log2 values are averaged over each colour's r² output channels (PixelShuffle puts channel
+    ``c·r² + k`` in colour ``c``) before rounding, so every sub-pixel phase of a colour gets
+    the same grid point and the output has no phase-to-phase gain step (a checkerboard)."""
+
+    colours = 3
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.numel() % self.colours:   # Brevitas also restricts single values (its init)
+            return super().forward(x)
+        g = x.reshape(self.colours, -1).mean(1, keepdim=True)
+        return super().forward(g.expand(self.colours, x.numel() // self.colours).reshape(x.shape))
+
+
+class BinaryWeightPerColourShortMantissa(BinaryWeightPerChannelShortMantissa):
+    """``BinaryWeightPerChannelShortMantissa`` with α shared by a colour's r² sub-pixel
+    phases (``ShortMantissaPerColourRestrictValue``): the same exact m·2^-e, three values
+    per tail instead of 3·r²; the same hardware (α still folds into the thresholds)."""
+
+    restrict_scaling_impl = ShortMantissaPerColourRestrictValue
 
 
 class BinaryWeightPerChannelFloat(BinaryWeightPerChannelPoT):

@@ -38,8 +38,9 @@ REGISTRY: dict[str, functools.partial] = {
     for s in (2, 3, 4)
     for c, b in _SIZES
 }
-#: tail variant -> name suffix (``_bintailm3``: α with a 3-bit significand)
-TAIL_SUFFIX = {"binary": "_bintail", "binary_m3": "_bintailm3"}
+#: tail variant -> name suffix (``_bintailm3``: α with a 3-bit significand; ``_bintailm3c``:
+#: the same, one α per colour shared by its r² sub-pixel phases)
+TAIL_SUFFIX = {"binary": "_bintail", "binary_m3": "_bintailm3", "binary_m3c": "_bintailm3c"}
 REGISTRY.update({
     f"edsr_{blk}_x{s}_c{c}_b{b}{suf}": _entry("edsr", blk, s, c, b, tail=tail)
     for tail, suf in TAIL_SUFFIX.items()
@@ -56,7 +57,7 @@ def config_for(name: str, **overrides: Any) -> dict:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UnknownArchError(
             f"unknown arch {name!r}.{hint} Names are "
-            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}[_bintail|_bintailm3]; see "
+            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}[_bintail|_bintailm3|_bintailm3c]; see "
             "model.registry.REGISTRY.")
     cfg = REGISTRY[name]()
     cfg.update(overrides)

@@ -251,16 +251,17 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
 
 
 @pytest.mark.rtlsim
-def test_short_mantissa_binary_upsampler_bit_exact_with_stalls(tmp_path_factory, tmp_path):
-    """The binary-weight upsampler with α = m·2^-e (3-bit m, ``_bintailm3``): the same adder
-    tree of x / ~x; α is no power of two, so its requantiser multiplies by the odd factor
-    (one shift-and-add) before the shift. The trained α must include a non-power-of-two
-    (else the test would not test that path)."""
+@pytest.mark.parametrize("suffix", ["_bintailm3", "_bintailm3c"])
+def test_short_mantissa_binary_upsampler_bit_exact_with_stalls(tmp_path_factory, tmp_path, suffix):
+    """The binary-weight upsampler with α = m·2^-e (3-bit m, ``_bintailm3``; one α per
+    colour: ``_bintailm3c``): the same adder tree of x / ~x; α is no power of two, so its
+    requantiser multiplies by the odd factor (one shift-and-add) before the shift. The
+    trained α must include a non-power-of-two (else the test would not test that path)."""
     import torch
 
     from model.registry import model_from_checkpoint
 
-    b = tiny_build(tmp_path_factory.mktemp("bintailm3"), arch="edsr_btm_x2_c8_b1_bintailm3",
+    b = tiny_build(tmp_path_factory.mktemp(suffix), arch=f"edsr_btm_x2_c8_b1{suffix}",
                    fps=20000, steps=30)
     net, _ = model_from_checkpoint(b.parent / "run" / "ckpt.pt")
     lg = torch.log2(net.tail.quant_weight().scale.flatten())

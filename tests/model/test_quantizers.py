@@ -186,3 +186,34 @@ def test_short_mantissa_tail_forward_is_exact():
     y32 = torch.nn.functional.conv2d(a, q.value, padding=1)
     y64 = torch.nn.functional.conv2d(a.double(), q.value.double(), padding=1)
     assert torch.equal(y32.double(), y64)
+
+
+def test_per_colour_alpha_is_shared_by_a_colours_sub_pixel_phases_and_exact():
+    """``_bintailm3c``: the tail's 3·r² α take three values, one per colour (PixelShuffle's
+    channel c·r² + k is colour c), each on the m·2^-e grid; the forward stays exact; the
+    per-channel ``_bintailm3`` from the same seed does not share (the check can fail)."""
+    from model.registry import build_from_config, config_for
+
+    alphas = {}
+    for suffix in ("_bintailm3c", "_bintailm3"):
+        arch = f"edsr_btm_x3_c8_b1{suffix}"
+        torch.manual_seed(3)
+        net = build_from_config(config_for(arch), arch).train()
+        net(torch.randint(0, 256, (2, 3, 12, 12)).float())
+        with torch.no_grad():   # spread the latent values so that channels differ
+            net.tail.weight_quant.tensor_quant.scaling_impl.value.add_(
+                torch.linspace(-0.9, 0.9, 27).view(27, 1, 1, 1))
+        q = net.tail.quant_weight()
+        s = q.scale.flatten()
+        m = s / torch.exp2(torch.floor(torch.log2(s)) - 2)
+        assert torch.equal(m, torch.round(m)) and ((m >= 4) & (m < 8)).all()
+        alphas[suffix] = s.view(3, 9)
+        a = torch.randint(-128, 128, (2, 8, 12, 12)).float() / 32
+        y32 = torch.nn.functional.conv2d(a, q.value, padding=1)
+        assert torch.equal(y32.double(), torch.nn.functional.conv2d(a.double(), q.value.double(), padding=1))
+    shared = alphas["_bintailm3c"]
+    assert (shared == shared[:, :1]).all() and len(set(shared[:, 0].tolist())) > 1
+    assert not (alphas["_bintailm3"] == alphas["_bintailm3"][:, :1]).all()
+    from model.quantizers import ShortMantissaPerColourRestrictValue, ShortMantissaRestrictValue
+    x = torch.tensor([-5.3, -4.1])   # not per colour (Brevitas' single values): per element
+    assert torch.equal(ShortMantissaPerColourRestrictValue(3)(x), ShortMantissaRestrictValue(3)(x))
