@@ -59,6 +59,16 @@ def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> Path:
     return p
 
 
+def _save(rec: dict, path: Path) -> None:
+    """Write the point's record, keeping what another invocation added to the file since this
+    one read it (a photo run beside a long place-and-route of the same point)."""
+    from model.evaluate import write_json_atomic
+
+    cur = json.loads(path.read_text()) if path.is_file() else {}
+    cur.update(rec)
+    write_json_atomic(cur, path)
+
+
 def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Path) -> dict:
     from export.config import ExportConfig
     from export.flow import run_export
@@ -87,13 +97,13 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                                 "given: Yosys decides")
         elif not f["fits"]:
             rec["fold"] = {"fits": False, "why": f["why"]}
-            write_json_atomic(rec, rec_path)
+            _save(rec, rec_path)
             return rec
         rec["folding"] = f["folding"]
         rec["fold"] = {k: f[k] for k in ("cycles_per_pixel", "pixels_per_s", "fps", "meets_fps")}
         rec["predicted"] = {"total": f["predicted"]["total"], "need": f["predicted"]["need"]}
         write_json_atomic(f["folding"], out / "folding.json")
-        write_json_atomic(rec, rec_path)
+        _save(rec, rec_path)
     if "export" in a.stages and not (build / "DONE").is_file():
         t = time.time()
         run_export(ExportConfig(ckpt=a.ckpt, out=build, input_hw=lr_hw, verify_hw=a.verify_hw,
@@ -102,13 +112,13 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         rec["export_s"] = round(time.time() - t, 1)
         est = json.loads((build / "estimates.json").read_text())["totals"]
         rec["finn_bottleneck_cycles"] = est["bottleneck_cycles"]
-        write_json_atomic(rec, rec_path)
+        _save(rec, rec_path)
     if "synth" in a.stages and "yosys" not in rec and (build / "DONE").is_file():
         r = synth_network(build, out / "synth_layers", "ecp5" if dev.family == "ecp5" else "xilinx",
                           per_layer=True, jobs=a.jobs, device=dev.name)
         rec["yosys"] = {"total": r["total"], "fit": r.get("fit"), "layers": r["layers"],
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
-        write_json_atomic(rec, rec_path)
+        _save(rec, rec_path)
     # the per-layer fit is a quick verdict when it ran; the whole-network run decides anyway
     if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "fold" in rec \
             and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
@@ -121,7 +131,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                                               "router", "yosys_s", "why")}
         if med:
             rec["pnr"]["fps_at_median"] = med * 1e6 / c / (lr_hw[0] * lr_hw[1])
-        write_json_atomic(rec, rec_path)
+        _save(rec, rec_path)
     if "photo" in a.stages and "photo" not in rec and (build / "DONE").is_file():
         from hw.upscale import upscale
         from model.data import load_rgb
@@ -136,7 +146,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                         "sim_cycles_per_s": u["sim_cycles_per_s"]}
         rec["photo"]["ratio_to_estimate"] = (rec["photo"]["cycles_per_frame"]
                                              / rec["photo"]["estimate_cycles_per_frame"])
-        write_json_atomic(rec, rec_path)
+        _save(rec, rec_path)
     return rec
 
 
