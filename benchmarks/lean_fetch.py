@@ -63,9 +63,10 @@ def _top(module: str, p: str, in_w: int, out_w: int, serial: bool) -> str:
             f"  end\n  {module} #({p}) u (.*);\nendmodule\n")
 
 
-def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool = False) -> dict:
+def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool = False,
+          size: str = "25k") -> dict:
     """Yosys ``synth_ecp5`` cells of the unit alone; with ``fmax`` also its routed Fmax
-    (a second run with the serial bench top, nextpnr on an LFE5U-25F, seed 1)."""
+    (a second run with the serial bench top, nextpnr on an ECP5 of ``size``, seed 1)."""
     res = {}
     for serial in ((False, True) if fmax else (False,)):
         with tempfile.TemporaryDirectory() as d:
@@ -82,7 +83,7 @@ def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool
             if not serial:
                 res = classify(flat_cells(json.loads((tmp / "stat.json").read_text())), "ecp5")
             else:
-                f = report_fmax(nextpnr(tmp, "25k", 150.0))
+                f = report_fmax(nextpnr(tmp, size, 150.0))
                 res["fmax_mhz"] = round(f, 2) if f is not None else None
     return res
 
@@ -93,6 +94,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "lean_fetch.json")
     ap.add_argument("--fmax", action="store_true", help="also place and route each unit "
                     "(nextpnr, LFE5U-25F, seed 1) and report its Fmax")
+    ap.add_argument("--size", choices=("25k", "45k", "85k"), default="25k",
+                    help="the ECP5 that --fmax places on (default 25k)")
+    ap.add_argument("--only", help="only the units whose name contains this text")
     a = ap.parse_args(argv)
     rng = np.random.default_rng(1)
     res = {}
@@ -100,13 +104,15 @@ def main(argv=None) -> int:
         mw, mh, simd, pe = params["MW"], params["MH"], params["SIMD"], params["PE"]
         W = rng.integers(0, 2, (mw, mh))
         words = weight_words(W, simd, pe)
+        if a.only and a.only not in name:   # after its weights: the others' stay the same
+            continue
         row = {}
         for lean in (0, 1):
             row[f"LEAN={lean}"] = synth(module, {**params, "LEAN": lean,
                                                  "WEIGHT_FILE": sv_string("w.mem"),
                                                  "WEIGHT_RAM": sv_string("logic"),
                                                  "IBUF_RAM": sv_string("distributed")},
-                                        in_w, out_w, mem_text(words), a.fmax)
+                                        in_w, out_w, mem_text(words), a.fmax, a.size)
             print(f"{name} LEAN={lean}: {row[f'LEAN={lean}']}", flush=True)
         a0, a1 = row["LEAN=0"], row["LEAN=1"]
         row["ff_ratio"] = round(a1["FF"] / max(a0["FF"], 1), 3)
