@@ -57,7 +57,8 @@ def config_for(name: str, **overrides: Any) -> dict:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UnknownArchError(
             f"unknown arch {name!r}.{hint} Names are "
-            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}[_bintail|_bintailm3|_bintailm3c]; see "
+            "{edsr|vdsr}_{btm|bn|mrb|fp}_x{2|3|4}_c{C}_b{B}"
+            f"[{'|'.join(TAIL_SUFFIX.values())}]; see "
             "model.registry.REGISTRY.")
     cfg = REGISTRY[name]()
     cfg.update(overrides)

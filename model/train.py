@@ -294,9 +294,11 @@ def train(args) -> dict:
     bar = tqdm(total=args.steps, initial=step, desc=arch, disable=args.quiet or rank != 0 or None)
     t0 = time.time()
     stop = min(args.steps, args.stop_at) if args.stop_at else args.steps
+    frozen = None if getattr(args, "freeze_scales_after", None) is None else False
     while step < stop:
-        if getattr(args, "freeze_scales_after", None) and step >= args.freeze_scales_after:
-            freeze_scales(net)
+        if frozen is False and step >= args.freeze_scales_after:
+            freeze_scales(net)   # once, also when a resume starts past STEP
+            frozen = True
         lr_np, hr_np = sampler.batch_at(step, rank)
         x = torch.from_numpy(lr_np).float()
         hr = torch.from_numpy(hr_np).float()
