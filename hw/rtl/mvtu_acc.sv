@@ -2,8 +2,8 @@
 // Accumulation and output stage shared by the matrix-vector units (xnor_mvtu, mvtu_int):
 // per PE lane, the NTERM registered terms of one fold step (XNOR group counts or
 // products) are summed by an adder tree registered every two adder levels (four terms per
-// stage), then added to the lane's accumulator; after the last synapse fold the sums go to
-// the output FIFO. The pipeline runs free (no enable to fan out): a result is started only
+// stage; PAIRS = 2: every level, two terms per stage), then added to the lane's
+// accumulator; after the last synapse fold the sums go to the output FIFO. The pipeline runs free (no enable to fan out): a result is started only
 // when the FIFO has room for it (``room``, counted by credit_fifo from ``promise``).
 `default_nettype none
 
@@ -18,7 +18,11 @@ module mvtu_acc #(
     parameter int SF = 1,          // clocks per result at full rate (synapse folds)
     parameter bit REG_TERMS = 1,   // register the terms before the tree (0: terms one LUT
                                    // level from registers feed its first stage directly)
-    parameter bit PAIRS = 0        // each stage as two levels of two-input adders (ECP5)
+    parameter int PAIRS = 0        // 0: four-input sums; 1: each stage two levels of
+                                   // two-input adders (ECP5); 2: one two-input adder per
+                                   // stage, every level registered (ECP5 at video rates:
+                                   // the flip-flops sit beside the carry chains, in the
+                                   // same slices)
 ) (
     input  wire                     ap_clk,
     input  wire                     ap_rst_n,
@@ -32,10 +36,12 @@ module mvtu_acc #(
     output wire                     m_axis_tvalid,
     input  wire                     m_axis_tready
 );
-    // tree stages: stage s holds n(s) partial sums; n(0) = NTERM, n(s) = ceil(n(s-1) / 4)
+    // tree stages: stage s holds n(s) partial sums; n(0) = NTERM, n(s) = ceil(n(s-1) / R)
+    localparam int R = (PAIRS == 2) ? 2 : 4;   // sums into one node
+    localparam int G = (PAIRS == 2) ? 1 : 2;   // bits a stage adds: log2(R)
     function automatic int n_at(input int s);
         int n = NTERM;
-        for (int k = 0; k < s; k++) n = (n + 3) / 4;
+        for (int k = 0; k < s; k++) n = (n + R - 1) / R;
         return n;
     endfunction
     function automatic int depth();
@@ -45,11 +51,11 @@ module mvtu_acc #(
     endfunction
     localparam int D = depth();
 
-    // a stage-s partial sum of 4^s terms needs TW + 2s bits: the bits above are cut (zero or
-    // sign copies), so synthesis keeps narrow adders and registers
+    // a stage-s partial sum of R^s terms needs TW + G*s bits: the bits above are cut (zero
+    // or sign copies), so synthesis keeps narrow adders and registers
     function automatic logic signed [ACC_W-1:0] narrow(input logic signed [ACC_W-1:0] v,
                                                        input int s);
-        int ws = TW + 2 * s;
+        int ws = TW + G * s;
         if (ws >= ACC_W) return v;
         return SIGNED ? (v <<< (ACC_W - ws)) >>> (ACC_W - ws) : v & ((ACC_W'(1) << ws) - 1);
     endfunction
@@ -98,13 +104,15 @@ module mvtu_acc #(
             localparam int IN = off(s - 1) + p * NP * ACC_W;   // lane p's sums of stage s-1
             localparam int OUT = off(s) + p * n_at(s) * ACC_W;
             for (genvar i = 0; i < n_at(s); i++) begin : node
-                wire signed [ACC_W-1:0] a [4];
-                for (genvar j = 0; j < 4; j++) begin : in
-                    if (4 * i + j < NP) assign a[j] = $signed(tr[IN + (4*i + j)*ACC_W +: ACC_W]);
+                wire signed [ACC_W-1:0] a [R];
+                for (genvar j = 0; j < R; j++) begin : in
+                    if (R * i + j < NP) assign a[j] = $signed(tr[IN + (R*i + j)*ACC_W +: ACC_W]);
                     else assign a[j] = '0;
                 end
                 logic signed [ACC_W-1:0] sum;
-                if (PAIRS) begin : pairs
+                if (R == 2) begin : pair
+                    assign sum = a[0] + a[1];
+                end else if (PAIRS) begin : pairs
                     // two levels of two-input adders, each sum a kept wire: synth_ecp5 maps
                     // every adder to a carry chain (it made a four-input sum a $macc of LUT4
                     // full adders: the binary-weight tail unit 15 675 -> 12 042 LUT4-eq;

@@ -101,12 +101,13 @@ module mvtu_fetch #(
         // A
         wa <= wmem[wadr];
         va <= go;
-        if (go) begin
-            if (nf == '0 && !HOLD) ibuf[sf] <= s_axis_tdata;
-            xa <= x;
-            sfa <= sf;
-            nfa <= nf;
-        end
+        // the operand and its fold position are taken every clock, not only on a step: they
+        // count only with va, and an enable here would fan out from the handshake to every
+        // operand bit (2 304 at a video-rate binary tail), the path that bounded its Fmax
+        xa <= x;
+        sfa <= sf;
+        nfa <= nf;
+        if (go && nf == '0 && !HOLD) ibuf[sf] <= s_axis_tdata;
         if (!ap_rst_n) begin
             sf <= '0;
             nf <= '0;

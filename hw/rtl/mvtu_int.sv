@@ -31,7 +31,8 @@ module mvtu_int #(
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
     parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
-    parameter bit PAIRS = 0,          // adder tree as two-input adders (mvtu_acc; ECP5)
+    parameter int PAIRS = 0,          // adder tree: four-input sums (0), two-input adders
+                                      // (1), each registered (2) (mvtu_acc; ECP5)
     parameter bit LEAN = 0            // one operand stage (mvtu_fetch; shallow logic weights)
 ) (
     input  wire                   ap_clk,

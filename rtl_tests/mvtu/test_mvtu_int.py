@@ -59,8 +59,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
     if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic,
         params["WEIGHT_RAM"] = sv_string("logic")  # one operand stage (the input held at the
         params["LEAN"] = 1                         # producer with one synapse fold)
-    if pairs:  # the ECP5 adder tree (two-input adders)
-        params["PAIRS"] = 1
+    if pairs:  # the ECP5 adder trees (two-input adders; 2: each registered)
+        params["PAIRS"] = pairs
     return run_words("mvtu_int", SOURCES, params, tmp, x.reshape(-1, simd), in_w, signed,
                      expected.reshape(-1, pe), acc_w, True, p_in, p_out)
 
@@ -72,11 +72,13 @@ def test_mvtu_int_matches_finn_node(tmp_path, case):
 
 
 @pytest.mark.rtlsim
-@pytest.mark.parametrize("idx", [1, 4, 6], ids=["head_pairs", "binary_pairs", "logic_pairs"])
-def test_mvtu_int_two_input_adder_tree(tmp_path, idx):
-    """The adder tree the generator gives ECP5 targets (PAIRS = 1)."""
+@pytest.mark.parametrize("pairs", [1, 2], ids=["pairs", "pairs_reg"])
+@pytest.mark.parametrize("idx", [1, 4, 6], ids=["head", "binary", "logic"])
+def test_mvtu_int_two_input_adder_tree(tmp_path, idx, pairs):
+    """The adder trees the generator gives ECP5 targets: two-input adders registered every
+    two levels (PAIRS = 1) or every level (PAIRS = 2)."""
     case = PARAMS[idx]
-    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=1) == (1, 0)
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=pairs) == (1, 0)
 
 
 @pytest.mark.rtlsim

@@ -43,8 +43,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False, p
     if (mw // simd) * (mh // pe) <= SHALLOW_ROM:  # as the generator: weights read as logic,
         params["WEIGHT_RAM"] = sv_string("logic")  # one operand stage (the input held at the
         params["LEAN"] = 1                         # producer with one synapse fold)
-    if pairs:  # the ECP5 adder tree (two-input adders)
-        params["PAIRS"] = 1
+    if pairs:  # the ECP5 adder trees (two-input adders; 2: each registered)
+        params["PAIRS"] = pairs
     return run_words("xnor_mvtu", SOURCES, params, tmp, x.reshape(-1, simd), 1, False,
                      expected.reshape(-1, pe), cw, False, p_in, p_out)
 
@@ -56,10 +56,12 @@ def test_xnor_mvtu_matches_finn_node(tmp_path, case):
 
 
 @pytest.mark.rtlsim
-@pytest.mark.parametrize("case", [PARAMS[1], PARAMS[2]], ids=["mw288_pairs", "mw45_pairs"])
-def test_xnor_mvtu_two_input_adder_tree(tmp_path, case):
-    """The adder tree the generator gives ECP5 targets (PAIRS = 1)."""
-    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=1) == (1, 0)
+@pytest.mark.parametrize("pairs", [1, 2], ids=["pairs", "pairs_reg"])
+@pytest.mark.parametrize("case", [PARAMS[1], PARAMS[2]], ids=["mw288", "mw45"])
+def test_xnor_mvtu_two_input_adder_tree(tmp_path, case, pairs):
+    """The adder trees the generator gives ECP5 targets: two-input adders registered every
+    two levels (PAIRS = 1) or every level (PAIRS = 2)."""
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=pairs) == (1, 0)
 
 
 @pytest.mark.rtlsim
