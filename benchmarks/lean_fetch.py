@@ -47,19 +47,27 @@ UNITS = {
 
 def _top(module: str, p: str, in_w: int, out_w: int, serial: bool) -> str:
     """The bench top: the unit's streams as ports, or (``serial``, for placement: a package
-    has a few hundred pins) its data fed through a shift register from one pin and its output
-    word XOR-reduced to one, so nothing is optimised away and the unit is what is timed."""
+    has a few hundred pins) its data fed through a shift register from one pin, its
+    handshakes from an LFSR and its output word XOR-reduced to one pin, so nothing is
+    optimised away and the unit is what is timed."""
     if not serial:
         return (f"module bench_top(input wire ap_clk, input wire ap_rst_n,\n"
                 f"  input wire [{in_w}-1:0] s_axis_tdata, input wire s_axis_tvalid, output wire s_axis_tready,\n"
                 f"  output wire [{out_w}-1:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready);\n"
                 f"  {module} #({p}) u (.*);\nendmodule\n")
+    # nothing but the clock, the reset and one data pin in and out, every stream signal made
+    # inside (handshakes from an LFSR) and the output reduced over two registers: a stream
+    # signal from a pin would pull the unit's control to the chip's edge and time the pin
     return (f"module bench_top(input wire ap_clk, input wire ap_rst_n, input wire din,\n"
-            f"  input wire s_axis_tvalid, output wire s_axis_tready, output logic dout,\n"
-            f"  output wire m_axis_tvalid, input wire m_axis_tready);\n"
+            f"  output logic dout);\n"
             f"  logic [{in_w}-1:0] s_axis_tdata;\n  wire [{out_w}-1:0] m_axis_tdata;\n"
+            f"  logic s_axis_tvalid, m_axis_tready, d1;\n  wire s_axis_tready, m_axis_tvalid;\n"
+            f"  logic [15:0] lfsr;\n"
             f"  always_ff @(posedge ap_clk) begin\n"
-            f"    s_axis_tdata <= {{s_axis_tdata[{in_w}-2:0], din}};\n    dout <= ^m_axis_tdata;\n"
+            f"    s_axis_tdata <= {{s_axis_tdata[{in_w}-2:0], din}};\n"
+            f"    lfsr <= ap_rst_n ? {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}} : 16'hace1;\n"
+            f"    s_axis_tvalid <= lfsr[0] | lfsr[1];\n    m_axis_tready <= lfsr[2] | lfsr[3];\n"
+            f"    d1 <= ^{{m_axis_tdata, m_axis_tvalid, s_axis_tready}};\n    dout <= d1;\n"
             f"  end\n  {module} #({p}) u (.*);\nendmodule\n")
 
 

@@ -95,3 +95,9 @@ def test_negative_control_changed_weight_in_logic_multiplier_fails(tmp_path):
 @pytest.mark.rtlsim
 def test_negative_control_flipped_binary_weight_fails(tmp_path):
     assert run_case(tmp_path, *PARAMS[4], seed=3, change=True) == (1, 1)
+
+
+@pytest.mark.rtlsim
+def test_negative_control_flipped_binary_weight_registered_pairs_fails(tmp_path):
+    """The adder tree registered at every level (PAIRS = 2) still sees one flipped weight."""
+    assert run_case(tmp_path, *PARAMS[4], seed=3, change=True, pairs=2) == (1, 1)
