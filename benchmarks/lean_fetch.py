@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,11 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
-from hw.gen.render import CORE_FILES  # noqa: E402
-from hw.synth import (TARGET_SOURCES, classify, flat_cells, nextpnr, read_slang,  # noqa: E402
-                      report_fmax, yosys)
-
-RTL = ROOT / "hw" / "rtl"
+from hw.synth import nextpnr, report_fmax, synth_core  # noqa: E402
 
 #: name -> (module, params, input bits, output bits, weights (MW x MH), weight bits)
 UNITS = {
@@ -76,20 +71,14 @@ def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool
     """Yosys ``synth_ecp5`` cells of the unit alone; with ``fmax`` also its routed Fmax
     (a second run with the serial bench top, nextpnr on an ECP5 of ``size``, seed 1)."""
     res = {}
+    p = ", ".join(f".{k}({v})" for k, v in params.items())
     for serial in ((False, True) if fmax else (False,)):
         with tempfile.TemporaryDirectory() as d:
             tmp = Path(d)
-            files = CORE_FILES[module]
-            for f in files + TARGET_SOURCES["ecp5"]:
-                shutil.copy(RTL / f, tmp)
-            (tmp / "w.mem").write_text(mem)
-            p = ", ".join(f".{k}({v})" for k, v in params.items())
-            (tmp / "top.sv").write_text(_top(module, p, in_w, out_w, serial))
-            read = read_slang([*files, "top.sv"], "bench_top", "ecp5").replace(" --keep-hierarchy", "")
-            yosys(f"{read}\nsynth_ecp5 -top bench_top -flatten\ntee -q -o stat.json stat -json\n"
-                  "write_json top.json\n", tmp)
+            cells = synth_core(module, _top(module, p, in_w, out_w, serial), "bench_top", tmp,
+                               files={"w.mem": mem}, netlist=serial)
             if not serial:
-                res = classify(flat_cells(json.loads((tmp / "stat.json").read_text())), "ecp5")
+                res = cells
             else:
                 f = report_fmax(nextpnr(tmp, size, 150.0))
                 res["fmax_mhz"] = round(f, 2) if f is not None else None

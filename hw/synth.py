@@ -136,6 +136,27 @@ def flat_cells(stat: dict) -> dict:
             or next(iter(stat["modules"].values())).get("num_cells_by_type", {}))
 
 
+def synth_core(module: str, top_sv: str, top: str, work: Path, target: str = "ecp5",
+               files: dict[str, str] | None = None, netlist: bool = False) -> dict:
+    """One core of hw/rtl alone under a bench top (``top_sv``, module ``top``), flat, in
+    ``work``: its cells by class (``classify``). ``files``: more files written there first
+    (name -> text, e.g. a ``$readmemh`` weight file); ``netlist``: also ``top.json`` for
+    nextpnr."""
+    from hw.gen.render import CORE_FILES
+
+    work.mkdir(parents=True, exist_ok=True)
+    sources = CORE_FILES[module]
+    for f in sources + TARGET_SOURCES[target]:
+        shutil.copy(Path(__file__).parent / "rtl" / f, work)
+    for name, text in (files or {}).items():
+        (work / name).write_text(text)
+    (work / "top.sv").write_text(top_sv)
+    read = read_slang([*sources, "top.sv"], top, target).replace(" --keep-hierarchy", "")
+    yosys(f"{read}\nsynth_{target} -top {top} -flatten\ntee -q -o stat.json stat -json\n"
+          + ("write_json top.json\n" if netlist else ""), work)
+    return classify(flat_cells(json.loads((work / "stat.json").read_text())), target)
+
+
 def instances(top_sv: Path) -> dict:
     """The layer and buffer modules the generated top instantiates: {module: instance}."""
     found = re.findall(r"^\s+((?:L|B)_\w+)\s+(u_\w+)\s*\(", Path(top_sv).read_text(), re.M)

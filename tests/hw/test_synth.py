@@ -5,6 +5,7 @@ the total, the requantisers the generator chose, FINN's estimate beside; ECP5 pl
 route (slow)."""
 import json
 
+import numpy as np
 import pytest
 
 from hw import synth
@@ -115,34 +116,29 @@ def test_synth_ecp5_place_and_route(build, tmp_path):
     assert "router2" in (tmp_path / "nextpnr.log").read_text()
 
 
+def _stream_top(module: str, params: dict, in_w: int, out_w: int) -> str:
+    """A bench top ``t`` with the core's AXI streams as its ports."""
+    inst = ", ".join(f".{k}({v})" for k, v in params.items())
+    return ("module t(input wire ap_clk, input wire ap_rst_n, "
+            f"input wire [{in_w - 1}:0] s_axis_tdata,\n"
+            "  input wire s_axis_tvalid, output wire s_axis_tready, "
+            f"output wire [{out_w - 1}:0] m_axis_tdata,\n"
+            "  output wire m_axis_tvalid, input wire m_axis_tready);\n"
+            f"  {module} #({inst}) u (.*);\nendmodule\n")
+
+
 def test_shared_line_buffer_window_synthesises_with_its_predicted_block_rams(tmp_path):
     """swg_lb through Yosys (synth_ecp5 and synth_xilinx): one block RAM group per line
     buffer, none per tap; the count the resource model predicts."""
-    import shutil
-
-    from hw.gen.render import CORE_FILES
     from hw.resmodel import _Pseudo, block_count
 
-    rtl = synth.Path(synth.__file__).parent / "rtl"
     params = dict(C=32, EW=8, H=20, W=96, KH=3, KW=3, DH=1, DW=1, PT=1, PL=1, OH=20, OW=96, M=1,
                   CREDITS=2)
     want = block_count(_Pseudo("swg_lb", params))
     assert want == 2 * 8   # two lines of 97 words of 256 bits: 8 blocks of 36 bits each
     for target, cls in (("ecp5", "EBR"), ("xilinx", "BRAM")):
-        d = tmp_path / target
-        d.mkdir()
-        for f in CORE_FILES["swg_lb"] + synth.TARGET_SOURCES[target]:
-            shutil.copy(rtl / f, d)
-        inst = ", ".join(f".{k}({v})" for k, v in params.items())
-        (d / "top.sv").write_text(
-            "module t(input wire ap_clk, input wire ap_rst_n, input wire [255:0] s_axis_tdata,\n"
-            "  input wire s_axis_tvalid, output wire s_axis_tready, output wire [2303:0] m_axis_tdata,\n"
-            "  output wire m_axis_tvalid, input wire m_axis_tready);\n"
-            f"  swg_lb #({inst}) u (.*);\nendmodule\n")
-        read = synth.read_slang([*CORE_FILES["swg_lb"], "top.sv"], "t", target).replace(
-            " --keep-hierarchy", "")
-        synth.yosys(f"{read}\nsynth_{target} -top t -flatten\ntee -q -o stat.json stat -json\n", d)
-        got = synth.classify(synth.flat_cells(json.loads((d / "stat.json").read_text())), target)
+        got = synth.synth_core("swg_lb", _stream_top("swg_lb", params, 256, 2304), "t",
+                               tmp_path / target, target)
         assert got[cls] == want, (target, got)
 
 
@@ -152,14 +148,10 @@ def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, 
     Yosys synth_ecp5: constant parameters (one fold) and looked-up tables (three folds); the
     factor is a shift-and-add, so no MULT18X18D is used; without factors the same core is
     smaller (the factor costs logic only where it is used)."""
-    import shutil
-
     from hw.gen.design import Stream
     from hw.gen.emit import arith_params
-    from hw.gen.render import CORE_FILES
     from hw.gen.requant import ArithForm, ChannelForm, Piece
 
-    rtl = synth.Path(synth.__file__).parent / "rtl"
     pe = 12 // nf
     got = {}
     for name, muls in (("factors", (3, 5, 7, 1)), ("plain", (1, 1, 1, 1))):
@@ -168,22 +160,36 @@ def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, 
         params = arith_params(ArithForm(0, 255, chans), Stream(pe, 16, True, 12), [(-20000, 20000)] * 12)
         assert ("HAS_MUL" in params) == (name == "factors")
         params.update(PE=str(pe), NF=str(nf), IN_W="16", IN_SIGNED="1", OUT_W="8")
-        d = tmp_path / name
-        d.mkdir()
-        for f in CORE_FILES["requant_arith"] + synth.TARGET_SOURCES["ecp5"]:
-            shutil.copy(rtl / f, d)
-        inst = ", ".join(f".{k}({v})" for k, v in params.items())
-        (d / "top.sv").write_text(
-            f"module t(input wire ap_clk, input wire ap_rst_n, input wire [{16 * pe - 1}:0] s_axis_tdata,\n"
-            f"  input wire s_axis_tvalid, output wire s_axis_tready, output wire [{8 * pe - 1}:0] m_axis_tdata,\n"
-            "  output wire m_axis_tvalid, input wire m_axis_tready);\n"
-            f"  requant_arith #({inst}) u (.*);\nendmodule\n")
-        read = synth.read_slang([*CORE_FILES["requant_arith"], "top.sv"], "t", "ecp5").replace(
-            " --keep-hierarchy", "")
-        synth.yosys(f"{read}\nsynth_ecp5 -top t -flatten\ntee -q -o stat.json stat -json\n", d)
-        got[name] = synth.classify(synth.flat_cells(json.loads((d / "stat.json").read_text())), "ecp5")
+        got[name] = synth.synth_core("requant_arith", _stream_top("requant_arith", params, 16 * pe, 8 * pe),
+                                     "t", tmp_path / name)
     assert got["factors"]["MULT18"] == 0 and got["plain"]["MULT18"] == 0, got
     assert got["factors"]["LUT4"] > got["plain"]["LUT4"] > 0, got
+
+
+@pytest.mark.parametrize("module", ["mvtu_int", "xnor_mvtu"])
+def test_adder_tree_registered_at_every_level_synthesises(tmp_path, module):
+    """mvtu_acc PAIRS = 2 (every two-input adder level registered) through Yosys synth_ecp5,
+    in the binary-weight unit and the XNOR unit: carry chains, no multiplier, and more
+    flip-flops than the tree registered every two levels (PAIRS = 1) for the same cells'
+    worth of adders."""
+    from hw.gen.literals import mem_text, sv_string, weight_words
+
+    rng = np.random.default_rng(0)
+    mw, mh, simd, pe = 72, 12, 72, 3
+    words = mem_text(weight_words(rng.integers(0, 2, (mw, mh)), simd, pe))
+    base = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, WEIGHT_FILE=sv_string("w.mem"),
+                WEIGHT_RAM=sv_string("logic"), LEAN=1)
+    if module == "mvtu_int":
+        base.update(IN_W=8, IN_SIGNED=1, W_W=1, W_BIPOLAR=1, ACC_W=16)
+        in_w, out_w = simd * 8, pe * 16
+    else:
+        base.update(CNT_W=7)
+        in_w, out_w = simd, pe * 7
+    got = {pairs: synth.synth_core(module, _stream_top(module, {**base, "PAIRS": pairs}, in_w, out_w),
+                                   "t", tmp_path / str(pairs), files={"w.mem": words})
+           for pairs in (1, 2)}
+    assert got[2]["MULT18"] == 0 and got[2]["CARRY"] > 0, got
+    assert got[2]["FF"] > got[1]["FF"], got
 
 
 def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
