@@ -3,8 +3,9 @@
 // per PE lane, the NTERM registered terms of one fold step (XNOR group counts or
 // products) are summed by an adder tree registered every two adder levels (four terms per
 // stage; PAIRS = 2: every level, two terms per stage), then added to the lane's
-// accumulator; after the last synapse fold the sums go to the output FIFO. The pipeline runs free (no enable to fan out): a result is started only
-// when the FIFO has room for it (``room``, counted by credit_fifo from ``promise``).
+// accumulator; after the last synapse fold the sums go to the output FIFO. The pipeline
+// runs free (no enable to fan out): a result is started only when the FIFO has room for it
+// (``room``, counted by credit_fifo from ``promise``).
 `default_nettype none
 
 module mvtu_acc #(
@@ -38,7 +39,7 @@ module mvtu_acc #(
 );
     // tree stages: stage s holds n(s) partial sums; n(0) = NTERM, n(s) = ceil(n(s-1) / R)
     localparam int R = (PAIRS == 2) ? 2 : 4;   // sums into one node
-    localparam int G = (PAIRS == 2) ? 1 : 2;   // bits a stage adds: log2(R)
+    localparam int G = $clog2(R);              // bits a stage adds
     function automatic int n_at(input int s);
         int n = NTERM;
         for (int k = 0; k < s; k++) n = (n + R - 1) / R;

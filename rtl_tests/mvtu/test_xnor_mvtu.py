@@ -59,8 +59,8 @@ def test_xnor_mvtu_matches_finn_node(tmp_path, case):
 @pytest.mark.parametrize("pairs", [1, 2], ids=["pairs", "pairs_reg"])
 @pytest.mark.parametrize("case", [PARAMS[1], PARAMS[2]], ids=["mw288", "mw45"])
 def test_xnor_mvtu_two_input_adder_tree(tmp_path, case, pairs):
-    """The adder trees the generator gives ECP5 targets: two-input adders registered every
-    two levels (PAIRS = 1) or every level (PAIRS = 2)."""
+    """The ECP5 adder trees: two-input adders registered every two levels (PAIRS = 1, the
+    generator's choice) or every level (PAIRS = 2, an option)."""
     assert run_case(tmp_path, *case, seed=sum(case[:4]) + 1, pairs=pairs) == (1, 0)
 
 
