@@ -78,6 +78,84 @@ def yosys(script: str, cwd: Path, log: str = "yosys.log", name: str = "script.ys
     return text
 
 
+#: Yosys techmaps of this flow (hw/yosys)
+YOSYS_MAPS = Path(__file__).parent / "yosys"
+
+
+def ecp5_synth(top: str, cwd: Path, flags: str = "") -> str:
+    """Yosys' ``synth_ecp5`` of ``top`` (script lines; ``flags`` e.g. ``-flatten`` or
+    ``-json top.json``), with hw/yosys/ecp5_carry_start.v (copied into ``cwd``, the only
+    folder the WebAssembly Yosys sees) mapping every adder with a constant carry-in before
+    synth_ecp5's own map_gates step (see that file and ``trim_carry_chains``).
+    ``-nowidelut``: LUT4s only, no LUT5-7 built from PFUMX and L6MUX21. With wide LUTs abc
+    maps a mux-heavy core to LUT7 trees: stream_dwc 288 -> 96 bits takes 778 LUT4 with them
+    and 201 without; the adder-tree cores change by under 1 %."""
+    shutil.copy(YOSYS_MAPS / "ecp5_carry_start.v", Path(cwd) / "ecp5_carry_start.v")
+    return (f"synth_ecp5 -nowidelut -top {top} {flags} -run begin:map_gates\n"
+            "techmap -map ecp5_carry_start.v\n"
+            f"synth_ecp5 -nowidelut -top {top} {flags} -run map_gates:\n")
+
+
+def _init_bit(init, index: int) -> int:
+    """Bit ``index`` of a Yosys JSON LUT INIT (a binary string, MSB first, or an int)."""
+    if isinstance(init, str):
+        return int(init[len(init) - 1 - index]) if index < len(init) else 0
+    return (int(init) >> index) & 1
+
+
+def trim_carry_chains(netlist: Path) -> dict:
+    """Disconnect the carry nets of CCU2C cells that nothing depends on, in a Yosys JSON
+    netlist for nextpnr-ecp5 (rewritten in place, temp name then rename). Returns the counts
+    ``{"cout": .., "cin": ..}``.
+
+    nextpnr-ecp5's packer puts a feed-out CCU2C after every chain whose last COUT is
+    connected to a net, loads or not, and a feed-in CCU2C before every chain whose first
+    CIN is connected, even to a constant: a whole slice (2 LUT sites) each. Yosys' ``$alu``
+    map connects both ends of every chain: about 9 800 LUT sites of the 1080p design.
+    Neither tool has an option for it, hence this pass. It disconnects only
+      - a COUT whose net has no reader (no cell input, no module port), and
+      - a constant CIN of a cell whose half 0 ignores it: every LUT input of half 0 tied to
+        a constant, the LUT's value there 0 (propagate 0: the carry out is the generate
+        bit alone) and S0 read by nothing. hw/yosys/ecp5_carry_start.v starts every chain
+        with a constant carry-in that way.
+    So the logic is unchanged (tests/hw/test_synth.py proves it with SAT on Yosys' models,
+    a freed CIN left as a free input)."""
+    netlist = Path(netlist)
+    d = json.loads(netlist.read_text())
+    n = {"cout": 0, "cin": 0}
+    for m in d["modules"].values():
+        read = set()
+        for port in m.get("ports", {}).values():
+            read.update(b for b in port["bits"] if isinstance(b, int))
+        for c in m.get("cells", {}).values():
+            dirs = c.get("port_directions", {})
+            for name, bits in c["connections"].items():
+                if dirs.get(name) != "output":
+                    read.update(b for b in bits if isinstance(b, int))
+        for c in m.get("cells", {}).values():
+            if c["type"] != "CCU2C":
+                continue
+            con = c["connections"]
+            cout = con.get("COUT")
+            if cout and isinstance(cout[0], int) and cout[0] not in read:
+                con["COUT"] = ["x"]
+                n["cout"] += 1
+            ins = [con.get(f"{p}0", ["1"])[0] for p in "ABCD"]     # unconnected = tied high
+            cin, s0 = con.get("CIN", ["x"])[0], con.get("S0", ["x"])[0]
+            if (cin in ("0", "1") and all(b in ("0", "1") for b in ins)
+                    and not (isinstance(s0, int) and s0 in read)
+                    and c["parameters"].get("INJECT1_0", "YES") == "NO"
+                    and _init_bit(c["parameters"].get("INIT0", 0),
+                                  sum(int(b) << i for i, b in enumerate(ins))) == 0):
+                con["CIN"] = ["x"]
+                n["cin"] += 1
+    if n["cout"] or n["cin"]:
+        tmp = netlist.with_name(netlist.name + ".tmp")
+        tmp.write_text(json.dumps(d))
+        tmp.replace(netlist)
+    return n
+
+
 #: macros per target: ECP5 multipliers as MULT18X18D with their registers (hw/rtl/mul_reg.sv)
 TARGET_DEFINES = {"xilinx": [], "ecp5": ["-D", "ECP5_MULT18"]}
 #: sources read before the design, per target (interfaces of hard blocks the RTL instantiates)
@@ -152,8 +230,12 @@ def synth_core(module: str, top_sv: str, top: str, work: Path, target: str = "ec
         (work / name).write_text(text)
     (work / "top.sv").write_text(top_sv)
     read = read_slang([*sources, "top.sv"], top, target).replace(" --keep-hierarchy", "")
-    yosys(f"{read}\nsynth_{target} -top {top} -flatten\ntee -q -o stat.json stat -json\n"
+    syn = (ecp5_synth(top, work, "-flatten") if target == "ecp5"
+           else f"synth_{target} -top {top} -flatten\n")
+    yosys(f"{read}\n{syn}tee -q -o stat.json stat -json\n"
           + ("write_json top.json\n" if netlist else ""), work)
+    if netlist and target == "ecp5":
+        trim_carry_chains(work / "top.json")
     return classify(flat_cells(json.loads((work / "stat.json").read_text())), target)
 
 
@@ -170,7 +252,8 @@ def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: i
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     def one(mod: str) -> dict:
-        yosys(f"{read_slang(names, mod, target)}\nhierarchy -top {mod}\nflatten\nsynth_{target} -top {mod}\n"
+        syn = ecp5_synth(mod, work) if target == "ecp5" else f"synth_{target} -top {mod}\n"
+        yosys(f"{read_slang(names, mod, target)}\nhierarchy -top {mod}\nflatten\n{syn}"
               f"tee -q -o stat_{mod}.json stat -json\n", work, log=f"yosys_{mod}.log",
               name=f"script_{mod}.ys")
         return classify(flat_cells(json.loads((work / f"stat_{mod}.json").read_text())), target)
@@ -287,9 +370,10 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
               f"synth_xilinx -top {top}\ntee -q -o stat.json stat -json\n", work)
     elif target == "ecp5":
         yosys(f"{read_slang(info['names'], top, target)}\nhierarchy -top {top}\n{keep}\n"
-              f"synth_ecp5 -top {top}\ntee -q -o stat.json stat -json\n"
+              f"{ecp5_synth(top, work)}tee -q -o stat.json stat -json\n"
               f"setattr -mod -unset keep_hierarchy *\nflatten\nopt_clean\nwrite_json top.json\n",
               work)
+        res["carry_ends_freed"] = trim_carry_chains(work / "top.json")
     res["yosys_s"] = round(time.time() - t0, 1)
     if not per_layer:
         layers, total = per_instance(json.loads((work / "stat.json").read_text()), top, target)
@@ -448,7 +532,8 @@ def ecp5_fmax(cwd: Path, read: str, top: str, freq_mhz: float = 150.0,
               size: str = "25k") -> float | None:
     """``synth_ecp5`` of ``top`` and nextpnr on an ECP5 (seed 1): the routed Fmax, MHz (to
     0.01, as nextpnr's log prints it)."""
-    yosys(f"{read}\nsynth_ecp5 -top {top} -json top.json\n", cwd)
+    yosys(f"{read}\n{ecp5_synth(top, cwd, '-json top.json')}", cwd)
+    trim_carry_chains(Path(cwd) / "top.json")
     fmax = report_fmax(nextpnr(Path(cwd), size, freq_mhz))
     return round(fmax, 2) if fmax is not None else None
 

