@@ -71,9 +71,11 @@ def ecp5_sizes() -> list[Device]:
 def need(total: dict, family: str) -> dict:
     """What synthesised cells ask of a device, per budget class. ECP5, as nextpnr counts LUT4
     sites before packing ("Total LUT4s"): a carry cell (CCU2C) is two, a distributed RAM
-    (TRELLIS_DPR16X4) six (four RAM LUTs and the two of its write-port slice). Packing adds
-    more (LUT-FF pairing, slice rules): 13 % on the 1080p point, which left it 0.2 % over an
-    LFE5U-85F's LUT4 sites in nextpnr where this count said 88 %."""
+    (TRELLIS_DPR16X4) six (four RAM LUTs and the two of its write-port slice). nextpnr's
+    packer adds a feed-in and a feed-out CCU2C to every carry chain whose ends are connected
+    (13 % more on the 1080p point, 0.2 % over an LFE5U-85F where this count said 88 %);
+    hw.synth's ECP5 flow frees both ends (hw/yosys/ecp5_carry_start.v, ``trim_carry_chains``)
+    and packing then adds under 1 % (1080p: 74 935 -> 75 531)."""
     if family == "ecp5":
         return {"LUT4": total.get("LUT4", 0) + 2 * total.get("CARRY", 0) + 6 * total.get("LUTRAM", 0),
                 **{k: total.get(k, 0) for k in ("FF", "EBR", "MULT18")}}
