@@ -203,7 +203,8 @@ def edge_cores(edge) -> list:
     out = []
     if edge.fmt_src.elems != edge.fmt_dst.elems:
         out.append(_Pseudo("stream_dwc", {"IN_W": edge.fmt_src.width, "OUT_W": edge.fmt_dst.width}))
-    out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": edge.depth}))
+    if edge.depth:          # 0: a wire (hw.gen.passes.WIRE_MIN_BITS)
+        out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": edge.depth}))
     return out
 
 

@@ -76,12 +76,13 @@ def design_of(model, ctx: Context, source: str = "") -> Design:
     s_out = out_stream(model.find_producer(gout))
     _, h, w, _ = model.get_tensor_shape(gin)
     d = Design(layers, connect(layers, gin, gout, s_in, s_out), s_in, s_out, (h, w), source)
-    size_fifos(d)
+    size_fifos(d, **({} if ctx.wire_min_bits is None else {"wire_min_bits": ctx.wire_min_bits}))
     return d
 
 
 def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_window: str = "ours",
-             target: str = "generic", dsp_budget: int | None = None) -> dict:
+             target: str = "generic", dsp_budget: int | None = None,
+             wire_min_bits: int | None = None) -> dict:
     """Generate the stitched RTL of ``build``'s dataflow into ``out``.
 
     Args:
@@ -94,6 +95,8 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
         target: synthesis target the memory styles are chosen for (generic, xilinx, ecp5).
         dsp_budget: multiplier blocks the int8 layers may use together (a device's budget;
             in graph order, the rest of their products in logic); None: no cap.
+        wire_min_bits: edges at least this wide after a registered output get no FIFO
+            (default ``hw.gen.passes.WIRE_MIN_BITS``; tests lower it to cover the case).
 
     Returns:
         The contents of ``stitch.json``.
@@ -104,7 +107,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(model, str(out) if mem_prefix is None else mem_prefix, sliding_window, target,
-                  dsp_left=dsp_budget)
+                  dsp_left=dsp_budget, wire_min_bits=wire_min_bits)
     d = design_of(model, ctx, str(part))
     write_text(out / f"{TOP}.sv", render(d))
     for lay in d.layers:

@@ -66,6 +66,9 @@ class Layer:
     lag_px: int = 0        # input pixels needed beyond the output pixel's own
     record: dict = field(default_factory=dict)         # what was chosen, for the JSON
     nodes: list[str] = field(default_factory=list)     # the FINN nodes it implements
+    #: its outputs leave a register slice (tvalid and tdata registers) whose ready drives
+    #: registers only, so a consumer may take them without a FIFO between (hw.gen.passes)
+    out_registered: bool = False
 
     @property
     def module(self) -> str:
@@ -82,7 +85,7 @@ class Edge:
     dst: tuple[str, int] | None
     fmt_src: Stream
     fmt_dst: Stream
-    depth: int = 2          # FIFO words (2: a register slice)
+    depth: int = 2          # FIFO words (2: a register slice; 0: none, a wire)
     need_px: int = 0        # pixels this edge must hold for its join (0: none)
     index: int = 0
 

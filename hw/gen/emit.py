@@ -31,6 +31,7 @@ class Context:
     target: str = "generic"           # synthesis target (memory styles): generic, xilinx, ecp5
     pads: dict = field(default_factory=dict)   # SWG node name -> the FMPadding node it absorbs
     dsp_left: int | None = None       # multiplier blocks still free for int8 layers (None: any)
+    wire_min_bits: int | None = None  # hw.gen.passes.WIRE_MIN_BITS unless set
 
     def mem(self, name: str) -> str:
         return L.sv_string(f"{self.mem_prefix}/{name}" if self.mem_prefix else name)
@@ -441,6 +442,7 @@ def emit_swg(ctx: Context, node) -> Layer:
                 C=str(s_in.channels), EW=str(s_in.bits),
                 **{k: str(v) for k, v in g.items()}, M="1", CREDITS=str(credits)), conns))
             lc = (g["KW"] - 1) * g["DW"] - g["PL"]   # scan columns beyond the output's
+            lay.out_registered = True     # credit_fifo -> stream_fifo output slice
             lay.record.update(window=g, parallel_window=par, core="swg_lb", credits=credits,
                               buffer_bits=(g["KH"] - 1) * g["DH"] * (g["OW"] + lc)
                               * s_in.channels * s_in.bits)

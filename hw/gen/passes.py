@@ -26,6 +26,12 @@ MARGIN_WORDS = 8
 HOLD_PX = 1
 #: depth of a FIFO that only cuts the handshake paths (a register slice)
 SLICE = 2
+#: an edge this wide (bits) that would only get a register slice, from a layer whose output
+#: is already one (``Layer.out_registered``), gets none: a wire. The slice's two words of
+#: ``WIDTH`` flip-flops and its ``WIDTH`` multiplexers would copy the producer's own (at a
+#: video-rate binary tail, 2 304-bit windows: 4 608 FF and 2 304 LUT4, and two more
+#: chip-wide control nets), and its handshake cut is already there
+WIRE_MIN_BITS = 1024
 
 
 def absorbed_padding(model) -> dict:
@@ -111,8 +117,9 @@ def hold_px(lay: Layer) -> int:
     return HOLD_PX + math.ceil(beats / lay.outs[0].beats_per_px)
 
 
-def size_fifos(design: Design) -> None:
-    """Set every edge's FIFO depth from the branch latencies (see the module docstring)."""
+def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS) -> None:
+    """Set every edge's FIFO depth from the branch latencies (see the module docstring);
+    a wide slice after a registered output becomes a wire (``WIRE_MIN_BITS``)."""
     delay = {}
     by_dst = {e.dst: e for e in design.edges if e.dst is not None}
     graph_in = next(e.tensor for e in design.edges if e.src is None)
@@ -129,6 +136,12 @@ def size_fifos(design: Design) -> None:
         for t in lay.out_tensors:
             delay[t] = late + lay.lag_px + hold_px(lay)
     design.notes["delay_px"] = {t: int(v) for t, v in delay.items()}
+    registered = {l.name for l in design.layers if l.out_registered}
+    for e in design.edges:
+        if (e.depth == SLICE and e.src is not None and e.dst is not None
+                and e.src[0] in registered and e.fmt_src.elems == e.fmt_dst.elems
+                and e.fmt_dst.width >= wire_min_bits):
+            e.depth = 0
 
 
 def fifo_bits(design: Design) -> int:

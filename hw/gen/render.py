@@ -58,6 +58,11 @@ def render_layer(lay: Layer) -> str:
 
 def render_buffer(e: Edge) -> str:
     a, b = e.fmt_src, e.fmt_dst
+    if e.depth == 0:        # the producer's output slice is the edge's (hw.gen.passes)
+        return _module(e.module, _ports([a], [b], "s_axis", "m_axis"), [
+            "    assign m_axis_tdata = s_axis_tdata;", "    assign m_axis_tvalid = s_axis_tvalid;",
+            "    assign s_axis_tready = m_axis_tready;"],
+            f"tensor {e.tensor}: no FIFO (the producer's output register slice)")
     body = []
     src = "s_axis"
     if a.elems != b.elems:

@@ -43,26 +43,45 @@ module stream_fifo #(
     end
 
     if (DEPTH <= 2) begin : slice
-        logic sv;                       // skid register holds a word
+        // A wide slice is cut into lanes of LANE bits, each with its own copy of the two
+        // control flags (ov, sv): a flag then drives LANE multiplexers and clock enables, not
+        // WIDTH of them across the chip (a 2 304-bit window slice: 36 lanes instead of one
+        // net of 2 309 loads). Each copy is computed from its own previous value, so the
+        // copies are distinct registers that synthesis cannot merge back into one (Yosys'
+        // opt_merge merges flip-flops with equal inputs, ``keep`` or not); all lanes follow
+        // the same sequence from reset, so the outputs are lane 0's.
+        localparam int LANE = (WIDTH > 2 * 64) ? 64 : WIDTH;
+        localparam int NLN = (WIDTH + LANE - 1) / LANE;
+        logic [NLN-1:0] svl, ovl;           // skid / output register holds a word, per lane
         logic [WIDTH-1:0] sd;
-        assign s_axis_tready = !sv;
-        always_ff @(posedge ap_clk) begin
-            if (!ov || m_axis_tready) begin     // the output register is free this clock
-                if (sv) od <= sd;
-                else if (push) od <= s_axis_tdata;
-            end else if (push) begin
-                sd <= s_axis_tdata;
-            end
-            if (!ap_rst_n) begin
-                ov <= 1'b0;
-                sv <= 1'b0;
-            end else if (!ov || m_axis_tready) begin
-                ov <= sv || push;
-                sv <= 1'b0;
-            end else if (push) begin
-                sv <= 1'b1;
+        assign s_axis_tready = !svl[0];
+        assign ov = ovl[0];
+        for (genvar k = 0; k < NLN; k++) begin : lane
+            localparam int LO = k * LANE;
+            localparam int LW_ = (LO + LANE <= WIDTH) ? LANE : WIDTH - LO;
+            always_ff @(posedge ap_clk) begin
+                if (!ovl[k] || m_axis_tready) begin     // the output register is free this clock
+                    if (svl[k]) od[LO +: LW_] <= sd[LO +: LW_];
+                    else if (push) od[LO +: LW_] <= s_axis_tdata[LO +: LW_];
+                end else if (push) begin
+                    sd[LO +: LW_] <= s_axis_tdata[LO +: LW_];
+                end
+                if (!ap_rst_n) begin
+                    ovl[k] <= 1'b0;
+                    svl[k] <= 1'b0;
+                end else if (!ovl[k] || m_axis_tready) begin
+                    ovl[k] <= svl[k] || push;
+                    svl[k] <= 1'b0;
+                end else if (push) begin
+                    svl[k] <= 1'b1;
+                end
             end
         end
+`ifdef VERILATOR
+        always_ff @(posedge ap_clk)
+            if (ap_rst_n && (svl != {NLN{svl[0]}} || ovl != {NLN{ovl[0]}}))
+                $error("stream_fifo: lane flags differ (sv %b, ov %b)", svl, ovl);
+`endif
     end else begin : ram
         // memory in banks of one block RAM's depth at this width (so no block RAM output is
         // muxed with another's before a register) -> read register (r, in the block RAM) ->

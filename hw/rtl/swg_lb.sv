@@ -159,13 +159,47 @@ module swg_lb #(
             else col[ky*PX +: PX] = rq[(KH - 2 - ky)*GWB + j*PX +: PX];
         return col;
     endfunction
+    // The register's step (v2) and clear (f2) come per lane of WL bits of a column: the same
+    // bits of every column, so a lane's copy drives NCOL*WL flip-flops, not the whole
+    // register (2 304 at a video-rate tail window) across the chip. Plain copies of v2 would
+    // be merged back into one by synthesis (equal inputs); these are derived from a per-lane
+    // toggle that flips on every step (tg ^= go), which only it feeds back, so the copies are
+    // distinct registers: v1 = tg ^ tg1, v2 = tg1 ^ tg2, f2 = fg2 ^ tg2 (fg1 = first_col ^ tg).
+    localparam int CB = KH * PX;                   // column bits
+    localparam int WL = (NCOL * CB > 256 && CB > 64) ? 64 : CB;
+    localparam int NWL = (CB + WL - 1) / WL;
+    logic [NWL-1:0] tg, tg1, tg2, fg1, fg2;
     always_ff @(posedge ap_clk) begin
-        if (v2) begin
-            for (int i = 0; i < NCOL - M; i++)
-                win[i*KH*PX +: KH*PX] <= f2 ? '0 : win[(i + M)*KH*PX +: KH*PX];
-            for (int j = 0; j < M; j++)
-                win[(NCOL - M + j)*KH*PX +: KH*PX] <= column(j);
+        tg1 <= tg; tg2 <= tg1;
+        fg1 <= {NWL{first_col}} ^ tg; fg2 <= fg1;
+        if (!ap_rst_n) begin
+            tg <= '0; tg1 <= '0; tg2 <= '0;
+        end else begin
+            tg <= tg ^ {NWL{go}};
         end
+    end
+    logic [M*CB-1:0] cols;                         // the group's new columns
+    always_comb
+        for (int j = 0; j < M; j++)
+            cols[j*CB +: CB] = column(j);
+    for (genvar l = 0; l < NWL; l++) begin : wlane
+        localparam int LO = l * WL;
+        localparam int LW_ = (LO + WL <= CB) ? WL : CB - LO;
+        wire lv2 = tg1[l] ^ tg2[l];
+        wire lf2 = fg2[l] ^ tg2[l];
+        always_ff @(posedge ap_clk) begin
+            if (lv2) begin
+                for (int i = 0; i < NCOL - M; i++)
+                    win[i*CB + LO +: LW_] <= lf2 ? '0 : win[(i + M)*CB + LO +: LW_];
+                for (int j = 0; j < M; j++)
+                    win[(NCOL - M + j)*CB + LO +: LW_] <= cols[j*CB + LO +: LW_];
+            end
+        end
+`ifdef VERILATOR
+        always_ff @(posedge ap_clk)
+            if (ap_rst_n && (lv2 != v2 || (v2 && lf2 != f2)))
+                $error("swg_lb: lane %0d's step or clear differs from the window's", l);
+`endif
     end
 
     // output: window j, tap (ky, kx) is register column j + kx*DW

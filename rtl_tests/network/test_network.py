@@ -220,14 +220,21 @@ def test_whole_network_sweep(tmp_path, arch, hw, fps):
 @pytest.mark.rtlsim
 def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factory, tmp_path):
     """Video-rate foldings: weights in logic (SF x NF <= 8) keep one operand stage (LEAN);
-    with one synapse fold and two neuron folds (HOLD: head, XNOR body and binary tail) the
+    with one synapse fold and several neuron folds (HOLD: head, XNOR body and binary tail) the
     input beat stays at the producer until the last neuron fold takes it. Bit-exact with
-    stalls; one weight bit flipped in the XNOR layer's logic ROM must be caught."""
+    stalls; one weight bit flipped in the XNOR layer's logic ROM must be caught. The tail's
+    576-bit window edge has no FIFO of its own here (``wire_min_bits`` lowered from the
+    default 1 024 so that a tiny network has one): the window's output slice feeds the
+    tail directly, under the same stalls."""
     fold = json.loads((bintail_build / "folding.json").read_text())
     mvaus = sorted(k for k in fold if k.startswith("MVAU"))   # head, XNOR body, binary tail
     assert len(mvaus) == 3
-    for k, (simd, pe) in zip(mvaus, [(27, 4), (72, 4), (72, 6)]):   # SF 1, NF 2 each
+    for k, (simd, pe) in zip(mvaus, [(27, 4), (72, 4), (72, 4)]):   # SF 1, NF 2, 2, 3
         fold[k].update(SIMD=simd, PE=pe)
+    # the tail's window whole per beat (swg_lb; one window per 3 clocks: its output is a
+    # register slice, as at the video points)
+    swgs = sorted(k for k in fold if k.startswith("ConvolutionInputGenerator"))
+    fold[swgs[-1]].update(SIMD=8, parallel_window=1)
     root = tmp_path_factory.mktemp("lean")
     (root / "folding.json").write_text(json.dumps(fold))
     b = tiny_build(root, ckpt=bintail_build.parent / "run" / "ckpt.pt",
@@ -235,8 +242,12 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
     x, expected = golden(b)
     top = {}
     r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5",
+                    wire_min_bits=512,
                     after_stitch=lambda rtl: top.update(sv=(rtl / "sr_top.sv").read_text()))
     assert top["sv"].count(".LEAN(1)") == 3
+    wired = [e for e in r["stitch"]["edges"] if e["depth"] == 0]
+    assert [(e["width"], e["src"].startswith("ConvolutionInputGenerator")) for e in wired] == \
+        [(576, True)] and top["sv"].count("no FIFO") == 1
     assert int((r["outputs"] != expected).sum()) == 0
 
     def flip(rtl):
@@ -246,7 +257,7 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
         mem.write_text("\n".join(words) + "\n")
 
     r = run_network(b, x, tmp_path / "neg", pause_in=0.0, pause_out=0.0, target="ecp5",
-                    after_stitch=flip)
+                    wire_min_bits=512, after_stitch=flip)
     assert int((r["outputs"] != expected).sum()) > 0
 
 
