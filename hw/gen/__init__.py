@@ -19,7 +19,7 @@ from .design import Design, Layer
 from .emit import EMITTERS, Context, in_stream, out_stream
 from .errors import StitchError
 from .literals import write_text
-from .passes import absorbed_padding, connect, fifo_bits, size_fifos
+from .passes import WIRE_MIN_BITS, absorbed_padding, connect, fifo_bits, size_fifos
 from .render import TOP, render, source_files
 
 __all__ = ["StitchError", "generate", "load_partition", "design_of", "layer_top"]
@@ -76,13 +76,13 @@ def design_of(model, ctx: Context, source: str = "") -> Design:
     s_out = out_stream(model.find_producer(gout))
     _, h, w, _ = model.get_tensor_shape(gin)
     d = Design(layers, connect(layers, gin, gout, s_in, s_out), s_in, s_out, (h, w), source)
-    size_fifos(d, **({} if ctx.wire_min_bits is None else {"wire_min_bits": ctx.wire_min_bits}))
+    size_fifos(d, ctx.wire_min_bits)
     return d
 
 
 def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_window: str = "ours",
              target: str = "generic", dsp_budget: int | None = None,
-             wire_min_bits: int | None = None) -> dict:
+             wire_min_bits: int = WIRE_MIN_BITS) -> dict:
     """Generate the stitched RTL of ``build``'s dataflow into ``out``.
 
     Args:
@@ -96,7 +96,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
         dsp_budget: multiplier blocks the int8 layers may use together (a device's budget;
             in graph order, the rest of their products in logic); None: no cap.
         wire_min_bits: edges at least this wide after a registered output get no FIFO
-            (default ``hw.gen.passes.WIRE_MIN_BITS``; tests lower it to cover the case).
+            (``hw.gen.passes.WIRE_MIN_BITS``; tests lower it to cover the case).
 
     Returns:
         The contents of ``stitch.json``.

@@ -17,6 +17,7 @@ import numpy as np
 from . import literals as L
 from .design import Core, Layer, Stream, bundle
 from .errors import StitchError
+from .passes import WIRE_MIN_BITS
 from .requant import ArithForm, fit_arith, int_thresholds
 
 
@@ -31,7 +32,7 @@ class Context:
     target: str = "generic"           # synthesis target (memory styles): generic, xilinx, ecp5
     pads: dict = field(default_factory=dict)   # SWG node name -> the FMPadding node it absorbs
     dsp_left: int | None = None       # multiplier blocks still free for int8 layers (None: any)
-    wire_min_bits: int | None = None  # hw.gen.passes.WIRE_MIN_BITS unless set
+    wire_min_bits: int = WIRE_MIN_BITS  # edges this wide after a registered output: wires
 
     def mem(self, name: str) -> str:
         return L.sv_string(f"{self.mem_prefix}/{name}" if self.mem_prefix else name)

@@ -143,6 +143,16 @@ def test_shared_line_buffer_window_synthesises_with_its_predicted_block_rams(tmp
         assert got[cls] == want, (target, got)
 
 
+@pytest.mark.parametrize("width,lanes", [(128, 1), (300, 5)])
+def test_wide_slice_keeps_its_lane_flags_through_yosys(tmp_path, width, lanes):
+    """A register slice wider than 128 bits keeps its two control flags per 64-bit lane, and
+    synth_ecp5 keeps every copy (plain copies it would merge): flip-flops = two words plus
+    two flags per lane; 128 bits is one lane, so the count tells the copies apart."""
+    got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", dict(WIDTH=width, DEPTH=2),
+                                                      width, width), "t", tmp_path, "ecp5")
+    assert got["FF"] == 2 * width + 2 * lanes, got
+
+
 @pytest.mark.parametrize("nf", [1, 3])
 def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, nf):
     """requant_arith with factors 3/5/7 (the 3-bit-significand binary upsampler) through
