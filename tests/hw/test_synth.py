@@ -204,9 +204,10 @@ def test_adder_tree_registered_at_every_level_synthesises(tmp_path, module):
 
 
 def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
-    """hw.synth.nextpnr with router2 (the LFE5U-85F video points' router) and router1 (the
-    flow's default) on one small netlist: both route and report an Fmax, and each log is
-    the run's own (written while nextpnr runs, naming the router it used)."""
+    """hw.synth.nextpnr with router2 and the static placer (the LFE5U-85F video points'
+    choice) and router1 with heap (the flow's default) on one small netlist: both route and
+    report an Fmax, and each log is the run's own (written while nextpnr runs, naming the
+    router and placer it used)."""
     (tmp_path / "top.sv").write_text(
         "module top(input logic clk, input logic [15:0] a, b, output logic [15:0] y);\n"
         "  logic [15:0] r;\n"
@@ -214,11 +215,12 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
         "endmodule\n")
     synth.yosys(f"{synth.read_slang(['top.sv'], 'top', target='')}\nsynth_ecp5 -top top -json top.json\n",
                 tmp_path)
-    for router in ("router2", "router1"):
-        rep = synth.nextpnr(tmp_path, "25k", 100.0, router=router)
+    for router, placer in (("router2", "static"), ("router1", "heap")):
+        rep = synth.nextpnr(tmp_path, "25k", 100.0, router=router, placer=placer)
         assert rep is not None and synth.report_fmax(rep) > 100
         log = (tmp_path / "nextpnr.log").read_text()
         assert ("router2" in log) == (router == "router2"), router
+        assert ("Running Static placer" in log) == (placer == "static"), placer
 
 
 def _ccu2c_cells(netlist: dict) -> list:
