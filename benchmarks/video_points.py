@@ -189,7 +189,8 @@ def main(argv=None) -> int:
                          "LFE5U-85F point in over two hours)")
     ap.add_argument("--placer", choices=("heap", "static"), default="static",
                     help="nextpnr's placer (default static: on the 720p point a quarter less "
-                         "wire than heap, and placed in 10 min instead of 26)")
+                         "wire than heap, placed with annealing in 15-17 min instead of 26, and "
+                         "the only placer after which router2 routed it)")
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")
