@@ -7,8 +7,9 @@
 ``xilinx``: Yosys ``synth_xilinx``: LUT, FF, BRAM (18 kb units), LUTRAM, DSP per layer and in
 total, beside FINN's estimate. ``ecp5``: ``synth_ecp5``, then ``nextpnr-ecp5`` on the smallest
 ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax at nextpnr seed 1
-(``--seeds N``: also seeds 2..N on the same netlist, each Fmax and the median). Writes
-``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the tools' logs beside it.
+(``--seeds N``: also seeds 2..N on the same netlist, each Fmax and the median; ``--seeds
+0``: synthesis only). Writes ``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the
+tools' logs beside it.
 
 Every source goes through Yosys' slang frontend (SystemVerilog 2017; its flags are
 ``SLANG_FLAGS``). The WebAssembly tools see only their working directory, so the RTL is
@@ -38,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from model.cli import ToolkitParser, positive_float, positive_int
+from model.cli import ToolkitParser, non_negative_int, positive_float, positive_int
 
 #: the slang frontend's flags, in one place: one thread (its default threads fail under
 #: WebAssembly), hierarchy kept for per-layer figures, FINN's generated sliding-window
@@ -343,6 +344,9 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     most its multiplier blocks (the rest of their products in logic) and the result says
     whether the design fits it.
 
+    ``seeds`` 0 (ECP5, whole network): synthesis only, no nextpnr; the per-instance
+    figures (the layers' hierarchy is kept) and the device by capacity, as per layer.
+
     Returns the contents of ``synth.json``.
     """
     from hw.devices import device as get_device, fits
@@ -398,8 +402,10 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
         ok, why = fits(total, dev)
         res["target_device"] = dev.name
         res["fit"] = {"fits": ok, "why": why, "budget": dev.budget}
-    if target == "ecp5" and per_layer:
-        res.update(ecp5_capacity(total, device))
+    if target == "ecp5" and (per_layer or seeds == 0):     # seeds 0: synthesis only
+        res.update(ecp5_capacity(total, device) if per_layer else
+                   ecp5_capacity(total, device, "synthesis only (seeds 0): fits by capacity, "
+                                 "not placed"))
     elif target == "ecp5":
         res.update(place_and_route(work, total, freq_mhz, device, progress, seeds,
                                    jobs or os.cpu_count() or 1, router, placer))
@@ -432,8 +438,10 @@ def too_large(total: dict) -> dict:
     return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
 
 
-def ecp5_capacity(total: dict, device: str | None) -> dict:
-    """Per-layer mode: the device by capacity alone (no netlist to place)."""
+def ecp5_capacity(total: dict, device: str | None,
+                  why: str = "per-layer synthesis: fits by capacity; place and route needs "
+                             "one netlist") -> dict:
+    """Per-layer mode (or a whole netlist not placed): the device by capacity alone."""
     from hw.devices import device as dev, fits
 
     if device:
@@ -446,7 +454,7 @@ def ecp5_capacity(total: dict, device: str | None) -> dict:
     if not sizes:
         return too_large(total)
     return {"fits": None, "device": dev(sizes[0]).name, "fmax_mhz": None,
-            "why": "per-layer synthesis: fits by capacity; place and route needs one netlist"}
+            "why": why}
 
 
 def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
@@ -563,9 +571,10 @@ def main(argv=None) -> int:
                     help="one Yosys run per layer and buffer (designs too large for one run)")
     ap.add_argument("--jobs", type=positive_int, help="parallel Yosys runs with --per-layer, "
                     "parallel nextpnr runs with --seeds (default: the CPU count)")
-    ap.add_argument("--seeds", type=positive_int, default=1,
+    ap.add_argument("--seeds", type=non_negative_int, default=1,
                     help="ecp5: place and route with nextpnr seeds 1..N and report each Fmax "
-                         "and the median (default 1: seed 1 only)")
+                         "and the median (default 1: seed 1 only; 0: synthesis only, the "
+                         "per-layer figures of the whole netlist, not placed)")
     ap.add_argument("--router", choices=("router1", "router2"), default="router1",
                     help="ecp5: nextpnr's router (default router1, nextpnr's own default; "
                          "router2 routes large designs such as an LFE5U-85F's much faster)")
