@@ -2,12 +2,14 @@
 """Calibrate the resource model of our RTL (``hw.resmodel``) on Yosys, and report its error
 per layer.
 
-    .venv/bin/python benchmarks/resource_model.py --builds B1 B2 ... [--target ecp5]
-        [--device LFE5U-85F] [--jobs 2] [--fit] [--out DIR]
+    .venv/bin/python benchmarks/resource_model.py --builds B1 B2 ... [--whole-builds V1 ...]
+        [--target ecp5] [--device LFE5U-85F] [--jobs 2] [--fit] [--out DIR]
 
 For every build: ``hw.synth --per-layer`` (one Yosys run per layer and buffer module;
-cached: a build's ``synth/<target>_permodule/synth.json`` is reused) with the device's
-multiplier budget, then the generator's design of the same build gives each module's cores.
+cached: a build's ``synth/<target>_permodule_<device>/synth.json`` is reused;
+``--whole-builds``: one Yosys run of the whole network with the modules' hierarchy kept,
+``synth/<target>_whole_<device>``) with the device's multiplier budget (``BUILD@DEVICE``:
+that device's), then the generator's design of the same build gives each module's cores.
 ``--fit`` fits the model on all modules of all builds and writes ``hw/resmodel_<family>.json``;
 without it the stored model is evaluated. Prints, per module, measured and predicted LUT
 (LUT4 plus two per carry and LUT RAM cell on ECP5), FF and block RAM, and the error in total
@@ -32,19 +34,23 @@ sys.path.insert(0, str(ROOT))
 MARGIN = 0.25
 
 
-def module_samples(build: Path, target: str, device, jobs: int, progress=print) -> list[dict]:
-    """(module, cores, measured classes) of every layer and buffer of ``build``."""
+def module_samples(build: Path, target: str, device, jobs: int, progress=print,
+                   whole: bool = False) -> list[dict]:
+    """(module, cores, measured classes) of every layer and buffer of ``build``: from one
+    Yosys run per module, or with ``whole`` from one run of the whole network with the
+    modules' hierarchy kept (``hw.synth --seeds 0``: a video-sized network in one run)."""
     from hw.gen import design_of, load_partition
     from hw.gen.emit import Context
     from hw.resmodel import design_cores
     from hw.synth import synth_network
 
-    work = Path(build) / "synth" / f"{target}_permodule"
+    tag = f"_{device.name}" if device else ""     # the multiplier budget shapes the design
+    work = Path(build) / "synth" / f"{target}_{'whole' if whole else 'permodule'}{tag}"
     rec = work / "synth.json"
     if rec.is_file():
         syn = json.loads(rec.read_text())
     else:
-        syn = synth_network(build, work, target, per_layer=True, jobs=jobs,
+        syn = synth_network(build, work, target, per_layer=not whole, jobs=jobs, seeds=0,
                             device=device.name if device else None, progress=progress)
     model, _ = load_partition(build)
     d = design_of(model, Context(model, "", "ours", target,
@@ -72,7 +78,12 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--builds", type=Path, nargs="+", required=True)
+    ap.add_argument("--builds", type=Path, nargs="*", default=[],
+                    help="builds synthesised one Yosys run per module; BUILD@DEVICE designs "
+                    "and synthesises that build with DEVICE's multiplier budget")
+    ap.add_argument("--whole-builds", type=Path, nargs="*", default=[],
+                    help="builds synthesised as one whole network with the modules' hierarchy "
+                    "kept (cached in BUILD/synth/TARGET_whole_DEVICE; for video-sized networks)")
     ap.add_argument("--target", choices=("ecp5", "xilinx"), default="ecp5")
     ap.add_argument("--device", help="multiplier budget of the generated designs (default: "
                     "LFE5U-85F for ecp5, none for xilinx)")
@@ -81,11 +92,26 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build")
     a = ap.parse_args(argv)
     dev = get_device(a.device) if a.device else (get_device("LFE5U-85F") if a.target == "ecp5" else None)
+    if not a.builds and not a.whole_builds:
+        ap.error("give --builds or --whole-builds")
     samples = []
-    for b in a.builds:
-        s = module_samples(b, a.target, dev, a.jobs)
-        print(f"[resource_model] {b}: {len(s)} modules", flush=True)
+    builds = []
+    for spec, whole in [(b, False) for b in a.builds] + [(b, True) for b in a.whole_builds]:
+        # BUILD@DEVICE: that build designed and synthesised with DEVICE's multiplier budget
+        path, _, name = str(spec).partition("@")
+        try:
+            b, bdev = Path(path), (get_device(name) if name else dev)
+        except Exception as e:      # an unknown device name: one line, exit 2
+            ap.error(f"{spec}: {e}")
+        s = module_samples(b, a.target, bdev, a.jobs, whole=whole)
+        print(f"[resource_model] {spec}: {len(s)} modules", flush=True)
+        # named as the build's folder (``.../NAME/build`` -> NAME) with its device, if given
+        label = (b.parent.name if b.name == "build" else b.name) + (f"@{name}" if name else "")
+        for x in s:
+            x["build"] = label
         samples += s
+        builds.append(label)
+    a.builds = builds
     family = a.target
     held_out = {}
     if a.fit:

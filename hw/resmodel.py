@@ -13,8 +13,9 @@ FF, LUTRAM, EBR, MULT18; Xilinx: LUT, CARRY, FF, LUTRAM, BRAM, DSP):
   ``block`` always to blocks, ``logic`` or ``distributed`` never; an int8 unit takes one
   multiplier per product on a block (its NDSP);
 - LUTs, carries, flip-flops and LUT RAM are linear in a few features of each core type
-  (``FEATURES``: XNOR bits, products in logic, adder-tree term bits, lanes, window bits,
-  FIFO width, ...), with non-negative coefficients fitted by least squares over the layer
+  (``features``: XNOR bits, products in logic, adder-tree term bits, lanes, operand bits
+  with one register stage or three, a logic ROM's output bits per 16 words, window bits,
+  FIFO width and its banks, ...), with non-negative coefficients fitted by least squares over the layer
   and buffer modules of synthesised builds (``benchmarks/resource_model.py`` writes
   ``hw/resmodel_<family>.json`` and reports the error per layer).
 
@@ -87,9 +88,22 @@ def memories(core) -> list[tuple[int, int, str]]:
         dlb = dh * (_p(core, "OW") // mm + gl)
         return [(dlb, mm * _p(core, "C") * _p(core, "EW"), "auto")] * (kh - 1)
     if m == "stream_fifo":
-        d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
-        return [(d - 6, w, "auto")] if d > 8 else []
+        return [(bd, _p(core, "WIDTH"), "auto") for bd in fifo_banks(core)]
     return []
+
+
+def fifo_banks(core) -> list[int]:
+    """Words of each memory bank of a stream_fifo, as the RTL builds it: banks of one block
+    RAM's depth at its width (``BD0``), the last holding the rest; none for a register
+    slice or a FIFO of at most eight words."""
+    from hw.gen.passes import FIFO_OUT_WORDS, fifo_bank_words
+
+    d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
+    if d <= FIFO_OUT_WORDS + 2:
+        return []
+    n = d - FIFO_OUT_WORDS
+    bd = min(n, fifo_bank_words(w))
+    return [bd] * (n // bd) + ([n % bd] if n % bd else [])
 
 
 def lutram_cells(words: int, width: int) -> int:
@@ -132,26 +146,33 @@ def features(core) -> dict[str, float]:
     cells = lutram_count(core)
     if cells:
         f["lutram"] = cells
-    if m == "xnor_mvtu":
+    if m in ("xnor_mvtu", "mvtu_int"):
         words, width, style = _depth_bits_rom(core)
-        f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"),
-                 xw=_p(core, "SIMD"),
-                 rom_logic=width * words if style == "logic" else 0,
+        # a logic ROM: one LUT4 per output bit and 16 words (its address decoded in the LUT)
+        f.update(rom_lut=width * math.ceil(words / 16) if style == "logic" else 0,
                  rom_small=width * words if style != "logic" and words <= 16 else 0)
+        # operand bits: three register stages, or one where the unit is LEAN (mvtu_fetch)
+        xw = _p(core, "SIMD") * (_p(core, "IN_W") if m == "mvtu_int" else 1)
+        f.update(xw=0 if _p(core, "LEAN") else xw, xw_lean=xw if _p(core, "LEAN") else 0)
+    if m == "xnor_mvtu":
+        f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"))
     elif m == "mvtu_int":
-        words, width, style = _depth_bits_rom(core)
         prod = _p(core, "PE") * _p(core, "SIMD")
         xb = _p(core, "IN_W") + 1
         bip = _p(core, "W_BIPOLAR")
         logic = 0 if bip else prod - multipliers(core)
         # the Booth rows the logic products keep (hw.gen.emit.live_booth_rows), else all
         rows = getattr(core, "stats", {}).get("booth_rows", logic * ((_p(core, "W_W") + 1) // 2))
+        # a Booth row's partial-product bit is a function of two input bits and its digit,
+        # and the digit of the ROM's address bits: one weight word folds it to a constant,
+        # each address bit more is one more LUT input (t_small, 6 words, took about three
+        # times the LUT4 per row bit of par16, 2 words)
+        sel = math.ceil(math.log2(max(_depth_bits_rom(core)[0], 1)))
         f.update(terms=0 if bip else prod * (xb + _p(core, "W_W")),
-                 logic_mults=rows * xb, logic_products=logic * (xb + _p(core, "W_W")),
+                 logic_mults=rows * xb, logic_mults_sel=rows * xb * sel,
+                 logic_products=logic * (xb + _p(core, "W_W")),
                  binw=prod * xb if bip else 0,
-                 lanes=_p(core, "PE") * _p(core, "ACC_W"), xw=_p(core, "SIMD") * _p(core, "IN_W"),
-                 rom_logic=width * words if style == "logic" else 0,
-                 rom_small=width * words if style != "logic" and words <= 16 else 0)
+                 lanes=_p(core, "PE") * _p(core, "ACC_W"))
     elif m == "requant_arith":
         # a factor 3/5/7 (HAS_MUL) is one more Z_W-wide add per lane: counted as a second z
         f.update(inb=_p(core, "PE") * _p(core, "IN_W"),
@@ -185,8 +206,11 @@ def features(core) -> dict[str, float]:
         f.update(w=_p(core, "IN_W") + _p(core, "OUT_W"))
     elif m == "stream_fifo":
         d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
+        nbk = len(fifo_banks(core))
+        # banks past the first: each a read-data multiplexer input and a write select
         f.update(slice=w if d <= 2 else 0, ram=w if d > 2 else 0,
-                 small_mem=w * (d - 6) if 2 < d and d - 6 <= 16 else 0)
+                 small_mem=w * (d - 6) if 2 < d and d - 6 <= 16 else 0,
+                 bank_mux=w * (nbk - 1) if nbk > 1 else 0)
     return f
 
 
@@ -269,10 +293,17 @@ def design_cores(design) -> dict[str, list]:
     return out
 
 
+#: the smallest count a module's fitting weight assumes (``fit``)
+FIT_FLOOR = 100.0
+
+
 def fit(samples: list[tuple[list, dict]], family: str) -> ResourceModel:
     """Least squares with non-negative coefficients: for every class, the measured count of
     each module (a list of cores) against the sum of its cores' features, one coefficient
-    block per core type."""
+    block per core type. Each module's row is weighted by one over the square root of its
+    count (at least ``FIT_FLOOR``): unweighted, the video networks' modules of tens of
+    thousands of cells would set every coefficient and a small device's layers (a few
+    thousand) would be left with errors of 20 % and more."""
     import numpy as np
     from scipy.optimize import nnls
 
@@ -287,7 +318,8 @@ def fit(samples: list[tuple[list, dict]], family: str) -> ResourceModel:
     scale = np.maximum(np.abs(A).max(0), 1e-9)
     for cls in CLASSES[family]:
         y = np.array([m.get(cls, 0) for _, m in samples], dtype=float)
-        x, _ = nnls(A / scale, y)
+        w = 1.0 / np.sqrt(np.maximum(y, FIT_FLOOR))
+        x, _ = nnls(A / scale * w[:, None], y * w)
         x = x / scale
         for (mod, k), v in zip(cols, x):
             if v > 0:

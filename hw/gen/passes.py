@@ -32,6 +32,8 @@ SLICE = 2
 #: video-rate binary tail, 2 304-bit windows: 4 608 FF and 2 304 LUT4, and two more
 #: chip-wide control nets), and its handshake cut is already there
 WIRE_MIN_BITS = 1024
+#: words of stream_fifo's output buffer (``NB_OUT`` in hw/rtl/stream_fifo.sv)
+FIFO_OUT_WORDS = 6
 
 
 def absorbed_padding(model) -> dict:
@@ -142,6 +144,14 @@ def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS) -> None:
                 and e.src[0] in registered and e.fmt_src.elems == e.fmt_dst.elems
                 and e.fmt_dst.width >= wire_min_bits):
             e.depth = 0
+
+
+def fifo_bank_words(width: int) -> int:
+    """Words per block-RAM bank of a ``width``-bit stream_fifo (its ``BD0``)."""
+    for w, d in ((1, 16384), (2, 8192), (4, 4096), (9, 2048), (18, 1024)):
+        if width <= w:
+            return d
+    return 512
 
 
 def fifo_bits(design: Design) -> int:

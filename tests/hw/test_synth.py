@@ -143,6 +143,19 @@ def test_shared_line_buffer_window_synthesises_with_its_predicted_block_rams(tmp
         assert got[cls] == want, (target, got)
 
 
+def test_banked_fifo_synthesises_with_its_predicted_block_rams(tmp_path):
+    """A FIFO deeper than one block RAM's depth at its width is built in banks (1 100 words
+    of 40 bits: 512 + 512 + 76); the resource model counts its blocks per bank, as Yosys
+    maps them: 6, where one memory of 1 100 words would take 5 (2 048 x 9 blocks)."""
+    from hw.resmodel import _Pseudo, block_count, blocks
+
+    params = dict(WIDTH=40, DEPTH=1106)
+    want = block_count(_Pseudo("stream_fifo", params))
+    assert want == 6 and blocks(1100, 40) == 5
+    got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", params, 40, 40), "t", tmp_path, "ecp5")
+    assert got["EBR"] == want, got
+
+
 @pytest.mark.parametrize("width,lanes", [(128, 1), (300, 5)])
 def test_wide_slice_keeps_its_lane_flags_through_yosys(tmp_path, width, lanes):
     """A register slice wider than 128 bits keeps its two control flags per 64-bit lane, and
