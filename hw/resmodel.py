@@ -15,9 +15,10 @@ FF, LUTRAM, EBR, MULT18; Xilinx: LUT, CARRY, FF, LUTRAM, BRAM, DSP):
 - LUTs, carries, flip-flops and LUT RAM are linear in a few features of each core type
   (``features``: XNOR bits, products in logic, adder-tree term bits, lanes, operand bits
   with one register stage or three, a logic ROM's output bits per 16 words, window bits,
-  FIFO width and its banks, ...), with non-negative coefficients fitted by least squares over the layer
-  and buffer modules of synthesised builds (``benchmarks/resource_model.py`` writes
-  ``hw/resmodel_<family>.json`` and reports the error per layer).
+  FIFO width and its banks, ...), with non-negative coefficients fitted by weighted least
+  squares over the layer and buffer modules of synthesised builds
+  (``benchmarks/resource_model.py`` writes ``hw/resmodel_<family>.json`` and reports the
+  error per layer).
 
 ``ResourceModel.predict_design`` gives per layer, per buffer and in total, and ``need`` in
 the device's budget classes (``hw.devices.need``).
@@ -302,8 +303,8 @@ def fit(samples: list[tuple[list, dict]], family: str) -> ResourceModel:
     each module (a list of cores) against the sum of its cores' features, one coefficient
     block per core type. Each module's row is weighted by one over the square root of its
     count (at least ``FIT_FLOOR``): unweighted, the video networks' modules of tens of
-    thousands of cells would set every coefficient and a small device's layers (a few
-    thousand) would be left with errors of 20 % and more."""
+    thousands of cells set every coefficient and the tiny calibration builds were left
+    10-20 % over (measured on the calibration builds)."""
     import numpy as np
     from scipy.optimize import nnls
 

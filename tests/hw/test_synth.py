@@ -152,7 +152,8 @@ def test_banked_fifo_synthesises_with_its_predicted_block_rams(tmp_path):
     params = dict(WIDTH=40, DEPTH=1106)
     want = block_count(_Pseudo("stream_fifo", params))
     assert want == 6 and blocks(1100, 40) == 5
-    got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", params, 40, 40), "t", tmp_path, "ecp5")
+    got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", params, 40, 40), "t", tmp_path,
+                           "ecp5")
     assert got["EBR"] == want, got
 
 
