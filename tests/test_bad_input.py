@@ -497,7 +497,10 @@ def test_run_sh_out_needs_a_directory():
 def test_interrupt_at_any_moment(env, tmp_path, delay):
     """Ctrl-C during the imports, the checkpoint load, the golden images or a step: exit 130,
     one line, no traceback; the build (once this run has claimed it) says FAILED.txt naming
-    the step, and never DONE."""
+    the step, and never DONE. Once the build is DONE an interrupt leaves it so (exit 130 and
+    a line saying it was finished, or exit 0 during the interpreter's shutdown, where the
+    signals are ignored: model.interrupt); 6.0 s used to land in that shutdown and kill the
+    process by the signal."""
     out = tmp_path / "b"
     p = subprocess.Popen([sys.executable, str(REPO / "export" / "to_finn.py"), "--ckpt",
                           str(env["ckpt"]), "--out", str(out), "--input-hw", "12", "12",
@@ -513,7 +516,9 @@ def test_interrupt_at_any_moment(env, tmp_path, delay):
     assert "Traceback" not in stderr, stderr
     lines = [l for l in stderr.strip().splitlines() if l.strip()]
     assert len(lines) == 1 and lines[0].startswith("interrupted"), stderr
-    assert not (out / "DONE").exists()
+    if (out / "DONE").exists():     # after the build was finished (the results' table): it stays so
+        assert "was finished" in lines[0] and not (out / "FAILED.txt").exists(), stderr
+        return
     if out.exists():
         why = (out / "FAILED.txt").read_text()
         assert why.startswith(("step ", "before the first step")) and "interrupted" in why
