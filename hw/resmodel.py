@@ -166,7 +166,7 @@ def features(core) -> dict[str, float]:
         rows = getattr(core, "stats", {}).get("booth_rows", logic * ((_p(core, "W_W") + 1) // 2))
         # a Booth row's partial-product bit is a function of two input bits and its digit,
         # and the digit of the ROM's address bits: one weight word folds it to a constant,
-        # each address bit more is one more LUT input (t_small, 6 words, took about three
+        # each address bit more is one more LUT input (t_small6, 6 words, took about three
         # times the LUT4 per row bit of par16, 2 words)
         sel = math.ceil(math.log2(max(_depth_bits_rom(core)[0], 1)))
         f.update(terms=0 if bip else prod * (xb + _p(core, "W_W")),
