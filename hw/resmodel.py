@@ -168,7 +168,7 @@ def features(core) -> dict[str, float]:
         # and the digit of the ROM's address bits: one weight word folds it to a constant,
         # each address bit more is one more LUT input (t_small6, 6 words, took about three
         # times the LUT4 per row bit of par16, 2 words)
-        sel = math.ceil(math.log2(max(_depth_bits_rom(core)[0], 1)))
+        sel = math.ceil(math.log2(max(words, 1)))
         f.update(terms=0 if bip else prod * (xb + _p(core, "W_W")),
                  logic_mults=rows * xb, logic_mults_sel=rows * xb * sel,
                  logic_products=logic * (xb + _p(core, "W_W")),
