@@ -4,6 +4,7 @@ Yosys per layer, nextpnr over seeds, and a real photograph through the RTL.
 
     python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p] [--device LFE5U-85F]
         [--clock-mhz 100] [--fps 60] [--cycles 720p=6,1080p=3] [--seeds 3] [--jobs 2]
+        [--pnr-minutes 90]
         [--photo PICTURE] [--stages fold,export,synth,pnr,photo] [--out build/video_points]
 
 Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
@@ -13,7 +14,8 @@ Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
   export  ``export/to_finn.py --folding`` at the LR frame, verified bit-exactly at 16x16 with
           the same folding (``--verify-hw``), the device's multiplier budget;
   synth   ``hw.synth --per-layer --device``: Yosys cells per layer and in total, the fit;
-  pnr     ``hw.synth --device --seeds N``: one netlist, nextpnr seeds 1..N, the median Fmax
+  pnr     ``hw.synth --device --seeds N``: one netlist, nextpnr seeds 1..N (each stopped
+          after ``--pnr-minutes``), the median Fmax (a seed not routed counts as the lowest)
           and the frames/s at that median;
   photo   a real photograph (a Set14/BSD100 picture resized to the LR frame) through the RTL
           with ``hw.upscale --jobs``: mismatches against PyTorch on every pixel, cycles per
@@ -123,12 +125,14 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "fold" in rec \
             and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
-                          seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer)
+                          seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer,
+                          pnr_minutes=a.pnr_minutes)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "fmax_mhz", "fmax_by_seed",
-                                              "fmax_median", "utilisation", "nextpnr_s", "total",
-                                              "router", "placer", "yosys_s", "why")}
+                                              "fmax_median", "seeds_routed", "stopped",
+                                              "minutes_per_seed", "utilisation", "nextpnr_s",
+                                              "total", "router", "placer", "yosys_s", "why")}
         if med:
             rec["pnr"]["fps_at_median"] = med * 1e6 / c / (lr_hw[0] * lr_hw[1])
         _save(rec, rec_path)
@@ -171,6 +175,8 @@ def merit(rec: dict, scale: int) -> dict | None:
 
 
 def main(argv=None) -> int:
+    from model.cli import positive_float
+
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", type=Path, required=True)
@@ -191,6 +197,10 @@ def main(argv=None) -> int:
                     help="nextpnr's placer (default static: on the 720p point a quarter less "
                          "wire than heap, placed with annealing in 15-17 min instead of 26, and "
                          "the only placer after which router2 routed it)")
+    ap.add_argument("--pnr-minutes", type=positive_float, default=90.0,
+                    help="stop each nextpnr seed after this many minutes, counted as not "
+                         "routed (default 90: the one 720p seed that routed took 36; router2 "
+                         "circled for hours at a few thousand overused wires on others)")
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")

