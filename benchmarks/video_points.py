@@ -61,6 +61,36 @@ def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> Path:
     return p
 
 
+def _source_name(path: Path | None) -> str:
+    """The photograph's name as a reader can find it: relative to ../shared/datasets when it
+    is one of those pictures (the default, Set14's first), else its file name."""
+    src = path or next(iter(sorted((DATASETS / "Set14" / "x2" / "HR").glob("*.png"))), None)
+    src = Path(src).resolve()
+    try:
+        return f"datasets/{src.relative_to(DATASETS.resolve())}"
+    except ValueError:
+        return src.name
+
+
+def _provenance(a) -> dict:
+    """What made the record: the checkpoint's architecture and file name, the repository
+    commit (with a mark when the tree had changes), the date."""
+    import datetime
+    import subprocess
+
+    from model.registry import load_checkpoint
+
+    def git(*args):
+        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if commit and git("status", "--porcelain", "--untracked-files=no"):
+        commit += " (with uncommitted changes)"
+    return {"arch": load_checkpoint(a.ckpt)["arch"], "ckpt": Path(a.ckpt).name,
+            "commit": commit, "date": datetime.date.today().isoformat()}
+
+
 def _save(rec: dict, path: Path) -> None:
     """Write the point's record, keeping what another invocation added to the file since this
     one read it (a photo run beside a long place-and-route of the same point)."""
@@ -143,7 +173,8 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         p = _photo(a.photo, lr_hw, out)
         t = time.time()
         u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs)
-        rec["photo"] = {"picture": str(p), "mismatches": u["mismatches"], "compared": u["compared"],
+        rec["photo"] = {"picture": str(p), "source": _source_name(a.photo),
+                        "mismatches": u["mismatches"], "compared": u["compared"],
                         "cycles_per_frame": u["cycles_per_frame"],
                         "estimate_cycles_per_frame": lr_hw[0] * lr_hw[1] * rec["fold"]["cycles_per_pixel"],
                         "wall_s": round(time.time() - t, 1), "jobs": a.jobs,
@@ -254,7 +285,8 @@ def _run(a, fixed: dict) -> int:
             r["merit"] = merit(r, scale)
             res.append(r)
     write_json_atomic({"scale": scale, "device": a.device, "clock_mhz": a.clock_mhz, "fps": a.fps,
-                       "fsrcnn": FSRCNN, "points": res}, a.out / "points.json")
+                       "fsrcnn": FSRCNN, "provenance": _provenance(a), "points": res},
+                      a.out / "points.json")
     print(f"wrote {a.out / 'points.json'}")
     return 0
 
