@@ -113,3 +113,32 @@ def test_bn_vs_btm_notebook_executes(bn_vs_btm, tmp_path, monkeypatch):
     assert "PSNR" in conclusion and "whole network threshold_memory_bits" in conclusion
     # the generator gave BN threshold memories and BTM none: the conclusion says so
     assert "whole network threshold_memory_bits: BTM 0 vs BN" in conclusion
+
+
+def test_recorded_video_points_are_found_and_consistent(tmp_path, monkeypatch):
+    """Without a run of benchmarks/video_points.py in the checkout, the latency notebook
+    shows the recorded run (docs/video_points.json): it is found, marked as recorded, and its
+    figures agree with each other (the photograph compared on every output value with 0
+    mismatches, the median over seeds by hw.synth's rule, frames/s from that median and the
+    folding). A run named by REPORT_VIDEO_POINTS wins over the record, even when absent."""
+    import reports.data as data
+    from hw.synth import median_over_seeds
+
+    monkeypatch.delenv("REPORT_VIDEO_POINTS", raising=False)
+    monkeypatch.setattr(data, "ROOT", tmp_path)          # no build/video_points there
+    vp = data.video_points()
+    assert vp["recorded"] and vp["provenance"]["commit"] and vp["points"]
+    for p in vp["points"]:
+        h, w = p["lr_hw"]
+        ph = p["photo"]
+        assert ph["mismatches"] == 0 and ph["compared"] == h * w * vp["scale"] ** 2 * 3
+        assert ph["cycles_per_frame"] <= 1.02 * ph["estimate_cycles_per_frame"]
+        pnr = p.get("pnr") or {}
+        if pnr.get("fmax_by_seed"):
+            assert pnr["fmax_median"] == median_over_seeds(list(pnr["fmax_by_seed"].values()))
+            routed = [f for f in pnr["fmax_by_seed"].values() if f is not None]
+            assert pnr["seeds_routed"] == f"{len(routed)} of {len(pnr['fmax_by_seed'])}"
+            med = pnr["fmax_median"]
+            assert pnr.get("fps_at_median") == (med and med * 1e6 / p["fold"]["cycles_per_pixel"] / (h * w))
+    monkeypatch.setenv("REPORT_VIDEO_POINTS", str(tmp_path / "absent.json"))
+    assert data.video_points() is None
