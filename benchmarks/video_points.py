@@ -46,8 +46,10 @@ FSRCNN = {"output_pixels_per_s": 55.3e6, "LUT": 41859, "DSP": 1513, "device": "Z
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 
-def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> Path:
-    """The photograph resized to the LR frame (a Set14 HR picture when none is given)."""
+def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> tuple[Path, str]:
+    """The photograph resized to the LR frame (a Set14 HR picture when none is given), and the
+    source's name as a reader can find it: relative to ../shared/datasets when it is one of
+    those pictures, else its file name."""
     from PIL import Image
 
     from model.data import load_rgb
@@ -58,18 +60,12 @@ def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> Path:
     img = Image.fromarray(load_rgb(src)).resize((lr_hw[1], lr_hw[0]), Image.BICUBIC)
     p = out / f"photo_{lr_hw[1]}x{lr_hw[0]}.png"
     img.save(p)
-    return p
-
-
-def _source_name(path: Path | None) -> str:
-    """The photograph's name as a reader can find it: relative to ../shared/datasets when it
-    is one of those pictures (the default, Set14's first), else its file name."""
-    src = path or next(iter(sorted((DATASETS / "Set14" / "x2" / "HR").glob("*.png"))), None)
     src = Path(src).resolve()
     try:
-        return f"datasets/{src.relative_to(DATASETS.resolve())}"
+        name = f"datasets/{src.relative_to(DATASETS.resolve())}"
     except ValueError:
-        return src.name
+        name = src.name
+    return p, name
 
 
 def _provenance(a) -> dict:
@@ -170,10 +166,10 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         from hw.upscale import upscale
         from model.data import load_rgb
 
-        p = _photo(a.photo, lr_hw, out)
+        p, source = _photo(a.photo, lr_hw, out)
         t = time.time()
         u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs)
-        rec["photo"] = {"picture": str(p), "source": _source_name(a.photo),
+        rec["photo"] = {"picture": str(p), "source": source,
                         "mismatches": u["mismatches"], "compared": u["compared"],
                         "cycles_per_frame": u["cycles_per_frame"],
                         "estimate_cycles_per_frame": lr_hw[0] * lr_hw[1] * rec["fold"]["cycles_per_pixel"],

@@ -217,11 +217,9 @@ def test_adder_tree_registered_at_every_level_synthesises(tmp_path, module):
     assert got[2]["FF"] > got[1]["FF"], got
 
 
-def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
-    """hw.synth.nextpnr with router2 and the static placer (the LFE5U-85F video points'
-    choice) and router1 with heap (the flow's default) on one small netlist: both route and
-    report an Fmax, and each log is the run's own (written while nextpnr runs, naming the
-    router and placer it used)."""
+def _small_netlist(tmp_path):
+    """``tmp_path/top.json``: a registered 16-bit adder synthesised for an ECP5 (routes above
+    100 MHz on an LFE5U-25F)."""
     (tmp_path / "top.sv").write_text(
         "module top(input logic clk, input logic [15:0] a, b, output logic [15:0] y);\n"
         "  logic [15:0] r;\n"
@@ -229,6 +227,14 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
         "endmodule\n")
     synth.yosys(f"{synth.read_slang(['top.sv'], 'top', target='')}\nsynth_ecp5 -top top -json top.json\n",
                 tmp_path)
+
+
+def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
+    """hw.synth.nextpnr with router2 and the static placer (the LFE5U-85F video points'
+    choice) and router1 with heap (the flow's default) on one small netlist: both route and
+    report an Fmax, and each log is the run's own (written while nextpnr runs, naming the
+    router and placer it used)."""
+    _small_netlist(tmp_path)
     for router, placer in (("router2", "static"), ("router1", "heap")):
         rep = synth.nextpnr(tmp_path, "25k", 100.0, router=router, placer=placer)
         assert rep is not None and synth.report_fmax(rep) > 100
@@ -242,13 +248,7 @@ def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
     reached, a line at the end of its own log); place_and_route then counts every such seed
     as not routed: no median, no fit claimed. The same netlist without a limit routes
     (control: the limit, not the netlist, stopped it)."""
-    (tmp_path / "top.sv").write_text(
-        "module top(input logic clk, input logic [15:0] a, b, output logic [15:0] y);\n"
-        "  logic [15:0] r;\n"
-        "  always_ff @(posedge clk) begin r <= a + b; y <= r ^ (r >> 3); end\n"
-        "endmodule\n")
-    synth.yosys(f"{synth.read_slang(['top.sv'], 'top', target='')}\nsynth_ecp5 -top top -json top.json\n",
-                tmp_path)
+    _small_netlist(tmp_path)
     rep = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, minutes=0.001)   # 60 ms: never enough
     assert set(rep) == {"stopped"} and synth.report_fmax(rep) is None
     assert rep["stopped"].startswith("stopped at the 0.001-minute limit (placement")
