@@ -167,6 +167,21 @@ def test_wide_slice_keeps_its_lane_flags_through_yosys(tmp_path, width, lanes):
     assert got["FF"] == 2 * width + 2 * lanes, got
 
 
+def test_wide_memory_fifo_keeps_its_lane_pointers_through_yosys(tmp_path):
+    """A memory FIFO wider than 128 bits keeps its read and write offsets and its output-buffer
+    pointers per 72-bit lane, and synth_ecp5 keeps every copy (plain copies it would merge).
+    64 and 128 bits are one lane, 192 bits three (72 + 72 + 48), so the flip-flops' second
+    difference over 64/128/192 bits is exactly two lanes' pointers: two offsets of 4 bits (11
+    words of memory) and the two output-buffer pointers, 9 flip-flops as synth_ecp5 encodes
+    them. With one shared set of pointers it is 0 (measured on the RTL before the lanes)."""
+    ff = {}
+    for w in (64, 128, 192):
+        got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", dict(WIDTH=w, DEPTH=17),
+                                                          w, w), "t", tmp_path / str(w), "ecp5")
+        ff[w] = got["FF"]
+    assert ff[192] - 2 * ff[128] + ff[64] == 2 * (2 * 4 + 9), ff
+
+
 @pytest.mark.parametrize("nf", [1, 3])
 def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, nf):
     """requant_arith with factors 3/5/7 (the 3-bit-significand binary upsampler) through
@@ -261,6 +276,28 @@ def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
     assert r["seeds_routed"] == "0 of 2" and set(r["stopped"]) == {"1", "2"}
     ok = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, minutes=10)
     assert "stopped" not in ok and synth.report_fmax(ok) > 100
+
+
+def test_multiplier_operands_stay_one_register_per_block_and_place(tmp_path):
+    """mul_reg on an ECP5 multiplier block registers its operands in the fabric, one
+    TRELLIS_FF per bit and block: two blocks sharing operand A (as the PE lanes of one input
+    element do) keep 2 x (10 + 8) flip-flops (plain registers would be merged into one copy
+    of A), the blocks keep only their output register, and nextpnr packs, places and routes
+    the pair."""
+    top = ("module t(input wire ap_clk, input wire signed [9:0] a,\n"
+           "  input wire signed [7:0] b0, b1, output wire signed [17:0] p0, p1);\n"
+           "  mul_reg #(.A_W(10), .B_W(8), .P_W(18)) u0 (.ap_clk, .ce(1'b1), .a, .b(b0), .p(p0));\n"
+           "  mul_reg #(.A_W(10), .B_W(8), .P_W(18)) u1 (.ap_clk, .ce(1'b1), .a, .b(b1), .p(p1));\n"
+           "endmodule\n")
+    # mvtu_int's sources include mul_reg.sv
+    got = synth.synth_core("mvtu_int", top, "t", tmp_path, "ecp5", netlist=True)
+    assert got["MULT18"] == 2 and got["FF"] == 2 * (10 + 8) and got["LUT4"] == 0, got
+    cells = json.loads((tmp_path / "top.json").read_text())["modules"]["t"]["cells"]
+    mult = [c["parameters"] for c in cells.values() if c["type"] == "MULT18X18D"]
+    assert all(p.get("REG_OUTPUT_CLK") == "CLK0" and p.get("REG_INPUTA_CLK", "NONE") == "NONE"
+               and p.get("REG_INPUTB_CLK", "NONE") == "NONE" for p in mult), mult
+    rep = synth.nextpnr(tmp_path, "25k", 100.0, router="router2", placer="static")
+    assert rep is not None and synth.report_fmax(rep) > 100
 
 
 def test_median_over_seeds_counts_unrouted_seeds_as_lowest():
