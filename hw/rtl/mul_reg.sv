@@ -57,18 +57,19 @@ module mul_reg #(
 `ifdef ECP5_MULT18
     if (A_W <= 18 && B_W <= 18) begin : dsp
         // The operands are registered in the fabric, not in the block: one flip-flop
-        // primitive per bit and multiplier. A's source is one operand register shared by every PE lane
-        // (the same input element times each lane's weight), and the lanes' multipliers sit
-        // in multiplier columns across the chip: with the block's own input register that
-        // one source reaches up to PE blocks in one clock (the 720p head alone on an
+        // primitive per bit and block. A's source is one operand register shared by every
+        // PE lane (the same input element times each lane's weight), and the lanes' blocks
+        // sit in multiplier columns across the chip: with the block's own input register
+        // that one source reaches up to PE blocks in one clock (the 720p head alone on an
         // LFE5U-85F: 12.45 ns of routing from one operand bit, its slowest path). Here each
-        // multiplier has its own copy, which the placer puts on the way; the product's
-        // latency is unchanged (the input registers move out of the block, its output
-        // register stays). Plain flip-flops with one input would be merged back into one by
-        // Yosys' opt_merge (``keep`` does not stop it); an instantiated TRELLIS_FF is not.
-        // B (the lane's weight) too: lanes' weight bits that are the same function of the
-        // fold address would merge the same way, and nextpnr times a block with only one
-        // input register as if it had none.
+        // block has its own copy, which the placer puts on the way; the product's latency
+        // is unchanged (the input registers move out of the block, its output register
+        // stays). Plain flip-flops with one input would be merged back into one by Yosys'
+        // opt_merge (``keep`` does not stop it); an instantiated TRELLIS_FF is not. B (the
+        // lane's weight) too: lanes' weight bits that are the same function of the fold
+        // address merge the same way, and nextpnr times a block with only one input
+        // register as if it had none. (TRELLIS_FF's M input is left open: tied to 0,
+        // nextpnr's packer rejects it.)
         wire signed [A_W-1:0] ar;
         wire signed [B_W-1:0] br;
         wire [A_W+B_W-1:0] ab = {b, a}, abr;
