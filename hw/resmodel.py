@@ -271,11 +271,6 @@ class ResourceModel:
                 out[cls] += sum(w.get(k, 0.0) * v for k, v in f.items())
             out[BRAM[self.family]] += block_count(c)
             out[MULT[self.family]] += multipliers(c)
-            if self.family == "ecp5":
-                # counted, not fitted: on ECP5 a multiplier block's two operands are
-                # registered in the fabric (hw/rtl/mul_reg.sv), IN_W + 1 + W_W flip-flops
-                # per block, added after the calibration builds were synthesised
-                out["FF"] += multipliers(c) * (_p(c, "IN_W") + 1 + _p(c, "W_W"))
         return out
 
     def predict_design(self, design) -> dict:

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Interface of Lattice ECP5's MULT18X18D for Yosys' slang frontend (synthesis for ECP5 only:
 // hw.synth reads it before the sources so that hw/rtl/mul_reg.sv can set the block's
-// register parameters; synth_ecp5 maps the instance to the hard block), and of its fabric
-// flip-flop TRELLIS_FF (mul_reg's per-multiplier operand register). Not simulated.
+// register parameters; synth_ecp5 maps the instance to the hard block). Not simulated.
 (* blackbox *)
 module MULT18X18D #(
     parameter REG_INPUTA_CLK = "NONE",
@@ -29,20 +28,5 @@ module MULT18X18D #(
 ) (
     input wire A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12, A13, A14, A15, A16, A17, B0, B1, B2, B3, B4, B5, B6, B7, B8, B9, B10, B11, B12, B13, B14, B15, B16, B17, SIGNEDA, SIGNEDB, SOURCEA, SOURCEB, CLK0, CE0, RST0,
     output wire P0, P1, P2, P3, P4, P5, P6, P7, P8, P9, P10, P11, P12, P13, P14, P15, P16, P17, P18, P19, P20, P21, P22, P23, P24, P25, P26, P27, P28, P29, P30, P31, P32, P33, P34, P35
-);
-endmodule
-
-(* blackbox *)
-module TRELLIS_FF #(
-    parameter GSR = "ENABLED",
-    parameter CEMUX = "1",
-    parameter CLKMUX = "CLK",
-    parameter LSRMUX = "LSR",
-    parameter SRMODE = "LSR_OVER_CE",
-    parameter REGSET = "RESET",
-    parameter LSRMODE = "LSR"
-) (
-    input wire CLK, LSR, CE, DI, M,
-    output wire Q
 );
 endmodule

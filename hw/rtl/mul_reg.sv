@@ -56,32 +56,10 @@ module mul_reg #(
     end else
 `ifdef ECP5_MULT18
     if (A_W <= 18 && B_W <= 18) begin : dsp
-        // The operands are registered in the fabric, not in the block: one flip-flop
-        // primitive per bit and block. A's source is one operand register shared by every
-        // PE lane (the same input element times each lane's weight), and the lanes' blocks
-        // sit in multiplier columns across the chip: with the block's own input register
-        // that one source reaches up to PE blocks in one clock (the 720p head alone on an
-        // LFE5U-85F: 12.45 ns of routing from one operand bit, its slowest path). Here each
-        // block has its own copy, which the placer puts on the way; the product's latency
-        // is unchanged (the input registers move out of the block, its output register
-        // stays). Plain flip-flops with one input would be merged back into one by Yosys'
-        // opt_merge (``keep`` does not stop it); an instantiated TRELLIS_FF is not. B (the
-        // lane's weight) too: lanes' weight bits that are the same function of the fold
-        // address merge the same way, and nextpnr times a block with only one input
-        // register as if it had none. (TRELLIS_FF's M input is left open: tied to 0,
-        // nextpnr's packer rejects it.)
-        wire signed [A_W-1:0] ar;
-        wire signed [B_W-1:0] br;
-        wire [A_W+B_W-1:0] ab = {b, a}, abr;
-        assign {br, ar} = abr;
-        for (genvar k = 0; k < A_W + B_W; k++) begin : ireg
-            TRELLIS_FF #(.GSR("DISABLED"), .CEMUX("CE"), .CLKMUX("CLK"), .LSRMUX("LSR"),
-                         .REGSET("RESET"), .SRMODE("LSR_OVER_CE")) u_ff (
-                .CLK(ap_clk), .LSR(1'b0), .CE(ce), .DI(ab[k]), .Q(abr[k]));
-        end
-        wire signed [17:0] a18 = 18'(ar), b18 = 18'(br);
+        wire signed [17:0] a18 = 18'(a), b18 = 18'(b);
         wire [35:0] p36;
-        MULT18X18D #(.REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE0"),
+        MULT18X18D #(.REG_INPUTA_CLK("CLK0"), .REG_INPUTA_CE("CE0"), .REG_INPUTB_CLK("CLK0"),
+                     .REG_INPUTB_CE("CE0"), .REG_OUTPUT_CLK("CLK0"), .REG_OUTPUT_CE("CE0"),
                      .SOURCEB_MODE("B_INPUT"), .GSR("DISABLED")) u_mult (
             .A0(a18[0]), .A1(a18[1]), .A2(a18[2]), .A3(a18[3]), .A4(a18[4]), .A5(a18[5]),
             .A6(a18[6]), .A7(a18[7]), .A8(a18[8]), .A9(a18[9]), .A10(a18[10]), .A11(a18[11]),

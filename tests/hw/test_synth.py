@@ -278,28 +278,6 @@ def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
     assert "stopped" not in ok and synth.report_fmax(ok) > 100
 
 
-def test_multiplier_operands_stay_one_register_per_block_and_place(tmp_path):
-    """mul_reg on an ECP5 multiplier block registers its operands in the fabric, one
-    TRELLIS_FF per bit and block: two blocks sharing operand A (as the PE lanes of one input
-    element do) keep 2 x (10 + 8) flip-flops (plain registers would be merged into one copy
-    of A), the blocks keep only their output register, and nextpnr packs, places and routes
-    the pair."""
-    top = ("module t(input wire ap_clk, input wire signed [9:0] a,\n"
-           "  input wire signed [7:0] b0, b1, output wire signed [17:0] p0, p1);\n"
-           "  mul_reg #(.A_W(10), .B_W(8), .P_W(18)) u0 (.ap_clk, .ce(1'b1), .a, .b(b0), .p(p0));\n"
-           "  mul_reg #(.A_W(10), .B_W(8), .P_W(18)) u1 (.ap_clk, .ce(1'b1), .a, .b(b1), .p(p1));\n"
-           "endmodule\n")
-    # mvtu_int's sources include mul_reg.sv
-    got = synth.synth_core("mvtu_int", top, "t", tmp_path, "ecp5", netlist=True)
-    assert got["MULT18"] == 2 and got["FF"] == 2 * (10 + 8) and got["LUT4"] == 0, got
-    cells = json.loads((tmp_path / "top.json").read_text())["modules"]["t"]["cells"]
-    mult = [c["parameters"] for c in cells.values() if c["type"] == "MULT18X18D"]
-    assert all(p.get("REG_OUTPUT_CLK") == "CLK0" and p.get("REG_INPUTA_CLK", "NONE") == "NONE"
-               and p.get("REG_INPUTB_CLK", "NONE") == "NONE" for p in mult), mult
-    rep = synth.nextpnr(tmp_path, "25k", 100.0, router="router2", placer="static")
-    assert rep is not None and synth.report_fmax(rep) > 100
-
-
 def test_median_over_seeds_counts_unrouted_seeds_as_lowest():
     m = synth.median_over_seeds
     assert m([70.0, 60.0, 80.0]) == 70.0
