@@ -87,17 +87,7 @@ module stream_fifo #(
         // muxed with another's before a register) -> read register (r, in the block RAM) ->
         // a plain register per bank (r2) -> the bank mux into r3 -> a six-word output
         // buffer in registers; every path from a block RAM's slow clock-to-out ends at a
-        // register with no logic before it.
-        // A FIFO wider than 128 bits is cut into lanes of 72 bits (two 36-bit block RAMs,
-        // or 18 LUT-RAM cells of four bits), each with its own memory, its own copies of the
-        // read and write offsets and its own output-buffer pointers: an offset then
-        // addresses one lane's cells, placed beside that lane's producer and consumer, not
-        // every cell of the FIFO across the chip (the 720p head's 320-bit accumulator FIFO:
-        // one read offset to 80 LUT-RAM cells spread over 33 rows was the slowest routed
-        // net). As in the slice, each copy is computed from its own previous value, so
-        // Yosys cannot merge them; all lanes follow the same sequence from reset. The
-        // banks' index and the counters stay shared (lane 0's offsets decide a bank's end).
-        // Lanes of 72 bits keep the block RAM count of one memory of WIDTH bits.
+        // register with no logic before it
         localparam int NB_OUT = 6;                           // output buffer words
         localparam int N = (DEPTH > NB_OUT + 2) ? DEPTH - NB_OUT : 2;   // words in memory
         localparam int BD0 = (WIDTH <= 1) ? 16384 : (WIDTH <= 2) ? 8192 : (WIDTH <= 4) ? 4096 :
@@ -107,16 +97,15 @@ module stream_fifo #(
         localparam int AW = (N > 1) ? $clog2(N) : 1;
         localparam int BW = (NBK > 1) ? $clog2(NBK) : 1;
         localparam int OW = (BD > 1) ? $clog2(BD) : 1;
-        localparam int LANE = (WIDTH > 2 * 64) ? 72 : WIDTH;
-        localparam int NLN = (WIDTH + LANE - 1) / LANE;
-        logic [NBK-1:0][WIDTH-1:0] r2;
+        logic [WIDTH-1:0] r2 [NBK];
         logic [WIDTH-1:0] r3;
+        logic [WIDTH-1:0] b [NB_OUT];
         logic v1, v2, v3;
+        logic [2:0] head, tail;
         logic [3:0] n;                  // words in the output buffer
         logic [AW:0] count;             // words in mem
         logic [BW-1:0] rbank, wbank, bank1, bank2;
-        logic [NLN-1:0][OW-1:0] roffl, woffl;   // read / write offset, per lane
-        logic [NLN-1:0][2:0] headl, taill;      // output buffer read / write word, per lane
+        logic [OW-1:0] roff, woff;
         // read when the word will find a free place in the buffer (counting those in flight)
         // even if the consumer takes nothing this clock: the decision uses registers only,
         // so the consumer's ready does not reach the memory's read enable or the counters'
@@ -127,76 +116,48 @@ module stream_fifo #(
         // the full compare of a deep FIFO's counter stays off the producer's handshake logic
         logic rdy;
         assign s_axis_tready = rdy;
+        for (genvar k = 0; k < NBK; k++) begin : bank
+            localparam int D = (k == NBK - 1) ? N - k * BD : BD;
+            // no_rw_check: a read never meets a write to its word (push needs a free word,
+            // pop a full one; checked in simulation), so Yosys adds no collision bypass
+            (* no_rw_check *) logic [WIDTH-1:0] mem [D];
+            logic [WIDTH-1:0] r;
+            always_ff @(posedge ap_clk) begin
+                if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata;
+                // read every clock, no enable: ``pop`` (from the occupancy) then drives only
+                // the local pointers and counters, not a clock enable spread over every block
+                // RAM of a wide FIFO; v1..v3 mark the reads that count
+                r <= mem[roff];
+                r2[k] <= r;
+`ifdef VERILATOR
+                if (push && pop && wbank == BW'(k) && rbank == BW'(k) && woff == roff)
+                    $error("stream_fifo: a read meets a write at word %0d", woff);
+`endif
+            end
+        end
         // the word after (bank, offset): the next bank after a bank's last word (the last
         // bank holds N - (NBK-1)*BD words), bank 0 after the last bank
-        function automatic logic last_word(input logic [BW-1:0] bank, input logic [OW-1:0] off);
-            return off == OW'(BD - 1) || (bank == BW'(NBK - 1) && off == OW'(N - (NBK - 1) * BD - 1));
-        endfunction
-        function automatic logic [BW-1:0] next_bank(input logic [BW-1:0] bank,
-                                                    input logic [OW-1:0] off);
-            if (!last_word(bank, off)) return bank;
-            return (bank == BW'(NBK - 1)) ? BW'(0) : bank + 1'b1;
-        endfunction
-        function automatic logic [OW-1:0] next_off(input logic [BW-1:0] bank,
-                                                   input logic [OW-1:0] off);
-            return last_word(bank, off) ? OW'(0) : off + 1'b1;
+        function automatic logic [BW+OW-1:0] advance(input logic [BW-1:0] bank,
+                                                     input logic [OW-1:0] off);
+            if (off == OW'(BD - 1) || (bank == BW'(NBK - 1) && off == OW'(N - (NBK - 1) * BD - 1)))
+                return {(bank == BW'(NBK - 1)) ? BW'(0) : bank + 1'b1, OW'(0)};
+            return {bank, off + 1'b1};
         endfunction
         function automatic logic [2:0] nxt(input logic [2:0] i);
             return (i == 3'(NB_OUT - 1)) ? '0 : i + 1'b1;
         endfunction
-        for (genvar l = 0; l < NLN; l++) begin : lane
-            localparam int LO = l * LANE;
-            localparam int LW_ = (LO + LANE <= WIDTH) ? LANE : WIDTH - LO;
-            for (genvar k = 0; k < NBK; k++) begin : bank
-                localparam int D = (k == NBK - 1) ? N - k * BD : BD;
-                // no_rw_check: a read never meets a write to its word (push needs a free
-                // word, pop a full one; checked in simulation), so Yosys adds no collision
-                // bypass
-                (* no_rw_check *) logic [LW_-1:0] mem [D];
-                logic [LW_-1:0] r;
-                always_ff @(posedge ap_clk) begin
-                    if (push && wbank == BW'(k)) mem[woffl[l]] <= s_axis_tdata[LO +: LW_];
-                    // read every clock, no enable: ``pop`` (from the occupancy) then drives
-                    // only the local pointers and counters, not a clock enable spread over
-                    // every block RAM of a wide FIFO; v1..v3 mark the reads that count
-                    r <= mem[roffl[l]];
-                    r2[k][LO +: LW_] <= r;
-                end
-            end
-            logic [LW_-1:0] b [NB_OUT];
-            always_ff @(posedge ap_clk) begin
-                if (v3) b[taill[l]] <= r3[LO +: LW_];
-                if (!ap_rst_n) begin
-                    roffl[l] <= '0; woffl[l] <= '0; headl[l] <= '0; taill[l] <= '0;
-                end else begin
-                    if (push) woffl[l] <= next_off(wbank, woffl[l]);
-                    if (pop) roffl[l] <= next_off(rbank, roffl[l]);
-                    if (v3) taill[l] <= nxt(taill[l]);
-                    if (take) headl[l] <= nxt(headl[l]);
-                end
-            end
-            assign od[LO +: LW_] = b[headl[l]];
-        end
-`ifdef VERILATOR
-        always_ff @(posedge ap_clk) begin
-            if (ap_rst_n && push && pop && wbank == rbank && woffl[0] == roffl[0])
-                $error("stream_fifo: a read meets a write at word %0d", woffl[0]);
-            if (ap_rst_n && (roffl != {NLN{roffl[0]}} || woffl != {NLN{woffl[0]}} ||
-                             headl != {NLN{headl[0]}} || taill != {NLN{taill[0]}}))
-                $error("stream_fifo: lane pointers differ");
-        end
-`endif
         always_ff @(posedge ap_clk) begin
             r3 <= r2[bank2];
             bank1 <= rbank;
             bank2 <= bank1;
+            if (v3) b[tail] <= r3;
             if (!ap_rst_n) begin
-                count <= '0; rbank <= '0; wbank <= '0; rdy <= 1'b1;
+                count <= '0; rbank <= '0; roff <= '0; wbank <= '0; woff <= '0; rdy <= 1'b1;
                 v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
-                n <= '0;
+                head <= '0; tail <= '0; n <= '0;
             end else begin
-                if (push) wbank <= next_bank(wbank, woffl[0]);
-                if (pop) rbank <= next_bank(rbank, roffl[0]);
+                if (push) {wbank, woff} <= advance(wbank, woff);
+                if (pop) {rbank, roff} <= advance(rbank, roff);
                 count <= count + (AW+1)'(push) - (AW+1)'(pop);
                 // the next count is N only if it is N now and no word leaves, or N - 1 and
                 // a word arrives while none leaves
@@ -205,6 +166,8 @@ module stream_fifo #(
                 v1 <= pop;
                 v2 <= v1;
                 v3 <= v2;
+                if (v3) tail <= nxt(tail);
+                if (take) head <= nxt(head);
                 n <= n + 4'(v3) - 4'(take);
             end
         end
@@ -213,7 +176,10 @@ module stream_fifo #(
             if (ap_rst_n && rdy != (count != (AW+1)'(N)))
                 $error("stream_fifo: registered ready %0d disagrees with the count %0d", rdy, count);
 `endif
-        assign ov = n != '0;
+        always_comb begin
+            ov = n != '0;
+            od = b[head];
+        end
     end
 endmodule
 

@@ -39,19 +39,3 @@ def test_wide_slice_lanes_keep_words_in_order(tmp_path, p_in, p_out):
     x = np.random.default_rng(300).integers(0, 1 << 15, (400, 20))
     assert run_words("stream_fifo", [HW / "stream_fifo.sv"], dict(WIDTH=300, DEPTH=2), tmp_path,
                      x, 15, False, x, 15, False, p_in, p_out) == (1, 0)
-
-
-@pytest.mark.rtlsim
-@pytest.mark.parametrize("width,depth,p_in,p_out", [(320, 17, 0.3, 0.3), (320, 17, 0.0, 0.7),
-                                                    (150, 1100, 0.0, 0.7), (150, 40, 0.5, 0.2)])
-def test_wide_memory_fifo_lanes_keep_words_in_order(tmp_path, width, depth, p_in, p_out):
-    """A memory FIFO wider than 128 bits: lanes of 72 bits (320: four and one of 32; 150:
-    two and one of 6), each with its own memory, offsets and output-buffer pointers; every
-    word whole and in order under stalls, across the bank boundaries of a deep one (1 094
-    words in banks of 512, 512 and 70). The bench stops with an error if the lanes'
-    pointers ever differ."""
-    lanes = width // 10 if width % 10 == 0 else width // 15
-    bits = width // lanes
-    x = np.random.default_rng(width + depth).integers(0, 1 << bits, (3 * depth + 50, lanes))
-    assert run_words("stream_fifo", [HW / "stream_fifo.sv"], dict(WIDTH=width, DEPTH=depth), tmp_path,
-                     x, bits, False, x, bits, False, p_in, p_out) == (1, 0)

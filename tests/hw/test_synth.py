@@ -167,21 +167,6 @@ def test_wide_slice_keeps_its_lane_flags_through_yosys(tmp_path, width, lanes):
     assert got["FF"] == 2 * width + 2 * lanes, got
 
 
-def test_wide_memory_fifo_keeps_its_lane_pointers_through_yosys(tmp_path):
-    """A memory FIFO wider than 128 bits keeps its read and write offsets and its output-buffer
-    pointers per 72-bit lane, and synth_ecp5 keeps every copy (plain copies it would merge).
-    64 and 128 bits are one lane, 192 bits three (72 + 72 + 48), so the flip-flops' second
-    difference over 64/128/192 bits is exactly two lanes' pointers: two offsets of 4 bits (11
-    words of memory) and the two output-buffer pointers, 9 flip-flops as synth_ecp5 encodes
-    them. With one shared set of pointers it is 0 (measured on the RTL before the lanes)."""
-    ff = {}
-    for w in (64, 128, 192):
-        got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", dict(WIDTH=w, DEPTH=17),
-                                                          w, w), "t", tmp_path / str(w), "ecp5")
-        ff[w] = got["FF"]
-    assert ff[192] - 2 * ff[128] + ff[64] == 2 * (2 * 4 + 9), ff
-
-
 @pytest.mark.parametrize("nf", [1, 3])
 def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, nf):
     """requant_arith with factors 3/5/7 (the 3-bit-significand binary upsampler) through
