@@ -104,12 +104,19 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     from hw.fold import search
     from hw.gen import load_partition
     from hw.synth import synth_network
+    from model.errors import ToolkitError
     from model.evaluate import write_json_atomic
 
     dev = get_device(a.device)
     out.mkdir(parents=True, exist_ok=True)
     rec_path = out / "point.json"
     rec = json.loads(rec_path.read_text()) if rec_path.is_file() else {}
+    made = {k: rec[k] for k in ("device", "clock_mhz") if k in rec}
+    if made and made != {"device": dev.name, "clock_mhz": a.clock_mhz}:
+        # its folding, netlist and routed figures belong to that device and clock
+        raise ToolkitError(f"{rec_path} was made for {made.get('device')} at "
+                           f"{made.get('clock_mhz')} MHz, not {dev.name} at {a.clock_mhz:g} MHz: "
+                           "give another --out")
     rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz,
                target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)
     shape, build = out / "shape", out / "build"
@@ -155,7 +162,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                           pnr_minutes=a.pnr_minutes)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
-        rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "fmax_mhz", "fmax_by_seed",
+        rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "fmax_mhz", "fmax_by_seed",
                                               "fmax_median", "seeds_routed", "stopped",
                                               "minutes_per_seed", "utilisation", "nextpnr_s",
                                               "total", "router", "placer", "yosys_s", "why")}
@@ -211,7 +218,9 @@ def main(argv=None) -> int:
                     help=f"output resolutions ({', '.join(POINTS)}) or LR sizes HxW")
     ap.add_argument("--verify-hw", type=int, nargs=2, default=(16, 16),
                     help="frame size every export step is verified at (same folding)")
-    ap.add_argument("--device", default="LFE5U-85F")
+    ap.add_argument("--device", default="LFE5U-85F",
+                    help="hw.devices name; an ECP5 speed grade after it (LFE5U-85F-8) is nextpnr's "
+                         "timing model (default: grade 6, the slowest)")
     ap.add_argument("--clock-mhz", type=float, default=100.0)
     ap.add_argument("--fps", type=float, default=60.0)
     ap.add_argument("--cycles", default="", help="fixed clocks per pixel per point (720p=6,...)")

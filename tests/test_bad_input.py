@@ -318,6 +318,8 @@ NEW_CASES = [
                                                        "--seeds", "3"], "--seeds", ["build"]),
     ("synth-unknown-device", synth.main, lambda e: ["--build", S(e, "build"), "--device", "LFE5U-99F"],
      "LFE5U-99F", ["build"]),
+    ("synth-speed-grade-9", synth.main, lambda e: ["--build", S(e, "build"), "--device", "LFE5U-85F-9"],
+     "LFE5U-85F-9", ["build"]),
     ("synth-device-not-the-target", synth.main, lambda e: ["--build", S(e, "build"), "--device",
                                                             "xc7z020", "--target", "ecp5"], "xc7z020", ["build"]),
     ("synth-stopped-build", synth.main, lambda e: ["--build", S(e, "stopped")], "partial", ["stopped"]),

@@ -243,6 +243,29 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
         assert ("Running Static placer" in log) == (placer == "static"), placer
 
 
+def test_speed_grade_is_a_device_and_reaches_nextpnr(tmp_path):
+    """``LFE5U-25F-8`` (or Lattice's ``LFE5U-25F-8BG381C``) is the 25F with nextpnr's grade-8
+    timing model and the same budget; the bare name is grade 6 (nextpnr's default). The grade
+    reaches nextpnr: the same netlist, placement seed and placer route faster at grade 8 than
+    at 6 (a grade that did not reach nextpnr would give the same Fmax to the hundredth), and
+    place_and_route reports the graded device."""
+    from hw.devices import DeviceError, device
+
+    base, fast = device("LFE5U-25F"), device("lfe5u-25f-8bg381c")
+    assert (base.speed, fast.speed, fast.name) == (6, 8, "LFE5U-25F-8")
+    assert fast.budget == base.budget and fast.nextpnr == base.nextpnr
+    assert device("LFE5U-25F-6") == base and device("25k") == base
+    for bad in ("LFE5U-25F-9", "LFE5U-25F-8MG285C"):     # no such grade; not the flow's package
+        with pytest.raises(DeviceError, match=bad):
+            device(bad)
+    _small_netlist(tmp_path)
+    fmax = {g: synth.report_fmax(synth.nextpnr(tmp_path, "25k", 100.0, speed=g)) for g in (6, 8)}
+    assert fmax[8] > fmax[6] * 1.05, fmax
+    r = synth.place_and_route(tmp_path, {}, 100.0, "LFE5U-25F-8", lambda m: None)
+    assert (r["device"], r["speed_grade"]) == ("LFE5U-25F-8", 8)
+    assert r["fmax_mhz"] == fmax[8]      # nextpnr is deterministic per netlist, seed and grade
+
+
 def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
     """A nextpnr run past ``minutes`` is killed and reported as stopped (no Fmax, the stage it
     reached, a line at the end of its own log); place_and_route then counts every such seed

@@ -53,6 +53,12 @@ def video_points(builds, tmp_path_factory):
         c = p["fold"]["cycles_per_pixel"]
         assert abs(p["fold"]["fps"] - 100e6 / c / (p["lr_hw"][0] * p["lr_hw"][1])) < 1e-6
         assert json.loads((out / p["point"] / "build" / "parameters.json").read_text())["differences"] == []
+    # the same --out for another speed grade: refused (its figures are the first device's),
+    # every record untouched
+    before = {f: f.read_bytes() for f in out.rglob("*.json")}
+    assert vp.main(["--ckpt", ckpt, "--points", "16x24", "--fps", "2000", "--device", "LFE5U-25F-8",
+                    "--clock-mhz", "100", "--stages", "fold", "--out", str(out)]) == 2
+    assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
     return out / "points.json"
 
 
