@@ -47,9 +47,12 @@ class Device:
 
 
 DEVICES: dict[str, Device] = {d.name: d for d in (
-    Device("LFE5U-25F", "ecp5", {"LUT4": 24288, "FF": 24288, "EBR": 56, "MULT18": 28}, "25k", "CABGA381", 6),
-    Device("LFE5U-45F", "ecp5", {"LUT4": 43848, "FF": 43848, "EBR": 108, "MULT18": 72}, "45k", "CABGA381", 6),
-    Device("LFE5U-85F", "ecp5", {"LUT4": 83640, "FF": 83640, "EBR": 208, "MULT18": 156}, "85k", "CABGA381", 6),
+    Device("LFE5U-25F", "ecp5", {"LUT4": 24288, "FF": 24288, "EBR": 56, "MULT18": 28}, "25k",
+           "CABGA381", 6),
+    Device("LFE5U-45F", "ecp5", {"LUT4": 43848, "FF": 43848, "EBR": 108, "MULT18": 72}, "45k",
+           "CABGA381", 6),
+    Device("LFE5U-85F", "ecp5", {"LUT4": 83640, "FF": 83640, "EBR": 208, "MULT18": 156}, "85k",
+           "CABGA381", 6),
     Device("xc7a35t", "xilinx", {"LUT": 20800, "FF": 41600, "BRAM": 100, "DSP": 90}),
     Device("xc7z020", "xilinx", {"LUT": 53200, "FF": 106400, "BRAM": 280, "DSP": 220}),
     Device("xczu3eg", "xilinx", {"LUT": 70560, "FF": 141120, "BRAM": 432, "DSP": 360}),

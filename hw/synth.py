@@ -577,7 +577,8 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
         # placed: a seed routed, or was stopped while routing
         placed = any("stopped" not in r or "(routing" in r["stopped"] for r in reps if r)
         res = {"fits": True if placed else None, "device": target.name, "fmax_mhz": fmax,
-               "speed_grade": target.speed, "target_mhz": freq_mhz, "router": router, "placer": placer, "utilisation": util}
+               "speed_grade": target.speed, "target_mhz": freq_mhz, "router": router,
+               "placer": placer, "utilisation": util}
         if minutes:
             res["minutes_per_seed"] = minutes
         stopped = {str(s): r["stopped"] for s, r in enumerate(reps, 1) if r and "stopped" in r}
@@ -624,7 +625,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="work directory (default BUILD/synth/TARGET)")
     ap.add_argument("--freq", type=positive_float, default=150.0, help="nextpnr target clock, MHz (ecp5)")
     ap.add_argument("--device", help="target device: LFE5U-25F|45F|85F (ECP5: Yosys synth_ecp5 and "
-                    "nextpnr; speed grade 6, or -7/-8 after the name, e.g. LFE5U-85F-8) or a Xilinx part (xc7a35t, xc7z020, xczu3eg, xczu7ev, xczu9eg: "
+                    "nextpnr; speed grade 6, or -7/-8 after the name, e.g. LFE5U-85F-8) or a "
+                    "Xilinx part (xc7a35t, xc7z020, xczu3eg, xczu7ev, xczu9eg: "
                     "Yosys synth_xilinx utilisation); sets --target, caps the int8 layers' "
                     "multiplier blocks at its budget (the rest in logic) and reports the fit "
                     "(default: the smallest ECP5 that fits, no multiplier cap)")
