@@ -424,11 +424,19 @@ def ecp5_need(total: dict) -> dict:
     return need(total, "ecp5")
 
 
-def ecp5_sizes(total: dict) -> list[str]:
-    """The ECP5 sizes (nextpnr flags) whose capacity holds the synthesised cells, smallest first."""
-    from hw.devices import ecp5_sizes as sizes, fits
+def ecp5_targets(total: dict, device: str | None) -> tuple[list, dict | None]:
+    """The ECP5 devices to place the synthesised cells on: the one named (its speed grade
+    kept), else every size whose capacity holds them, smallest first. With none, the answer
+    instead: the named device's or the largest size's one line of what is over."""
+    from hw.devices import device as dev, ecp5_sizes as sizes, fits
 
-    return [d.nextpnr for d in sizes() if fits(total, d)[0]]
+    if device:
+        ok, why = fits(total, dev(device))
+        if not ok:
+            return [], {"fits": False, "device": None, "fmax_mhz": None, "why": why}
+        return [dev(device)], None
+    targets = [d for d in sizes() if fits(total, d)[0]]
+    return targets, None if targets else too_large(total)
 
 
 def too_large(total: dict) -> dict:
@@ -443,19 +451,10 @@ def ecp5_capacity(total: dict, device: str | None,
                   why: str = "per-layer synthesis: fits by capacity; place and route needs "
                              "one netlist") -> dict:
     """Per-layer mode (or a whole netlist not placed): the device by capacity alone."""
-    from hw.devices import device as dev, fits
-
-    if device:
-        ok, why = fits(total, dev(device))
-        if not ok:
-            return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
-        sizes = [dev(device).nextpnr]
-    else:
-        sizes = ecp5_sizes(total)
-    if not sizes:
-        return too_large(total)
-    return {"fits": None, "device": dev(sizes[0]).name, "fmax_mhz": None,
-            "why": why}
+    targets, answer = ecp5_targets(total, device)
+    if answer:
+        return answer
+    return {"fits": None, "device": targets[0].name, "fmax_mhz": None, "why": why}
 
 
 def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
@@ -539,22 +538,13 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     there has no Fmax and its reason in ``stopped``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from hw.devices import device as dev, fits
-
-    if device:
-        ok, why = fits(total, dev(device))
-        if not ok:
-            return {"fits": False, "device": None, "fmax_mhz": None, "why": why}
-        targets = [dev(device)]
-    else:
-        targets = [dev(size) for size in ecp5_sizes(total)]
-    if not targets:
-        return too_large(total)
-    sizes = [d.nextpnr for d in targets]
+    targets, answer = ecp5_targets(total, device)
+    if answer:
+        return answer
     for target in targets:
         size, t = target.nextpnr, time.time()
         # one size: every seed at once; several: seed 1 decides the size first
-        first = range(1, seeds + 1) if len(sizes) == 1 else range(1, 2)
+        first = range(1, seeds + 1) if len(targets) == 1 else range(1, 2)
         progress(f"[synth] nextpnr-ecp5 --{size} --speed {target.speed} at {freq_mhz:g} MHz, seed"
                  f"{'s 1..%d, %d at a time' % (seeds, jobs) if len(first) > 1 else ' 1'}"
                  + (f", at most {minutes:g} min each" if minutes else ""))
@@ -593,7 +583,8 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             res["seeds_routed"] = f"{routed} of {seeds}"
         res["nextpnr_s"] = round(time.time() - t, 1)
         return res
-    return {"fits": False, "device": None, "why": f"nextpnr failed on {sizes} (see nextpnr.log)"}
+    return {"fits": False, "device": None,
+            "why": f"nextpnr failed on {[d.nextpnr for d in targets]} (see nextpnr.log)"}
 
 
 # ---------------------------------------------------------------- single cores (benchmarks)

@@ -60,6 +60,7 @@ def test_ecp5_capacity_names_what_does_not_fit():
     assert synth.ecp5_capacity({"LUT4": 9000, "CARRY": 8000}, None)["device"] == "LFE5U-45F"
     r = synth.ecp5_capacity(small, "LFE5U-25F")
     assert r["fits"] is False and "MULT18 50 > 28 (+22)" in r["why"]
+    assert synth.ecp5_capacity(small, "LFE5U-45F-8")["device"] == "LFE5U-45F-8"   # the grade kept
 
 
 def test_finn_sliding_windows_and_padding_accepted_by_yosys(build, tmp_path):
