@@ -15,6 +15,8 @@
 // stage: A only (no block RAM clock-to-out to cut). With one synapse fold (SF = 1) the input
 // beat is not copied at all: it stays at the producer's output until the last neuron fold
 // takes it (ready only then), and every fold reads it there.
+// WLANE > 0 with LEAN: the weight word is read in lanes of WLANE bits, each lane with its own
+// copy of the weight address (see ``wlane`` below).
 `default_nettype none
 
 module mvtu_fetch #(
@@ -25,7 +27,8 @@ module mvtu_fetch #(
     parameter WEIGHT_FILE = "",     // $readmemh: NF*SF words of WW bits
     parameter WEIGHT_RAM = "auto",  // synthesis memory style of the weights: auto, block, distributed, logic
     parameter IBUF_RAM = "auto",    // ... of the input vector buffer
-    parameter bit LEAN = 0          // one operand stage (see above)
+    parameter bit LEAN = 0,         // one operand stage (see above)
+    parameter int WLANE = 0         // LEAN: weight lane width, its own address copy (0: one)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -97,9 +100,44 @@ module mvtu_fetch #(
         end
     end
 
+    // the weight word's next address: one clock on a step, wrapping after the last word
+    function automatic logic [WA_W-1:0] next_adr(input logic [WA_W-1:0] a);
+        return (a == WA_W'(NF * SF - 1)) ? '0 : a + 1'b1;
+    endfunction
+
+    localparam int NWL = (LEAN && WLANE > 0 && WLANE < WW) ? (WW + WLANE - 1) / WLANE : 1;
+    if (NWL > 1) begin : wlane
+        // Weights in logic: a weight bit is a function of the few address bits, so Yosys
+        // merges the bits with equal functions into one flip-flop each (the video-rate head's
+        // 1 152 weight bits into 124), and each then drives multipliers all over the chip
+        // (the routed head's slowest path: 61 columns). Here each lane of WLANE bits reads
+        // the ROM at its own copy of the address: a bit is merged only within its lane, and
+        // lane, ROM and register stay by the lane's arithmetic. Each copy is computed from its
+        // own previous value, so the copies are distinct registers that synthesis cannot
+        // merge back (as stream_fifo's lane flags); all follow the same sequence from reset.
+        logic [WA_W-1:0] wadl [NWL];
+        for (genvar k = 0; k < NWL; k++) begin : lane
+            localparam int LO = k * WLANE;
+            localparam int LW_ = (LO + WLANE <= WW) ? WLANE : WW - LO;
+            always_ff @(posedge ap_clk) begin
+                wa[LO +: LW_] <= wmem[wadl[k]][LO +: LW_];
+                if (!ap_rst_n) wadl[k] <= '0;
+                else if (go) wadl[k] <= next_adr(wadl[k]);
+            end
+        end
+`ifdef VERILATOR
+        always_ff @(posedge ap_clk)
+            for (int k = 1; k < NWL; k++)
+                if (ap_rst_n && wadl[k] != wadl[0])
+                    $error("mvtu_fetch: weight lane %0d address %0d, lane 0 %0d", k, wadl[k], wadl[0]);
+`endif
+        wire unused_wadr = &{1'b0, wadr};
+    end else begin : wone
+        always_ff @(posedge ap_clk) wa <= wmem[wadr];
+    end
+
     always_ff @(posedge ap_clk) begin
         // A
-        wa <= wmem[wadr];
         va <= go;
         // the operand and its fold position are taken every clock, not only on a step: they
         // count only with va, and an enable here would fan out from the handshake to every
@@ -114,7 +152,7 @@ module mvtu_fetch #(
             wadr <= '0;
             va <= 1'b0;
         end else if (go) begin
-            wadr <= (wadr == WA_W'(NF * SF - 1)) ? '0 : wadr + 1'b1;
+            wadr <= next_adr(wadr);
             if (last) begin
                 sf <= '0;
                 nf <= (nf == NF_W'(NF - 1)) ? '0 : nf + 1'b1;

@@ -33,7 +33,10 @@ module mvtu_int #(
     parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
     parameter int PAIRS = 0,          // adder tree: four-input sums (0), two-input adders
                                       // (1), each registered (2) (mvtu_acc; ECP5)
-    parameter bit LEAN = 0            // one operand stage (mvtu_fetch; shallow logic weights)
+    parameter bit LEAN = 0,           // one operand stage (mvtu_fetch; shallow logic weights)
+    parameter int WLANE = -1          // LEAN: weight bits per address copy (mvtu_fetch): -1 a
+                                      // PE lane's SIMD*W_W (32 terms with binary weights),
+                                      // 0 one address for all
 ) (
     input  wire                   ap_clk,
     input  wire                   ap_rst_n,
@@ -49,6 +52,9 @@ module mvtu_int #(
     localparam int SF_W = (SF > 1) ? $clog2(SF) : 1;
     localparam int NF_W = (NF > 1) ? $clog2(NF) : 1;
     localparam int PW = IN_W + 1 + W_W;  // a product of a (sign-extended) input and a weight
+    // weight lanes: a PE lane's multipliers; binary weights: 32 terms of the adder tree
+    localparam int WL = (WLANE >= 0) ? WLANE : W_BIPOLAR ? ((SIMD * PE < 32) ? SIMD * PE : 32)
+                                                         : SIMD * W_W;
 
     logic [SIMD*IN_W-1:0] x2;
     logic [PE*SIMD*W_W-1:0] w2;
@@ -59,7 +65,7 @@ module mvtu_int #(
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE),
         .WEIGHT_RAM(WEIGHT_RAM),
-        .IBUF_RAM(IBUF_RAM), .LEAN(LEAN))
+        .IBUF_RAM(IBUF_RAM), .LEAN(LEAN), .WLANE(WL))
         u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room,
                  .promise, .v2, .x2, .w2, .sf2, .nf2);
 

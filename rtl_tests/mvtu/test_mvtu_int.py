@@ -44,8 +44,9 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
                                        w_dt="BIPOLAR" if bipolar else "INT8",
                                        acc_dt=f"INT{acc_w}"), x)
     Wm = W.copy()
-    if change:  # negative control: one weight differs from the golden node
-        Wm[1, 0] = -Wm[1, 0] if bipolar else Wm[1, 0] + 1
+    if change:  # negative control: one weight differs from the golden node (synapse, neuron)
+        r, c = change if isinstance(change, tuple) else (1, 0)
+        Wm[r, c] = -Wm[r, c] if bipolar else Wm[r, c] + 1
     if bipolar:
         # the unit sums x / ~x: the dot product minus the -1 count of the neuron (the
         # generator moves that constant into the thresholds; here it is added back)
@@ -101,3 +102,12 @@ def test_negative_control_flipped_binary_weight_fails(tmp_path):
 def test_negative_control_flipped_binary_weight_registered_pairs_fails(tmp_path):
     """The adder tree registered at every level (PAIRS = 2) still sees one flipped weight."""
     assert run_case(tmp_path, *PARAMS[4], seed=3, change=True, pairs=2) == (1, 1)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("idx,where", [(9, (20, 3)), (8, (60, 2))], ids=["head_lane3", "binary_lane6"])
+def test_negative_control_changed_weight_in_a_later_weight_lane_fails(tmp_path, idx, where):
+    """Weights in logic are read per lane, each lane at its own address copy (mvtu_fetch
+    WLANE): a weight changed in the last lane (the head's PE lane 3; the binary tail's bits
+    192..215, its seventh lane of 32) must fail."""
+    assert run_case(tmp_path, *PARAMS[idx], seed=3, change=where) == (1, 1)

@@ -168,6 +168,48 @@ def test_wide_slice_keeps_its_lane_flags_through_yosys(tmp_path, width, lanes):
     assert got["FF"] == 2 * width + 2 * lanes, got
 
 
+@pytest.mark.parametrize("bipolar", [False, True], ids=["int8", "binary"])
+def test_weight_lanes_keep_their_own_address_through_yosys(tmp_path, bipolar):
+    """mvtu_int with weights in logic reads its ROM per weight lane (a PE lane's 72 bits; 32
+    binary weights), each lane at its own copy of the address (mvtu_fetch WLANE). Yosys
+    merges weight flip-flops whose bits are the same function of the address; predicted
+    from the weight words alone: with one address, one flip-flop per distinct non-constant
+    bit column of the word; with lanes, one per distinct column within each lane, plus an
+    address copy per lane more. The flip-flop difference synth_ecp5 gives must be exactly
+    that (copies merged back, or lanes that share, would show)."""
+    from hw.gen.literals import mem_text, sv_string, weight_words
+
+    rng = np.random.default_rng(0)
+    if bipolar:
+        mw, mh, simd, pe, ww_, lane = 72, 12, 24, 12, 1, 32
+        W = rng.integers(0, 2, (mw, mh))
+        extra = dict(IN_W=8, W_W=1, W_BIPOLAR=1, ACC_W=16)
+    else:
+        mw, mh, simd, pe, ww_, lane = 27, 8, 9, 4, 8, 72
+        W = rng.integers(-127, 128, (mw, mh))
+        extra = dict(IN_W=9, W_W=8, ACC_W=20)
+    words = weight_words(W, simd, pe, ww_, not bipolar)
+    width = pe * simd * ww_
+    cols = [tuple((w >> b) & 1 for w in words) for b in range(width)]
+
+    def distinct(lo, hi):
+        return len({cols[b] for b in range(lo, min(hi, width)) if len(set(cols[b])) > 1})
+
+    nl = -(-width // lane)
+    addr_bits = max(1, (len(words) - 1).bit_length())
+    want = sum(distinct(k * lane, (k + 1) * lane) for k in range(nl)) - distinct(0, width)
+    want += (nl - 1) * addr_bits
+    base = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_SIGNED=1, **extra, WEIGHT_FILE=sv_string("w.mem"),
+                WEIGHT_RAM=sv_string("logic"), LEAN=1, PAIRS=1)
+    got = {wl: synth.synth_core("mvtu_int", _stream_top("mvtu_int", {**base, "WLANE": wl}, simd * extra["IN_W"],
+                                                        pe * extra["ACC_W"]),
+                                "t", tmp_path / str(wl), files={"w.mem": mem_text(words)})
+           for wl in (0, -1)}
+    assert nl > 1 and want > 0
+    assert got[-1]["FF"] - got[0]["FF"] == want, (want, got)
+    assert got[-1]["MULT18"] == got[0]["MULT18"] == (0 if bipolar else pe * simd), got
+
+
 @pytest.mark.parametrize("nf", [1, 3])
 def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, nf):
     """requant_arith with factors 3/5/7 (the 3-bit-significand binary upsampler) through
