@@ -15,8 +15,9 @@
 // stage: A only (no block RAM clock-to-out to cut). With one synapse fold (SF = 1) the input
 // beat is not copied at all: it stays at the producer's output until the last neuron fold
 // takes it (ready only then), and every fold reads it there.
-// WLANE > 0 with LEAN: the weight word is read in lanes of WLANE bits, each lane with its own
-// copy of the weight address (see ``wlane`` below).
+// WLANE > 0 with LEAN (and WLANE < WW): the weight word is read in lanes of WLANE bits, each
+// lane with its own copy of the weight address, one clock behind (see ``wlane`` below); the
+// outputs are then a second operand stage, B (one clock more than LEAN alone).
 `default_nettype none
 
 module mvtu_fetch #(
@@ -28,7 +29,8 @@ module mvtu_fetch #(
     parameter WEIGHT_RAM = "auto",  // synthesis memory style of the weights: auto, block, distributed, logic
     parameter IBUF_RAM = "auto",    // ... of the input vector buffer
     parameter bit LEAN = 0,         // one operand stage (see above)
-    parameter int WLANE = 0         // LEAN: weight lane width, its own address copy (0: one)
+    parameter int WLANE = 0         // LEAN: weight lane width, its own address copy (0: one);
+                                    // lanes add an operand stage (see above)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -72,34 +74,6 @@ module mvtu_fetch #(
     assign s_axis_tready = HOLD ? may && nf == NF_W'(NF - 1) : (nf == '0) && may;
     assign promise = go && last;
 
-    if (LEAN) begin : lean
-        // A only: the outputs are the A registers
-        assign v2 = va;
-        assign x2 = xa;
-        assign w2 = wa;
-        assign sf2 = sfa;
-        assign nf2 = nfa;
-    end else begin : full
-        always_ff @(posedge ap_clk) begin
-            // A3
-            v2 <= vb;
-            x2 <= xb;
-            w2 <= wb;
-            sf2 <= sfb;
-            nf2 <= nfb;
-            // A2
-            vb <= va;
-            xb <= xa;
-            wb <= wa;
-            sfb <= sfa;
-            nfb <= nfa;
-            if (!ap_rst_n) begin
-                vb <= 1'b0;
-                v2 <= 1'b0;
-            end
-        end
-    end
-
     // the weight word's next address: one clock on a step, wrapping after the last word
     function automatic logic [WA_W-1:0] next_adr(input logic [WA_W-1:0] a);
         return (a == WA_W'(NF * SF - 1)) ? '0 : a + 1'b1;
@@ -115,25 +89,69 @@ module mvtu_fetch #(
         // lane, ROM and register stay by the lane's arithmetic. Each copy is computed from its
         // own previous value, so the copies are distinct registers that synthesis cannot
         // merge back (as stream_fifo's lane flags); all follow the same sequence from reset.
+        // A copy steps with the registered step va, not with go: go is combinational (the
+        // handshake), and a first try that stepped the copies with it put that logic in front
+        // of a net to every lane across the chip (nextpnr's placement estimates fell from
+        // 64-81 to 55-64 MHz). So a copy is the address one clock late (wadl = wadr of the
+        // clock before), the lanes' register wb holds what wa held one clock earlier, and the
+        // operand, valid and fold position take one stage more (B) to stay with it.
         logic [WA_W-1:0] wadl [NWL];
         for (genvar k = 0; k < NWL; k++) begin : lane
             localparam int LO = k * WLANE;
             localparam int LW_ = (LO + WLANE <= WW) ? WLANE : WW - LO;
             always_ff @(posedge ap_clk) begin
-                wa[LO +: LW_] <= wmem[wadl[k]][LO +: LW_];
+                wb[LO +: LW_] <= wmem[wadl[k]][LO +: LW_];
                 if (!ap_rst_n) wadl[k] <= '0;
-                else if (go) wadl[k] <= next_adr(wadl[k]);
+                else if (va) wadl[k] <= next_adr(wadl[k]);
             end
         end
+        always_ff @(posedge ap_clk) begin
+            vb <= va;
+            xb <= xa;
+            sfb <= sfa;
+            nfb <= nfa;
+            if (!ap_rst_n) vb <= 1'b0;
+        end
+        assign v2 = vb;
+        assign x2 = xb;
+        assign w2 = wb;
+        assign sf2 = sfb;
+        assign nf2 = nfb;
 `ifdef VERILATOR
         always_ff @(posedge ap_clk)
             for (int k = 1; k < NWL; k++)
                 if (ap_rst_n && wadl[k] != wadl[0])
                     $error("mvtu_fetch: weight lane %0d address %0d, lane 0 %0d", k, wadl[k], wadl[0]);
 `endif
-        wire unused_wadr = &{1'b0, wadr};
     end else begin : wone
         always_ff @(posedge ap_clk) wa <= wmem[wadr];
+        if (LEAN) begin : lean
+            // A only: the outputs are the A registers
+            assign v2 = va;
+            assign x2 = xa;
+            assign w2 = wa;
+            assign sf2 = sfa;
+            assign nf2 = nfa;
+        end else begin : full
+            always_ff @(posedge ap_clk) begin
+                // A3
+                v2 <= vb;
+                x2 <= xb;
+                w2 <= wb;
+                sf2 <= sfb;
+                nf2 <= nfb;
+                // A2
+                vb <= va;
+                xb <= xa;
+                wb <= wa;
+                sfb <= sfa;
+                nfb <= nfa;
+                if (!ap_rst_n) begin
+                    vb <= 1'b0;
+                    v2 <= 1'b0;
+                end
+            end
+        end
     end
 
     always_ff @(posedge ap_clk) begin
