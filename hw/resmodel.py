@@ -152,13 +152,9 @@ def features(core) -> dict[str, float]:
         # a logic ROM: one LUT4 per output bit and 16 words (its address decoded in the LUT)
         f.update(rom_lut=width * math.ceil(words / 16) if style == "logic" else 0,
                  rom_small=width * words if style != "logic" and words <= 16 else 0)
-        # operand bits: three register stages, or one where the unit is LEAN (mvtu_fetch), two
-        # with weight lanes (counted twice in the one-stage feature: not refitted)
-        from hw.gen.passes import weight_lanes
-
+        # operand bits: three register stages, or one where the unit is LEAN (mvtu_fetch)
         xw = _p(core, "SIMD") * (_p(core, "IN_W") if m == "mvtu_int" else 1)
-        lean = xw * (1 + weight_lanes(core)[1])
-        f.update(xw=0 if _p(core, "LEAN") else xw, xw_lean=lean if _p(core, "LEAN") else 0)
+        f.update(xw=0 if _p(core, "LEAN") else xw, xw_lean=xw if _p(core, "LEAN") else 0)
     if m == "xnor_mvtu":
         f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"))
     elif m == "mvtu_int":

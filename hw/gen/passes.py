@@ -86,22 +86,6 @@ def _tree_depth(n: int) -> int:
     return d
 
 
-def weight_lanes(core) -> tuple[int, int]:
-    """(weight lanes, operand stages they add) of an MVAU core, as hw/rtl builds it: an
-    ``mvtu_int`` with weights in logic (LEAN) reads them per lane of ``WLANE`` bits (-1: a PE
-    lane's SIMD*W_W, 32 binary weights), each at its own address copy, which costs one
-    operand stage (mvtu_fetch); one lane otherwise."""
-    p = {k: int(v) for k, v in core.params.items() if str(v).lstrip("-").isdigit()}
-    if core.module != "mvtu_int" or not p.get("LEAN"):
-        return 1, 0
-    simd, pe, ww = p["SIMD"], p["PE"], p.get("W_W", 8)
-    wl = p.get("WLANE", -1)
-    if wl < 0:
-        wl = min(simd * pe, 32) if p.get("W_BIPOLAR") else simd * ww
-    width = pe * simd * ww
-    return ((width + wl - 1) // wl, 1) if 0 < wl < width else (1, 0)
-
-
 def credit_beats(core) -> int:
     """Output beats a core may hold in flight: the depth of its credit FIFO (the results it
     may have promised), as hw/rtl computes it; 0 for cores without one."""
@@ -119,8 +103,8 @@ def credit_beats(core) -> int:
         nterm, lat = ((p["SIMD"] + 2) // 3, 3) if core.module == "xnor_mvtu" else (p["SIMD"], 5)
         if p.get("W_BIPOLAR"):   # terms without multiplier registers
             lat = 3
-        if p.get("LEAN"):        # one operand stage instead of three (mvtu_fetch), two with
-            lat -= 2 - weight_lanes(core)[1]   # weight lanes
+        if p.get("LEAN"):        # one operand stage instead of three (mvtu_fetch)
+            lat -= 2
         return (lat + _tree_depth(nterm) + 9 + sf - 1) // sf + 1
     return 0
 

@@ -16,8 +16,8 @@
 // beat is not copied at all: it stays at the producer's output until the last neuron fold
 // takes it (ready only then), and every fold reads it there.
 // WLANE > 0 with LEAN (and WLANE < WW): the weight word is read in lanes of WLANE bits, each
-// lane with its own copy of the weight address, one clock behind (see ``wlane`` below); the
-// outputs are then a second operand stage, B (one clock more than LEAN alone).
+// lane with its own copy of the weight address (see ``wlane`` below); same stages, same
+// outputs, clock for clock, as one address.
 `default_nettype none
 
 module mvtu_fetch #(
@@ -29,8 +29,7 @@ module mvtu_fetch #(
     parameter WEIGHT_RAM = "auto",  // synthesis memory style of the weights: auto, block, distributed, logic
     parameter IBUF_RAM = "auto",    // ... of the input vector buffer
     parameter bit LEAN = 0,         // one operand stage (see above)
-    parameter int WLANE = 0         // LEAN: weight lane width, its own address copy (0: one);
-                                    // lanes add an operand stage (see above)
+    parameter int WLANE = 0         // LEAN: weight lane width, its own address copy (0: one)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -89,39 +88,42 @@ module mvtu_fetch #(
         // lane, ROM and register stay by the lane's arithmetic. Each copy is computed from its
         // own previous value, so the copies are distinct registers that synthesis cannot
         // merge back (as stream_fifo's lane flags); all follow the same sequence from reset.
-        // A copy steps with the registered step va, not with go: go is combinational (the
+        // A copy steps with the registered step va, never with go: go is combinational (the
         // handshake), and a first try that stepped the copies with it put that logic in front
         // of a net to every lane across the chip (nextpnr's placement estimates fell from
         // 64-81 to 55-64 MHz). So a copy is the address one clock late (wadl = wadr of the
-        // clock before), the lanes' register wb holds what wa held one clock earlier, and the
-        // operand, valid and fold position take one stage more (B) to stay with it.
+        // clock before), and a lane reads the word wa would: at the address after its copy
+        // when va says the copy steps now (wadl' = wadr), else at its copy. The ROM is then
+        // a function of one address bit more, va (still one LUT4 per bit up to 8 words), and
+        // the lanes need no operand stage of their own. (A second try registered the word a
+        // clock late and delayed the operand to match: 2 304 flip-flops more at the 720p tail,
+        // and nextpnr's strict legaliser did not finish that netlist in 30 minutes.)
         logic [WA_W-1:0] wadl [NWL];
         for (genvar k = 0; k < NWL; k++) begin : lane
             localparam int LO = k * WLANE;
             localparam int LW_ = (LO + WLANE <= WW) ? WLANE : WW - LO;
             always_ff @(posedge ap_clk) begin
-                wb[LO +: LW_] <= wmem[wadl[k]][LO +: LW_];
+                wa[LO +: LW_] <= wmem[va ? next_adr(wadl[k]) : wadl[k]][LO +: LW_];
                 if (!ap_rst_n) wadl[k] <= '0;
                 else if (va) wadl[k] <= next_adr(wadl[k]);
             end
         end
-        always_ff @(posedge ap_clk) begin
-            vb <= va;
-            xb <= xa;
-            sfb <= sfa;
-            nfb <= nfa;
-            if (!ap_rst_n) vb <= 1'b0;
-        end
-        assign v2 = vb;
-        assign x2 = xb;
-        assign w2 = wb;
-        assign sf2 = sfb;
-        assign nf2 = nfb;
+        assign v2 = va;
+        assign x2 = xa;
+        assign w2 = wa;
+        assign sf2 = sfa;
+        assign nf2 = nfa;
 `ifdef VERILATOR
         always_ff @(posedge ap_clk)
             for (int k = 1; k < NWL; k++)
                 if (ap_rst_n && wadl[k] != wadl[0])
                     $error("mvtu_fetch: weight lane %0d address %0d, lane 0 %0d", k, wadl[k], wadl[0]);
+        logic [WA_W-1:0] wadr_q;
+        always_ff @(posedge ap_clk) begin
+            wadr_q <= wadr;
+            if (ap_rst_n && va && wadl[0] != wadr_q)
+                $error("mvtu_fetch: weight lane address %0d, one clock late %0d", wadl[0], wadr_q);
+        end
 `endif
     end else begin : wone
         always_ff @(posedge ap_clk) wa <= wmem[wadr];

@@ -55,8 +55,6 @@ module mvtu_int #(
     // weight lanes: a PE lane's multipliers; binary weights: 32 terms of the adder tree
     localparam int WL = (WLANE >= 0) ? WLANE : W_BIPOLAR ? ((SIMD * PE < 32) ? SIMD * PE : 32)
                                                          : SIMD * W_W;
-    // weight lanes add an operand stage (mvtu_fetch): one clock more to the adder tree
-    localparam int LN = (LEAN && WL > 0 && WL < PE * SIMD * W_W) ? 1 : 0;
 
     logic [SIMD*IN_W-1:0] x2;
     logic [PE*SIMD*W_W-1:0] w2;
@@ -84,7 +82,7 @@ module mvtu_int #(
         end
         // the terms are one LUT level from the operand registers: no register of their own
         // (at a video-rate folding that is PE*SIMD*(IN_W+1) flip-flops: 10 368 at 1080p)
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 + LN : 3), .SF(SF),
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 : 3), .SF(SF),
                    .REG_TERMS(0), .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
             .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
@@ -111,7 +109,7 @@ module mvtu_int #(
             else vm <= {vm[0], v2};
         end
 
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 + LN : 5), .SF(SF),
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 : 5), .SF(SF),
                    .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
             .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);

@@ -175,8 +175,9 @@ def test_weight_lanes_keep_their_own_address_through_yosys(tmp_path, bipolar):
     merges weight flip-flops whose bits are the same function of the address; predicted
     from the weight words alone: one flip-flop per distinct non-constant bit column within
     each lane, and an address copy per lane. Against two lanes (all bits but the last, and
-    the last: the same operand stage and latency), the flip-flop difference synth_ecp5 gives
-    must be exactly that (copies merged back, or lanes that share, would show)."""
+    the last: so both sides have the lanes' logic and differ only in their number), the
+    flip-flop difference synth_ecp5 gives must be exactly that (copies merged back, or lanes
+    that share, would show)."""
     from hw.gen.literals import mem_text, sv_string, weight_words
 
     rng = np.random.default_rng(0)
