@@ -108,11 +108,6 @@ module mvtu_fetch #(
                 else if (va) wadl[k] <= next_adr(wadl[k]);
             end
         end
-        assign v2 = va;
-        assign x2 = xa;
-        assign w2 = wa;
-        assign sf2 = sfa;
-        assign nf2 = nfa;
 `ifdef VERILATOR
         always_ff @(posedge ap_clk)
             for (int k = 1; k < NWL; k++)
@@ -127,31 +122,32 @@ module mvtu_fetch #(
 `endif
     end else begin : wone
         always_ff @(posedge ap_clk) wa <= wmem[wadr];
-        if (LEAN) begin : lean
-            // A only: the outputs are the A registers
-            assign v2 = va;
-            assign x2 = xa;
-            assign w2 = wa;
-            assign sf2 = sfa;
-            assign nf2 = nfa;
-        end else begin : full
-            always_ff @(posedge ap_clk) begin
-                // A3
-                v2 <= vb;
-                x2 <= xb;
-                w2 <= wb;
-                sf2 <= sfb;
-                nf2 <= nfb;
-                // A2
-                vb <= va;
-                xb <= xa;
-                wb <= wa;
-                sfb <= sfa;
-                nfb <= nfa;
-                if (!ap_rst_n) begin
-                    vb <= 1'b0;
-                    v2 <= 1'b0;
-                end
+    end
+
+    if (LEAN) begin : lean
+        // A only: the outputs are the A registers (weight lanes or one address)
+        assign v2 = va;
+        assign x2 = xa;
+        assign w2 = wa;
+        assign sf2 = sfa;
+        assign nf2 = nfa;
+    end else begin : full
+        always_ff @(posedge ap_clk) begin
+            // A3
+            v2 <= vb;
+            x2 <= xb;
+            w2 <= wb;
+            sf2 <= sfb;
+            nf2 <= nfb;
+            // A2
+            vb <= va;
+            xb <= xa;
+            wb <= wa;
+            sfb <= sfa;
+            nfb <= nfa;
+            if (!ap_rst_n) begin
+                vb <= 1'b0;
+                v2 <= 1'b0;
             end
         end
     end
