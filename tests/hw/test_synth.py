@@ -106,6 +106,11 @@ def test_synth_ecp5_place_and_route(build, tmp_path):
     assert list(by_seed) == ["1", "2", "3"] and by_seed["1"] == r["fmax_mhz"]
     assert all(f > 50 for f in by_seed.values())
     assert sorted(by_seed.values())[1] == r["fmax_median"]
+    # each seed's placed wirelength is its own log's last placer figure
+    assert list(r["wirelength_by_seed"]) == ["1", "2", "3"]
+    assert all(w > 0 for w in r["wirelength_by_seed"].values())
+    assert r["wirelength_by_seed"]["2"] == synth.placed_wirelength(
+        (tmp_path / "nextpnr_seed2.log").read_text())
     for s in (2, 3):
         rep = json.loads((tmp_path / f"pnr_seed{s}.json").read_text())
         assert min(v["achieved"] for v in rep["fmax"].values()) == by_seed[str(s)]
@@ -327,8 +332,17 @@ def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
     assert r["fits"] is None and r["fmax_mhz"] is None and "no seed placed" in r["why"]
     assert r["fmax_by_seed"] == {"1": None, "2": None} and r["fmax_median"] is None
     assert r["seeds_routed"] == "0 of 2" and set(r["stopped"]) == {"1", "2"}
+    assert r["wirelength_by_seed"] == {"1": None, "2": None}    # stopped before the placer
     ok = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, minutes=10)
     assert "stopped" not in ok and synth.report_fmax(ok) > 100
+
+
+def test_placed_wirelength_is_the_placers_last_figure():
+    log = ("Info:   at iteration #1: temp = 0.000000, timing cost = 1645, wirelen = 612569\n"
+           "Info:   at iteration #31: temp = 0.000000, timing cost = 1215, wirelen = 541660 \n"
+           "Info: Max frequency for clock 'clk': 80.00 MHz (FAIL at 83.50 MHz)\n")
+    assert synth.placed_wirelength(log) == 541660
+    assert synth.placed_wirelength("Info: Packing IOs..\n") is None
 
 
 def test_median_over_seeds_counts_unrouted_seeds_as_lowest():
