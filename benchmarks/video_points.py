@@ -164,6 +164,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "fmax_mhz", "fmax_by_seed",
                                               "fmax_median", "seeds_routed", "stopped", "wirelength_by_seed",
+                                              "congestion_by_seed",
                                               "minutes_per_seed", "utilisation", "nextpnr_s",
                                               "total", "router", "placer", "yosys_s", "why")}
         if med:

@@ -466,7 +466,8 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
     ``placer`` (nextpnr's heap, its default, or static, its electrostatic placer: on a
     congested LFE5U-85F design a quarter less wire than heap's and faster): its
     JSON report (None when it does not place). Seed 1 writes ``nextpnr.log`` and ``pnr.json``,
-    seed s > 1 ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``.
+    seed s > 1 ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``. With router2, its congestion
+    heatmaps of the last iteration go to ``work/heatmap/seed{s}_*.csv`` (see ``congestion``).
 
     ``minutes``: a wall-clock limit for the run. nextpnr has none of its own, and router2 can
     circle for hours at a few thousand overused wires on a congested LFE5U-85F design; a run
@@ -476,6 +477,10 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
     rep = Path(work) / f"pnr{tag}.json"
     rep.unlink(missing_ok=True)     # a report left by an earlier run or device is not this one's
     log_path = Path(work) / f"nextpnr{tag}.log"
+    heat = []
+    if router == "router2":         # router2's congestion heatmaps (see ``congestion``)
+        (Path(work) / "heatmap").mkdir(exist_ok=True)
+        heat = ["--router2-heatmap", f"heatmap/seed{seed}"]
     # the log is written as nextpnr goes (an LFE5U-85F takes hours: follow it with tail -f)
     with open(log_path, "w") as log:
         try:
@@ -483,11 +488,13 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
                                 ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
                                 "--timing-allow-fail", "--seed", str(seed), "--router", router,
                                 "--placer", placer, "--speed", str(speed),
-                                "--report", rep.name],
+                                "--report", rep.name, *heat],
                                cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True,
                                timeout=None if minutes is None else 60 * minutes)
         except subprocess.TimeoutExpired:     # subprocess.run has killed nextpnr
             r = None
+    if heat:
+        _keep_last_heatmap(Path(work), seed, log_path.read_text(errors="replace"))
     if r is None:
         rep.unlink(missing_ok=True)
         why = f"stopped at the {minutes:g}-minute limit ({stage_of(log_path.read_text())})"
@@ -508,6 +515,52 @@ def stage_of(log: str) -> str:
     if "Routing.." in log or "Running router" in log or "Running main router loop" in log:
         return "routing"
     return "placement"
+
+
+HEATMAPS = ("congestion_by_net", "congestion_by_coordinate", "congestion_by_wiretype",
+            "utilisation_by_wiretype")     # router2's heatmap files, one of each per iteration
+
+
+def _router_iterations(log: str) -> int:
+    it = re.findall(r"^Info:\s+iter=(\d+) wires=", log, re.M)
+    return int(it[-1]) if it else 0
+
+
+def _keep_last_heatmap(work: Path, seed: int, log: str) -> None:
+    """router2 writes its heatmaps at every iteration (a routed LFE5U-85F seed: about a
+    megabyte each, seventy times): keep this run's last iteration's, delete the earlier
+    ones it wrote (the iterations its log counts)."""
+    last = _router_iterations(log)
+    for i in range(1, last):
+        for kind in HEATMAPS:
+            (work / "heatmap" / f"seed{seed}_{kind}_{i}.csv").unlink(missing_ok=True)
+
+
+def congestion(work: Path, seed: int = 1, top: int = 8) -> dict | None:
+    """Where router2 ran short of wires in a seed's last iteration (its ``--router2-heatmap``
+    files, see ``nextpnr``): the overuse (a wire's users beyond the first, summed over the
+    nets that use it, as router2 counts it) by the instance a net belongs to (its first
+    hierarchy level; a top-level net by its own name, bit index dropped), the ``top`` largest,
+    and the whole. None when the log shows no router2 iteration or routing ended with no
+    overuse."""
+    work = Path(work)
+    log = work / f"nextpnr{'' if seed == 1 else f'_seed{seed}'}.log"
+    last = _router_iterations(log.read_text(errors="replace")) if log.is_file() else 0
+    it = next((i for i in range(last, 0, -1)
+               if (work / "heatmap" / f"seed{seed}_congestion_by_net_{i}.csv").is_file()), 0)
+    if not it:
+        return None
+    by = {}
+    for line in (work / "heatmap" / f"seed{seed}_congestion_by_net_{it}.csv").read_text().splitlines():
+        name, _, n = line.rpartition(",")
+        if name and int(n):
+            inst = name.split(".", 1)[0] if "." in name else re.sub(r"\[\d+\]$", "", name)
+            by[inst] = by.get(inst, 0) + int(n)
+    if not by:
+        return None
+    order = sorted(by.items(), key=lambda kv: -kv[1])
+    return {"iteration": it, "overuse": sum(by.values()),
+            "by_instance": [[k, v] for k, v in order[:top]]}
 
 
 def placed_wirelength(log: str) -> int | None:
@@ -586,6 +639,11 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             res["stopped"] = stopped
         if not placed:
             res["why"] = f"no seed placed within {minutes:g} min"
+        # a seed stopped while routing: where its last router2 iteration was short of wires
+        cong = {str(s): congestion(work, s) for s, r in enumerate(reps, 1)
+                if r and "(routing" in r.get("stopped", "")}
+        if any(cong.values()):
+            res["congestion_by_seed"] = {s: c for s, c in cong.items() if c}
         if seeds > 1:
             res["fmax_by_seed"] = {str(s): report_fmax(r) for s, r in enumerate(reps, 1)}
             res["wirelength_by_seed"] = {
@@ -702,6 +760,10 @@ def main(argv=None) -> int:
                       + ", ".join(f"{s}: {w}" if w else f"{s}: -" for s, w in wl.items()))
         for s, why in r.get("stopped", {}).items():
             print(f"ECP5 nextpnr seed {s}: {why}")
+            c = r.get("congestion_by_seed", {}).get(s)
+            if c:
+                print(f"  overuse {c['overuse']} at router2 iteration {c['iteration']}, by instance: "
+                      + ", ".join(f"{k} {v}" for k, v in c["by_instance"]))
     for m in r.get("multipliers", []):
         print(f"multipliers of {m['node']}: {m['dsp']} blocks, {m['logic']} in logic ({m['why']})")
     if r.get("fit"):

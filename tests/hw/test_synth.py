@@ -291,6 +291,12 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
         log = (tmp_path / "nextpnr.log").read_text()
         assert ("router2" in log) == (router == "router2"), router
         assert ("Running Static placer" in log) == (placer == "static"), placer
+        if router == "router2":
+            # router2's heatmaps: only the last iteration's are kept; routed, so no overuse
+            last = synth._router_iterations(log)
+            kept = sorted(f.name for f in (tmp_path / "heatmap").iterdir())
+            assert last >= 1 and kept == sorted(f"seed1_{k}_{last}.csv" for k in synth.HEATMAPS)
+            assert synth.congestion(tmp_path, 1) is None
 
 
 def test_speed_grade_is_a_device_and_reaches_nextpnr(tmp_path):
@@ -335,6 +341,30 @@ def test_nextpnr_time_limit_stops_a_seed_as_not_routed(tmp_path):
     assert r["wirelength_by_seed"] == {"1": None, "2": None}    # stopped before the placer
     ok = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, minutes=10)
     assert "stopped" not in ok and synth.report_fmax(ok) > 100
+
+
+def test_congestion_sums_the_last_router2_iteration_by_instance(tmp_path):
+    """hw.synth.congestion reads the heatmap of the last iteration the seed's own log counts
+    (a file left at a later iteration by an earlier run is not this run's) and sums router2's
+    overuse by the net's first hierarchy level (a top-level net by its name, bit dropped)."""
+    (tmp_path / "nextpnr_seed2.log").write_text(
+        "Info: Running main router loop...\n"
+        "Info:     iter=1 wires=100 overused=40 overuse=44 archfail=NA\n"
+        "Info:     iter=2 wires=101 overused=30 overuse=31 archfail=NA\n")
+    heat = tmp_path / "heatmap"
+    heat.mkdir()
+    (heat / "seed2_congestion_by_net_1.csv").write_text("u_a.x,40\n")
+    (heat / "seed2_congestion_by_net_2.csv").write_text(
+        "u_MVAU_0.u_mvu.p[3],7\nu_MVAU_0.q,5\ne32s_tdata[192],4\ne32s_tdata[7],2\n"
+        "u_b11.u_fifo.ov,9\nu_c.idle,0\n")
+    (heat / "seed2_congestion_by_net_3.csv").write_text("u_stale.x,99\n")   # an earlier run's
+    c = synth.congestion(tmp_path, 2)
+    assert c == {"iteration": 2, "overuse": 27,
+                 "by_instance": [["u_MVAU_0", 12], ["u_b11", 9], ["e32s_tdata", 6]]}
+    assert synth.congestion(tmp_path, 2, top=1)["by_instance"] == [["u_MVAU_0", 12]]
+    assert synth.congestion(tmp_path, 3) is None                 # no log: no router2 run
+    (heat / "seed2_congestion_by_net_2.csv").write_text("u_a.x,0\n")
+    assert synth.congestion(tmp_path, 2) is None                 # routed: nothing overused
 
 
 def test_placed_wirelength_is_the_placers_last_figure():
