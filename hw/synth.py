@@ -563,6 +563,39 @@ def congestion(work: Path, seed: int = 1, top: int = 8) -> dict | None:
             "by_instance": [[k, v] for k, v in order[:top]]}
 
 
+def congestion_png(work: Path, seed: int, c: dict) -> Path:
+    """A picture of ``c`` (``congestion`` of that seed): router2's overuse by tile at its last
+    iteration (``heatmap/seed{s}_congestion_by_coordinate_{i}.csv``, indexed x then y) beside
+    the instances that hold most of it. Written to ``work/heatmap/seed{s}_congestion.png``
+    (temp name, then rename)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    heat = Path(work) / "heatmap"
+    rows = [[int(v) for v in line.split(",") if v.strip()] for line in
+            (heat / f"seed{seed}_congestion_by_coordinate_{c['iteration']}.csv").read_text().splitlines()]
+    grid = np.zeros((len(rows), max(map(len, rows), default=0)))
+    for x, r in enumerate(rows):
+        grid[x, :len(r)] = r
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1.3, 1]})
+    im = ax.imshow(grid.T, origin="upper", cmap="magma", interpolation="nearest")
+    ax.set(title=f"seed {seed}: overuse by tile, router2 iteration {c['iteration']}",
+           xlabel="x (column)", ylabel="y (row)")
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    names = [k for k, _ in c["by_instance"]][::-1]
+    bx.barh(names, [v for _, v in c["by_instance"]][::-1], color="tab:red")
+    bx.set(title=f"overuse by instance (of {c['overuse']})", xlabel="overuse")
+    fig.tight_layout()
+    out = heat / f"seed{seed}_congestion.png"
+    tmp = out.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=90)
+    plt.close(fig)
+    os.replace(tmp, out)
+    return out
+
+
 def placed_wirelength(log: str) -> int | None:
     """The placer's last wirelength figure in a nextpnr log (its estimate of the placed
     netlist's total half-perimeter wire, before routing): None when placement never printed
@@ -644,6 +677,8 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
                 if r and "(routing" in r.get("stopped", "")}
         if any(cong.values()):
             res["congestion_by_seed"] = {s: c for s, c in cong.items() if c}
+            for s, c in res["congestion_by_seed"].items():
+                c["picture"] = str(congestion_png(work, int(s), c))
         if seeds > 1:
             res["fmax_by_seed"] = {str(s): report_fmax(r) for s, r in enumerate(reps, 1)}
             res["wirelength_by_seed"] = {
@@ -763,7 +798,7 @@ def main(argv=None) -> int:
             c = r.get("congestion_by_seed", {}).get(s)
             if c:
                 print(f"  overuse {c['overuse']} at router2 iteration {c['iteration']}, by instance: "
-                      + ", ".join(f"{k} {v}" for k, v in c["by_instance"]))
+                      + ", ".join(f"{k} {v}" for k, v in c["by_instance"]) + f"; {c['picture']}")
     for m in r.get("multipliers", []):
         print(f"multipliers of {m['node']}: {m['dsp']} blocks, {m['logic']} in logic ({m['why']})")
     if r.get("fit"):

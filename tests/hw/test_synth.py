@@ -363,6 +363,9 @@ def test_congestion_sums_the_last_router2_iteration_by_instance(tmp_path):
                  "by_instance": [["u_MVAU_0", 12], ["u_b11", 9], ["e32s_tdata", 6]]}
     assert synth.congestion(tmp_path, 2, top=1)["by_instance"] == [["u_MVAU_0", 12]]
     assert synth.congestion(tmp_path, 3) is None                 # no log: no router2 run
+    (heat / "seed2_congestion_by_coordinate_2.csv").write_text("0,0,3,\n0,5,0,\n")
+    png = synth.congestion_png(tmp_path, 2, c)
+    assert png == heat / "seed2_congestion.png" and png.read_bytes()[:4] == b"\x89PNG"
     (heat / "seed2_congestion_by_net_2.csv").write_text("u_a.x,0\n")
     assert synth.congestion(tmp_path, 2) is None                 # routed: nothing overused
 
