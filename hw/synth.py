@@ -457,6 +457,15 @@ def ecp5_capacity(total: dict, device: str | None,
     return {"fits": None, "device": targets[0].name, "fmax_mhz": None, "why": why}
 
 
+def _seed_tag(seed: int) -> str:
+    return "" if seed == 1 else f"_seed{seed}"
+
+
+def nextpnr_log(work: Path, seed: int = 1) -> Path:
+    """The log ``nextpnr`` writes for ``seed``: ``nextpnr.log``, ``nextpnr_seed{s}.log``."""
+    return Path(work) / f"nextpnr{_seed_tag(seed)}.log"
+
+
 def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
             router: str = "router1", placer: str = "heap",
             minutes: float | None = None, speed: int = 6) -> dict | None:
@@ -473,10 +482,9 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
     circle for hours at a few thousand overused wires on a congested LFE5U-85F design; a run
     stopped at the limit returns ``{"stopped": REASON}`` (no ``fmax``: not routed), REASON
     naming the limit and the router's last overuse from the log."""
-    tag = "" if seed == 1 else f"_seed{seed}"
-    rep = Path(work) / f"pnr{tag}.json"
+    rep = Path(work) / f"pnr{_seed_tag(seed)}.json"
     rep.unlink(missing_ok=True)     # a report left by an earlier run or device is not this one's
-    log_path = Path(work) / f"nextpnr{tag}.log"
+    log_path = nextpnr_log(work, seed)
     heat = []
     if router == "router2":         # router2's congestion heatmaps (see ``congestion``)
         (Path(work) / "heatmap").mkdir(exist_ok=True)
@@ -493,11 +501,12 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
                                timeout=None if minutes is None else 60 * minutes)
         except subprocess.TimeoutExpired:     # subprocess.run has killed nextpnr
             r = None
+    text = log_path.read_text(errors="replace")
     if heat:
-        _keep_last_heatmap(Path(work), seed, log_path.read_text(errors="replace"))
+        _keep_last_heatmap(Path(work), seed, text)
     if r is None:
         rep.unlink(missing_ok=True)
-        why = f"stopped at the {minutes:g}-minute limit ({stage_of(log_path.read_text())})"
+        why = f"stopped at the {minutes:g}-minute limit ({stage_of(text)})"
         with open(log_path, "a") as log:
             log.write(f"\n[hw.synth] {why}\n")
         return {"stopped": why}
@@ -544,7 +553,7 @@ def congestion(work: Path, seed: int = 1, top: int = 8) -> dict | None:
     and the whole. None when the log shows no router2 iteration or routing ended with no
     overuse."""
     work = Path(work)
-    log = work / f"nextpnr{'' if seed == 1 else f'_seed{seed}'}.log"
+    log = nextpnr_log(work, seed)
     last = _router_iterations(log.read_text(errors="replace")) if log.is_file() else 0
     it = next((i for i in range(last, 0, -1)
                if (work / "heatmap" / f"seed{seed}_congestion_by_net_{i}.csv").is_file()), 0)
@@ -682,8 +691,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
         if seeds > 1:
             res["fmax_by_seed"] = {str(s): report_fmax(r) for s, r in enumerate(reps, 1)}
             res["wirelength_by_seed"] = {
-                str(s): placed_wirelength((Path(work) / f"nextpnr{'' if s == 1 else f'_seed{s}'}.log")
-                                          .read_text(errors="replace"))
+                str(s): placed_wirelength(nextpnr_log(work, s).read_text(errors="replace"))
                 for s in range(1, seeds + 1)}
             res["fmax_median"] = median_over_seeds(list(res["fmax_by_seed"].values()))
             routed = sum(f is not None for f in res["fmax_by_seed"].values())
