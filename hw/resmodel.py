@@ -224,12 +224,13 @@ class _Pseudo:
 
 def edge_cores(edge) -> list:
     """The cores of an edge's buffer module (a width converter when the formats differ, and
-    a FIFO of ``depth`` words)."""
+    a FIFO of ``depth`` words, or its chain of stages)."""
     out = []
     if edge.fmt_src.elems != edge.fmt_dst.elems:
         out.append(_Pseudo("stream_dwc", {"IN_W": edge.fmt_src.width, "OUT_W": edge.fmt_dst.width}))
-    if edge.depth:          # 0: a wire (hw.gen.passes.WIRE_MIN_BITS)
-        out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": edge.depth}))
+    if edge.depth:          # 0: a wire (hw.gen.passes.WIRE_MIN_BITS); a chain: each stage
+        for d in (getattr(edge, "stages", None) or [edge.depth]):
+            out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": d}))
     return out
 
 

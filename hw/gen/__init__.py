@@ -76,13 +76,13 @@ def design_of(model, ctx: Context, source: str = "") -> Design:
     s_out = out_stream(model.find_producer(gout))
     _, h, w, _ = model.get_tensor_shape(gin)
     d = Design(layers, connect(layers, gin, gout, s_in, s_out), s_in, s_out, (h, w), source)
-    size_fifos(d, ctx.wire_min_bits)
+    size_fifos(d, ctx.wire_min_bits, ctx.fifo_stage_words)
     return d
 
 
 def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_window: str = "ours",
              target: str = "generic", dsp_budget: int | None = None,
-             wire_min_bits: int = WIRE_MIN_BITS) -> dict:
+             wire_min_bits: int = WIRE_MIN_BITS, fifo_stage_words: int | None = None) -> dict:
     """Generate the stitched RTL of ``build``'s dataflow into ``out``.
 
     Args:
@@ -97,6 +97,9 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
             in graph order, the rest of their products in logic); None: no cap.
         wire_min_bits: edges at least this wide after a registered output get no FIFO
             (``hw.gen.passes.WIRE_MIN_BITS``; tests lower it to cover the case).
+        fifo_stage_words: memory words one stream_fifo may hold; a deeper FIFO is a chain
+            (``hw.gen.passes.fifo_stages``; default: ``FIFO_STAGE_BANKS`` block-RAM banks;
+            tests lower it to cover chains in a tiny network).
 
     Returns:
         The contents of ``stitch.json``.
@@ -107,7 +110,8 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(model, str(out) if mem_prefix is None else mem_prefix, sliding_window, target,
-                  dsp_left=dsp_budget, wire_min_bits=wire_min_bits)
+                  dsp_left=dsp_budget, wire_min_bits=wire_min_bits,
+                  fifo_stage_words=fifo_stage_words)
     d = design_of(model, ctx, str(part))
     write_text(out / f"{TOP}.sv", render(d))
     for lay in d.layers:
@@ -130,7 +134,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
                         **l.record} for l in d.layers],
             "edges": [{"tensor": e.tensor, "src": e.src[0] if e.src else "input",
                        "dst": e.dst[0] if e.dst else "output", "width": e.fmt_dst.width,
-                       "depth": e.depth, "need_px": e.need_px,
+                       "depth": e.depth, "stages": e.stages, "need_px": e.need_px,
                        "converter": [e.fmt_src.elems, e.fmt_dst.elems]
                        if e.fmt_src.elems != e.fmt_dst.elems else None} for e in d.edges]}
     write_text(out / "stitch.json", json.dumps(info, indent=2))

@@ -88,6 +88,9 @@ class Edge:
     depth: int = 2          # FIFO words (2: a register slice; 0: none, a wire)
     need_px: int = 0        # pixels this edge must hold for its join (0: none)
     index: int = 0
+    #: the FIFO as a chain of stream_fifos, their depths in stream order (hw.gen.passes
+    #: ``fifo_stages``; empty: the edge's one FIFO of ``depth`` words, or none)
+    stages: list[int] = field(default_factory=list)
 
     @property
     def module(self) -> str:

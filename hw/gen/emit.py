@@ -33,6 +33,7 @@ class Context:
     pads: dict = field(default_factory=dict)   # SWG node name -> the FMPadding node it absorbs
     dsp_left: int | None = None       # multiplier blocks still free for int8 layers (None: any)
     wire_min_bits: int = WIRE_MIN_BITS  # edges this wide after a registered output: wires
+    fifo_stage_words: int | None = None  # memory words of one FIFO stage (passes.fifo_stages)
 
     def mem(self, name: str) -> str:
         return L.sv_string(f"{self.mem_prefix}/{name}" if self.mem_prefix else name)

@@ -34,6 +34,9 @@ SLICE = 2
 WIRE_MIN_BITS = 1024
 #: words of stream_fifo's output buffer (``NB_OUT`` in hw/rtl/stream_fifo.sv)
 FIFO_OUT_WORDS = 6
+#: block-RAM banks one stream_fifo holds at most; a deeper FIFO is a chain of stages (see
+#: ``fifo_stages``)
+FIFO_STAGE_BANKS = 4
 
 
 def absorbed_padding(model) -> dict:
@@ -119,9 +122,11 @@ def hold_px(lay: Layer) -> int:
     return HOLD_PX + math.ceil(beats / lay.outs[0].beats_per_px)
 
 
-def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS) -> None:
+def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS,
+               stage_words: int | None = None) -> None:
     """Set every edge's FIFO depth from the branch latencies (see the module docstring);
-    a wide slice after a registered output becomes a wire (``WIRE_MIN_BITS``)."""
+    a wide slice after a registered output becomes a wire (``WIRE_MIN_BITS``); a deep FIFO
+    becomes a chain of stages of at most ``stage_words`` memory words (``fifo_stages``)."""
     delay = {}
     by_dst = {e.dst: e for e in design.edges if e.dst is not None}
     graph_in = next(e.tensor for e in design.edges if e.src is None)
@@ -144,6 +149,40 @@ def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS) -> None:
                 and e.src[0] in registered and e.fmt_src.elems == e.fmt_dst.elems
                 and e.fmt_dst.width >= wire_min_bits):
             e.depth = 0
+    for e in design.edges:
+        e.stages = fifo_stages(e.depth, e.fmt_dst.width, stage_words) if e.depth else []
+
+
+def fifo_stages(depth: int, width: int, stage_words: int | None = None) -> list[int]:
+    """The depths of the stream_fifos that hold a FIFO of ``depth`` words of ``width`` bits
+    in stream order: one (``[depth]``) while its memory fits ``stage_words`` words (default
+    ``FIFO_STAGE_BANKS`` block-RAM banks at its width), else a chain whose stages hold whole
+    banks (the same banks, so the same block RAMs, as one FIFO), spread evenly, the part bank
+    in the last.
+
+    Why a chain: one stream_fifo writes all its banks from one bus and reads them through one
+    multiplexer, so a global skip FIFO of 21 banks (10 656 words of 64 bits at the 720p point)
+    spans the chip with 64 x 21 read nets converging on one place; a chain's stages each have
+    a local bus and a small multiplexer, and the placer can lay them along the path. Each
+    stage holds ``FIFO_OUT_WORDS`` words besides its memory, so the chain holds at least
+    ``depth`` words (a join's FIFO may hold more than it needs, never less)."""
+    if depth <= FIFO_OUT_WORDS + 2:
+        return [depth]
+    n = depth - FIFO_OUT_WORDS                      # memory words of one FIFO
+    bd = fifo_bank_words(width)
+    cap = FIFO_STAGE_BANKS * bd if stage_words is None else int(stage_words)
+    if cap < 1:
+        raise StitchError(f"stage_words must be at least 1, got {stage_words}")
+    if n <= cap:
+        return [depth]
+    unit = min(bd, cap)             # a stage's memory: whole banks (units of cap below a bank)
+    per = max(1, cap // unit)                       # units a stage may hold
+    units = math.ceil(n / unit)
+    k = math.ceil(units / per)
+    counts = [units // k + (1 if i < units % k else 0) for i in range(k)]
+    mems = [c * unit for c in counts]
+    mems[-1] -= units * unit - n                    # the part unit, in the last stage
+    return [m + FIFO_OUT_WORDS for m in mems]
 
 
 def fifo_bank_words(width: int) -> int:

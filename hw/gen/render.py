@@ -73,14 +73,29 @@ def render_buffer(e: Edge) -> str:
             s_axis_tvalid="s_axis_tvalid", s_axis_tready="s_axis_tready", m_axis_tdata="w_tdata",
             m_axis_tvalid="w_tvalid", m_axis_tready="w_tready"))))
         src = "w"
-    body.append(_core(Core("stream_fifo", "u_fifo", dict(WIDTH=str(b.width), DEPTH=str(e.depth)),
-                           dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", s_axis_tdata=f"{src}_tdata",
-                                s_axis_tvalid=f"{src}_tvalid", s_axis_tready=f"{src}_tready",
-                                m_axis_tdata="m_axis_tdata", m_axis_tvalid="m_axis_tvalid",
-                                m_axis_tready="m_axis_tready"))))
+    stages = e.stages or [e.depth]
+    for k, depth in enumerate(stages):     # one FIFO, or a chain of them (passes.fifo_stages)
+        dst = "m_axis" if k == len(stages) - 1 else f"c{k}"
+        if dst != "m_axis":
+            body.append(f"    wire [{b.width}-1:0] {dst}_tdata;\n    wire {dst}_tvalid, {dst}_tready;")
+        body.append(_core(Core("stream_fifo", fifo_instance(k), dict(WIDTH=str(b.width),
+                                                                     DEPTH=str(depth)),
+                               dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n",
+                                    s_axis_tdata=f"{src}_tdata", s_axis_tvalid=f"{src}_tvalid",
+                                    s_axis_tready=f"{src}_tready", m_axis_tdata=f"{dst}_tdata",
+                                    m_axis_tvalid=f"{dst}_tvalid",
+                                    m_axis_tready=f"{dst}_tready"))))
+        src = dst
     what = f"tensor {e.tensor}: " + (f"{a.elems} -> {b.elems} elements, " if a.elems != b.elems else "")
+    chain = f" as {len(stages)} FIFOs of {', '.join(map(str, stages))}" if len(stages) > 1 else ""
     return _module(e.module, _ports([a], [b], "s_axis", "m_axis"), body,
-                   what + f"FIFO of {e.depth} words" + (f" (join: {e.need_px} pixels)" if e.need_px else ""))
+                   what + f"FIFO of {e.depth} words" + chain
+                   + (f" (join: {e.need_px} pixels)" if e.need_px else ""))
+
+
+def fifo_instance(k: int) -> str:
+    """The instance name of stage ``k`` of an edge's FIFO in its buffer module."""
+    return "u_fifo" if k == 0 else f"u_fifo{k}"
 
 
 def render_top(d: Design) -> str:

@@ -68,6 +68,7 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
     from cocotb_tools.runner import get_runner
 
     from hw.gen import generate
+    from hw.gen.render import fifo_instance
 
     setup_verilator()
     # absolute: the simulator runs in the bench's directory, not in the caller's
@@ -119,7 +120,8 @@ def run_network(build: Path, images: np.ndarray, out: Path, pause_in: float = 0.
     words = [[f"{x:x}" for x in image_to_words(img, ie, ib)] for img in images]
     tb = {"in_words": words, "in_width": ie * ib, "out_width": oe * ob,
           "out_words_per_frame": per_frame, "pause_in": pause_in, "pause_out": pause_out,
-          "buffers": [f"u_b{i}" for i, e in enumerate(info["edges"]) if e["depth"]],
+          "buffers": {f"u_b{i}": [fifo_instance(k) for k in range(len(e["stages"]))]
+                      for i, e in enumerate(info["edges"]) if e["depth"]},
           "cycle_limit": int(20 * est["bottleneck_cycles"] * (len(images) + 2)) + 20000}
     (out / "tb.json").write_text(json.dumps(tb))
     sources, sim, staging = space_free(info["files"], out / "sim")

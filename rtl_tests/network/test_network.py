@@ -57,6 +57,22 @@ def test_negative_control_flipped_weight_bit(build, tmp_path):
 
 
 @pytest.mark.rtlsim
+def test_fifos_as_chains_bit_exact_with_stalls(build, tmp_path):
+    """Every FIFO deeper than 8 memory words as a chain of stream_fifos (``fifo_stage_words``
+    lowered from the default of four block-RAM banks so that a tiny network has chains, as
+    the 720p point's global skip is): bit-exact with stalls, no stage overfilled."""
+    x, expected = golden(build)
+    r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, fifo_stage_words=8)
+    chains = [e for e in r["stitch"]["edges"] if len(e["stages"]) > 1]
+    assert len(chains) >= 2 and max(len(e["stages"]) for e in chains) >= 3, r["stitch"]["edges"]
+    top = (tmp_path / "run" / "rtl" / "sr_top.sv").read_text()
+    assert top.count("stream_fifo #") == sum(len(e["stages"]) for e in r["stitch"]["edges"])
+    assert int((r["outputs"] != expected).sum()) == 0
+    for i, e in enumerate(r["stitch"]["edges"]):
+        assert sum(e["stages"]) >= e["depth"] and r["fifo_max"].get(i, 0) <= sum(e["stages"])
+
+
+@pytest.mark.rtlsim
 def test_bn_network_threshold_memories_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     """The BN baseline: its body conv's thresholds have no closed form, so the layer keeps
     a binary-search threshold memory; the rest stays arithmetic."""
