@@ -5,7 +5,7 @@ Yosys per layer, nextpnr over seeds, and a real photograph through the RTL.
     python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p] [--device LFE5U-85F]
         [--clock-mhz 100] [--fps 60] [--cycles 720p=6,1080p=3] [--seeds 3] [--jobs 2]
         [--pnr-minutes 90]
-        [--photo PICTURE] [--stages fold,export,synth,pnr,photo] [--out build/video_points]
+        [--photo PICTURE] [--stages fold,export,synth,place,pnr,photo] [--out build/video_points]
 
 Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
   fold    an export at the LR frame (any folding) gives the layer shapes; ``hw.fold`` finds
@@ -14,6 +14,10 @@ Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
   export  ``export/to_finn.py --folding`` at the LR frame, verified bit-exactly at 16x16 with
           the same folding (``--verify-hw``), the device's multiplier budget;
   synth   ``hw.synth --per-layer --device``: Yosys cells per layer and in total, the fit;
+  place   ``hw.synth --device --seeds N --place-only`` (not in the default stages): every seed
+          placed, not routed, and its placed wirelength with their median; on the LFE5U-85F
+          720p point a seed placed at 550 k or less routed and one at 563 k or more did not
+          (16 seeds, docs/benchmarks.md), so this screens a netlist in a third of the time;
   pnr     ``hw.synth --device --seeds N``: one netlist, nextpnr seeds 1..N (each stopped
           after ``--pnr-minutes``), the median Fmax (a seed not routed counts as the lowest)
           and the frames/s at that median;
@@ -155,6 +159,16 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
         _save(rec, rec_path)
     # the per-layer fit is a quick verdict when it ran; the whole-network run decides anyway
+    if "place" in a.stages and dev.family == "ecp5" and "place" not in rec and "fold" in rec \
+            and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
+        r = synth_network(build, out / "synth_place", "ecp5", freq_mhz=a.clock_mhz,
+                          device=dev.name, seeds=a.seeds, jobs=a.jobs, placer=a.placer,
+                          pnr_minutes=a.pnr_minutes, route=False)
+        rec["place"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "seeds_placed",
+                                                "wirelength_by_seed", "wirelength_median",
+                                                "stopped", "utilisation", "nextpnr_s", "total",
+                                                "placer", "yosys_s", "why")}
+        _save(rec, rec_path)
     if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "fold" in rec \
             and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
@@ -281,7 +295,7 @@ def _run(a, fixed: dict) -> int:
         r = run_point(a, p, lr, fixed.get(p), a.out / p)
         r["merit"] = merit(r, scale)
         res.append(r)
-        print(f"[video_points] {p}: " + json.dumps({k: r.get(k) for k in ("fold", "pnr", "photo")},
+        print(f"[video_points] {p}: " + json.dumps({k: r.get(k) for k in ("fold", "place", "pnr", "photo")},
                                                    default=str)[:600], flush=True)
     # points.json holds every point under OUT (earlier invocations' too), this run's fresh
     done = {r["point"] for r in res}

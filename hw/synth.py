@@ -2,13 +2,15 @@
 """Synthesis of the whole stitched network with open tools (yowasp Yosys and nextpnr).
 
     python -m hw.synth --build build/NAME [--target xilinx|ecp5] [--out DIR] [--per-layer]
-                       [--seeds N]
+                       [--seeds N] [--place-only]
 
 ``xilinx``: Yosys ``synth_xilinx``: LUT, FF, BRAM (18 kb units), LUTRAM, DSP per layer and in
 total, beside FINN's estimate. ``ecp5``: ``synth_ecp5``, then ``nextpnr-ecp5`` on the smallest
 ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax at nextpnr seed 1
 (``--seeds N``: also seeds 2..N on the same netlist, each Fmax and the median; ``--seeds
-0``: synthesis only). Writes ``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the
+0``: synthesis only; ``--place-only``: every seed placed, not routed, and its placed
+wirelength, which on an LFE5U-85F tells in a third of the time whether a seed will route).
+Writes ``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the
 tools' logs beside it.
 
 Every source goes through Yosys' slang frontend (SystemVerilog 2017; its flags are
@@ -336,7 +338,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   sliding_window: str = "ours", freq_mhz: float = 150.0,
                   device: str | None = None, progress=print, per_layer: bool = False,
                   jobs: int | None = None, seeds: int = 1, router: str = "router1",
-                  placer: str = "heap", pnr_minutes: float | None = None) -> dict:
+                  placer: str = "heap", pnr_minutes: float | None = None,
+                  route: bool = True) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     ``device`` (a name of ``hw.devices``): its family is the target, the int8 layers get at
@@ -346,7 +349,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     ``seeds`` 0 (ECP5, whole network): synthesis only, no nextpnr; the per-instance
     figures (the layers' hierarchy is kept) and the device by capacity, as per layer.
 
-    ``pnr_minutes``: a wall-clock limit per nextpnr run (see ``nextpnr``).
+    ``pnr_minutes``: a wall-clock limit per nextpnr run (see ``nextpnr``). ``route`` False:
+    nextpnr places every seed and does not route (see ``place_and_route``).
 
     Returns the contents of ``synth.json``.
     """
@@ -409,7 +413,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                                  "not placed"))
     elif target == "ecp5":
         res.update(place_and_route(work, total, freq_mhz, device, progress, seeds,
-                                   jobs or os.cpu_count() or 1, router, placer, pnr_minutes))
+                                   jobs or os.cpu_count() or 1, router, placer, pnr_minutes,
+                                   route))
     res["seconds"] = round(time.time() - t0, 1)
     (work / "synth.json").write_text(json.dumps(res, indent=2))
     write_manifest(work)
@@ -468,7 +473,7 @@ def nextpnr_log(work: Path, seed: int = 1) -> Path:
 
 def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
             router: str = "router1", placer: str = "heap",
-            minutes: float | None = None, speed: int = 6) -> dict | None:
+            minutes: float | None = None, speed: int = 6, route: bool = True) -> dict | None:
     """nextpnr-ecp5 of ``work/top.json`` on LFE5U-``size`` at speed grade ``speed`` (6, the
     slowest and nextpnr's default, 7 or 8: its timing model) with ``seed``, ``router``
     (nextpnr's router1, its default, or router2, much faster on large congested designs) and
@@ -481,12 +486,15 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
     ``minutes``: a wall-clock limit for the run. nextpnr has none of its own, and router2 can
     circle for hours at a few thousand overused wires on a congested LFE5U-85F design; a run
     stopped at the limit returns ``{"stopped": REASON}`` (no ``fmax``: not routed), REASON
-    naming the limit and the router's last overuse from the log."""
+    naming the limit and the router's last overuse from the log.
+
+    ``route`` False: place only (nextpnr's ``--no-route``; the report's utilisation, its
+    timing a placement estimate, not a routed Fmax)."""
     rep = Path(work) / f"pnr{_seed_tag(seed)}.json"
     rep.unlink(missing_ok=True)     # a report left by an earlier run or device is not this one's
     log_path = nextpnr_log(work, seed)
     heat = []
-    if router == "router2":         # router2's congestion heatmaps (see ``congestion``)
+    if router == "router2" and route:   # router2's congestion heatmaps (see ``congestion``)
         (Path(work) / "heatmap").mkdir(exist_ok=True)
         heat = ["--router2-heatmap", f"heatmap/seed{seed}"]
     # the log is written as nextpnr goes (an LFE5U-85F takes hours: follow it with tail -f)
@@ -496,7 +504,8 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
                                 ECP5_PACKAGE, "--json", "top.json", "--freq", str(freq_mhz),
                                 "--timing-allow-fail", "--seed", str(seed), "--router", router,
                                 "--placer", placer, "--speed", str(speed),
-                                "--report", rep.name, *heat],
+                                "--report", rep.name, *heat,
+                                *([] if route else ["--no-route"])],
                                cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True,
                                timeout=None if minutes is None else 60 * minutes)
         except subprocess.TimeoutExpired:     # subprocess.run has killed nextpnr
@@ -614,6 +623,16 @@ def placed_wirelength(log: str) -> int | None:
     return int(w[-1]) if w else None
 
 
+def median_wirelength(wl: list[int | None]) -> int | None:
+    """The median placed wirelength over seeds, a seed not placed (None) counting as the
+    longest: None when half or more did not place. An even count takes the upper middle
+    value (the longer wire; ``median_over_seeds`` takes the slower Fmax)."""
+    if not wl or 2 * sum(w is None for w in wl) >= len(wl):
+        return None
+    s = sorted(wl, key=lambda w: (w is None, w))
+    return s[len(s) // 2]
+
+
 def median_over_seeds(fmax: list[float | None]) -> float | None:
     """The median Fmax over seeds, a seed that did not route (None) counting as the lowest:
     None when the median falls on such a seed (fewer than half of the seeds routed). An
@@ -631,7 +650,7 @@ def report_fmax(rep: dict | None) -> float | None:
 def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None,
                     progress=print, seeds: int = 1, jobs: int = 1,
                     router: str = "router1", placer: str = "heap",
-                    minutes: float | None = None) -> dict:
+                    minutes: float | None = None, route: bool = True) -> dict:
     """nextpnr-ecp5 on the smallest device whose capacity holds the synthesised cells
     (trying the next one if placement fails); routed Fmax and utilisation. Seed 1 is the
     flow's fixed choice (``fmax_mhz``); with ``seeds`` > 1 the same netlist is placed again
@@ -640,7 +659,11 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     Fmax by several MHz. With ``device`` given there is one size, and all seeds run
     ``jobs`` at a time from the start. ``minutes`` limits each nextpnr run; a seed stopped
     there has no Fmax and its reason in ``stopped``. With ``seeds`` > 1 each seed's placed
-    wirelength is kept too (``wirelength_by_seed``, see ``placed_wirelength``)."""
+    wirelength is kept too (``wirelength_by_seed``, see ``placed_wirelength``).
+
+    ``route`` False: every seed placed only (a third of an LFE5U-85F seed's time): the fit,
+    the utilisation and each seed's placed wirelength with their median
+    (``wirelength_median``), no Fmax (``place_only``)."""
     from concurrent.futures import ThreadPoolExecutor
 
     targets, answer = ecp5_targets(total, device)
@@ -655,7 +678,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
                  + (f", at most {minutes:g} min each" if minutes else ""))
 
         def run(s):
-            return nextpnr(work, size, freq_mhz, s, router, placer, minutes, target.speed)
+            return nextpnr(work, size, freq_mhz, s, router, placer, minutes, target.speed, route)
 
         with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(first)))) as ex:
             reps = list(ex.map(run, first))
@@ -665,6 +688,26 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             progress(f"[synth] nextpnr-ecp5 seeds 2..{seeds}, {jobs} at a time")
             with ThreadPoolExecutor(max_workers=jobs) as ex:
                 reps += list(ex.map(run, range(2, seeds + 1)))
+        wirelength = {str(s): placed_wirelength(nextpnr_log(work, s).read_text(errors="replace"))
+                      for s in range(1, seeds + 1)}
+        if not route:
+            done = [r for r in reps if r and "stopped" not in r]
+            util = {k: v for k, v in (done[0] if done else {}).get("utilization", {}).items()
+                    if v.get("used")}
+            res = {"fits": True if done else None, "device": target.name, "place_only": True,
+                   "speed_grade": target.speed, "target_mhz": freq_mhz, "placer": placer,
+                   "utilisation": util, "wirelength_by_seed": wirelength,
+                   "wirelength_median": median_wirelength(list(wirelength.values())),
+                   "seeds_placed": f"{len(done)} of {seeds}"}
+            stopped = {str(s): r["stopped"] for s, r in enumerate(reps, 1) if r and "stopped" in r}
+            if stopped:
+                res["stopped"] = stopped
+            if minutes:
+                res["minutes_per_seed"] = minutes
+            if not done:
+                res["why"] = f"no seed placed within {minutes:g} min" if minutes else "not placed"
+            res["nextpnr_s"] = round(time.time() - t, 1)
+            return res
         fmax = report_fmax(reps[0])
         rep1 = reps[0] if "stopped" not in reps[0] else \
             next((r for r in reps if r and "stopped" not in r), {})
@@ -690,9 +733,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
                 c["picture"] = str(congestion_png(work, int(s), c))
         if seeds > 1:
             res["fmax_by_seed"] = {str(s): report_fmax(r) for s, r in enumerate(reps, 1)}
-            res["wirelength_by_seed"] = {
-                str(s): placed_wirelength(nextpnr_log(work, s).read_text(errors="replace"))
-                for s in range(1, seeds + 1)}
+            res["wirelength_by_seed"] = wirelength
             res["fmax_median"] = median_over_seeds(list(res["fmax_by_seed"].values()))
             routed = sum(f is not None for f in res["fmax_by_seed"].values())
             res["seeds_routed"] = f"{routed} of {seeds}"
@@ -755,6 +796,9 @@ def main(argv=None) -> int:
                     help="ecp5: stop each nextpnr run after this many minutes and report that "
                          "seed as not routed (default: no limit; router2 can circle for hours "
                          "on a congested LFE5U-85F design)")
+    ap.add_argument("--place-only", action="store_true",
+                    help="ecp5: place each seed and do not route (a third of the time on an "
+                         "LFE5U-85F): each seed's placed wirelength and their median, no Fmax")
     a = ap.parse_args(argv)
     try:
         from hw.devices import device as get_device
@@ -765,13 +809,17 @@ def main(argv=None) -> int:
                   "drop --target", file=sys.stderr)
             return 2
         a.target = dev.family if dev else (a.target or "xilinx")
+        if a.place_only and (a.target != "ecp5" or a.seeds == 0 or a.per_layer):
+            print("error: --place-only places with nextpnr: it needs the ecp5 target, --seeds "
+                  "1 or more and no --per-layer", file=sys.stderr)
+            return 2
         if a.seeds > 1 and a.target != "ecp5":
             print(f"error: --seeds places with nextpnr, which only the ecp5 target has (not "
                   f"{a.target}); drop --seeds or use --target ecp5", file=sys.stderr)
             return 2
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
                           per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds, router=a.router,
-                          placer=a.placer, pnr_minutes=a.pnr_minutes)
+                          placer=a.placer, pnr_minutes=a.pnr_minutes, route=not a.place_only)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -788,7 +836,16 @@ def main(argv=None) -> int:
     if "finn_estimate" in r:
         e = r["finn_estimate"]
         print(f"FINN estimate: {e['LUT']:.0f} LUT, {e['BRAM_18K']:.0f} BRAM18, {e['DSP']:.0f} DSP")
-    if a.target == "ecp5":
+    if a.target == "ecp5" and r.get("place_only"):
+        wl = r.get("wirelength_by_seed", {})
+        print(f"ECP5: {r.get('device') or 'does not fit'}, placed only ({r['seeds_placed']} "
+              "seeds placed); placed wirelength by seed: "
+              + ", ".join(f"{s}: {w}" if w else f"{s}: -" for s, w in wl.items())
+              + f"; median {r.get('wirelength_median') or '-'}"
+              + (f" ({r['why']})" if r.get("why") else ""))
+        for s, why in r.get("stopped", {}).items():
+            print(f"ECP5 nextpnr seed {s}: {why}")
+    elif a.target == "ecp5":
         fmax = f"routed Fmax {r['fmax_mhz']:.1f} MHz" if r.get("fmax_mhz") else "no Fmax"
         print(f"ECP5: {r.get('device') or 'does not fit'}, {fmax}"
               + (f" ({r['why']})" if r.get("why") else ""))

@@ -316,6 +316,8 @@ NEW_CASES = [
      ["nosuch"]),
     ("synth-seeds-for-xilinx", synth.main, lambda e: ["--build", S(e, "build"), "--target", "xilinx",
                                                        "--seeds", "3"], "--seeds", ["build"]),
+    ("synth-place-only-for-xilinx", synth.main, lambda e: ["--build", S(e, "build"), "--target",
+                                                            "xilinx", "--place-only"], "--place-only", ["build"]),
     ("synth-unknown-device", synth.main, lambda e: ["--build", S(e, "build"), "--device", "LFE5U-99F"],
      "LFE5U-99F", ["build"]),
     ("synth-speed-grade-9", synth.main, lambda e: ["--build", S(e, "build"), "--device", "LFE5U-85F-9"],

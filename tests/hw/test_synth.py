@@ -299,6 +299,33 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
             assert synth.congestion(tmp_path, 1) is None
 
 
+def test_place_only_places_every_seed_and_routes_none(tmp_path):
+    """``route=False`` (``hw.synth --place-only``): nextpnr places and stops; each seed's
+    placed wirelength and their median, no Fmax anywhere. The same seed routed has the same
+    placed wirelength (the placer does not depend on routing), so screening is sound."""
+    _small_netlist(tmp_path)
+    r = synth.place_and_route(tmp_path, {}, 100.0, "LFE5U-25F", lambda m: None, seeds=2, jobs=2,
+                              router="router2", placer="static", route=False)
+    log = (tmp_path / "nextpnr_seed2.log").read_text()
+    assert "Running Static placer" in log and "router2" not in log and "Routing" not in log
+    assert r["place_only"] and r["fits"] and r["seeds_placed"] == "2 of 2"
+    assert not any("fmax" in k for k in r) and not (tmp_path / "heatmap").exists()
+    wl = r["wirelength_by_seed"]
+    assert all(isinstance(w, int) and w > 0 for w in wl.values())
+    assert r["wirelength_median"] == max(wl.values())      # two seeds: the upper middle
+    routed = synth.nextpnr(tmp_path, "25k", 100.0, seed=2, router="router2", placer="static")
+    assert synth.report_fmax(routed) > 100
+    assert synth.placed_wirelength((tmp_path / "nextpnr_seed2.log").read_text()) == wl["2"]
+
+
+def test_median_wirelength_counts_unplaced_seeds_as_longest():
+    assert synth.median_wirelength([500, 600, 550]) == 550
+    assert synth.median_wirelength([500, None, 550]) == 550
+    assert synth.median_wirelength([500, None, None]) is None
+    assert synth.median_wirelength([500, 520, 560, 600]) == 560
+    assert synth.median_wirelength([]) is None
+
+
 def test_speed_grade_is_a_device_and_reaches_nextpnr(tmp_path):
     """``LFE5U-25F-8`` (or Lattice's ``LFE5U-25F-8BG381C``) is the 25F with nextpnr's grade-8
     timing model and the same budget; the bare name is grade 6 (nextpnr's default). The grade
