@@ -15,9 +15,10 @@ Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
           the same folding (``--verify-hw``), the device's multiplier budget;
   synth   ``hw.synth --per-layer --device``: Yosys cells per layer and in total, the fit;
   place   ``hw.synth --device --seeds N --place-only`` (not in the default stages): every seed
-          placed, not routed, and its placed wirelength with their median; on the LFE5U-85F
-          720p point a seed placed at 550 k or less routed and one at 563 k or more did not
-          (16 seeds, docs/benchmarks.md), so this screens a netlist in a third of the time;
+          placed, not routed, and its placed wirelength with their median, in a third of
+          the time; on one 720p netlist the seeds placed with less wire routed (16 seeds of
+          four netlists: 550 k or less routed, 563 k or more did not, docs/benchmarks.md),
+          but the threshold moves with the netlist;
   pnr     ``hw.synth --device --seeds N``: one netlist, nextpnr seeds 1..N (each stopped
           after ``--pnr-minutes``), the median Fmax (a seed not routed counts as the lowest)
           and the frames/s at that median;

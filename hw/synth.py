@@ -9,7 +9,8 @@ total, beside FINN's estimate. ``ecp5``: ``synth_ecp5``, then ``nextpnr-ecp5`` o
 ECP5 (25k, 45k, 85k) the design fits: utilisation and the routed Fmax at nextpnr seed 1
 (``--seeds N``: also seeds 2..N on the same netlist, each Fmax and the median; ``--seeds
 0``: synthesis only; ``--place-only``: every seed placed, not routed, and its placed
-wirelength, which on an LFE5U-85F tells in a third of the time whether a seed will route).
+wirelength, in a third of an LFE5U-85F seed's time: on one netlist the seeds placed with
+less wire routed, across netlists the figure is not comparable).
 Writes ``OUT/synth.json`` (default ``BUILD/synth/TARGET``), the
 tools' logs beside it.
 
@@ -618,7 +619,9 @@ def placed_wirelength(log: str) -> int | None:
     """The placer's last wirelength figure in a nextpnr log (its estimate of the placed
     netlist's total half-perimeter wire, before routing): None when placement never printed
     one. Over 16 seeds of four LFE5U-85F 720p netlists it decided routing: every seed placed
-    at 550 k or less routed, every one at 563 k or more did not (docs/benchmarks.md)."""
+    at 550 k or less routed, every one at 563 k or more did not (docs/benchmarks.md); a
+    netlist with its deep FIFOs as chains got further at 665 k, so the threshold is a
+    netlist's, not a constant."""
     w = re.findall(r"wirelen = (\d+)", log)
     return int(w[-1]) if w else None
 

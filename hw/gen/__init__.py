@@ -98,8 +98,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
         wire_min_bits: edges at least this wide after a registered output get no FIFO
             (``hw.gen.passes.WIRE_MIN_BITS``; tests lower it to cover the case).
         fifo_stage_words: memory words one stream_fifo may hold; a deeper FIFO is a chain
-            (``hw.gen.passes.fifo_stages``; default: ``FIFO_STAGE_BANKS`` block-RAM banks;
-            tests lower it to cover chains in a tiny network).
+            (``hw.gen.passes.fifo_stages``; default None: one FIFO per edge).
 
     Returns:
         The contents of ``stitch.json``.

@@ -34,9 +34,6 @@ SLICE = 2
 WIRE_MIN_BITS = 1024
 #: words of stream_fifo's output buffer (``NB_OUT`` in hw/rtl/stream_fifo.sv)
 FIFO_OUT_WORDS = 6
-#: block-RAM banks one stream_fifo holds at most; a deeper FIFO is a chain of stages (see
-#: ``fifo_stages``)
-FIFO_STAGE_BANKS = 4
 
 
 def absorbed_padding(model) -> dict:
@@ -155,22 +152,26 @@ def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS,
 
 def fifo_stages(depth: int, width: int, stage_words: int | None = None) -> list[int]:
     """The depths of the stream_fifos that hold a FIFO of ``depth`` words of ``width`` bits
-    in stream order: one (``[depth]``) while its memory fits ``stage_words`` words (default
-    ``FIFO_STAGE_BANKS`` block-RAM banks at its width), else a chain whose stages hold whole
-    banks (the same banks, so the same block RAMs, as one FIFO), spread evenly, the part bank
-    in the last.
+    in stream order: one (``[depth]``) when ``stage_words`` is None (the default) or its
+    memory fits ``stage_words`` words, else a chain whose stages hold whole block-RAM banks
+    at its width (the same banks, so the same block RAMs, as one FIFO; below a bank, units of
+    ``stage_words``), spread evenly, the part bank in the last.
 
     Why a chain: one stream_fifo writes all its banks from one bus and reads them through one
     multiplexer, so a global skip FIFO of 21 banks (10 656 words of 64 bits at the 720p point)
     spans the chip with 64 x 21 read nets converging on one place; a chain's stages each have
-    a local bus and a small multiplexer, and the placer can lay them along the path. Each
-    stage holds ``FIFO_OUT_WORDS`` words besides its memory, so the chain holds at least
-    ``depth`` words (a join's FIFO may hold more than it needs, never less)."""
+    a local bus and a small multiplexer. Each stage holds ``FIFO_OUT_WORDS`` words besides its
+    memory, so the chain holds at least ``depth`` words (a join's FIFO may hold more than it
+    needs, never less). Not the default: on the LFE5U-85F 720p point, stages of four banks
+    left nextpnr's static placer stuck at a 17 % block-RAM overlap on two seeds of three
+    (docs/benchmarks.md)."""
     if depth <= FIFO_OUT_WORDS + 2:
         return [depth]
     n = depth - FIFO_OUT_WORDS                      # memory words of one FIFO
+    if stage_words is None:
+        return [depth]
     bd = fifo_bank_words(width)
-    cap = FIFO_STAGE_BANKS * bd if stage_words is None else int(stage_words)
+    cap = int(stage_words)
     if cap < 1:
         raise StitchError(f"stage_words must be at least 1, got {stage_words}")
     if n <= cap:

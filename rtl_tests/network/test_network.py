@@ -58,9 +58,8 @@ def test_negative_control_flipped_weight_bit(build, tmp_path):
 
 @pytest.mark.rtlsim
 def test_fifos_as_chains_bit_exact_with_stalls(build, tmp_path):
-    """Every FIFO deeper than 8 memory words as a chain of stream_fifos (``fifo_stage_words``
-    lowered from the default of four block-RAM banks so that a tiny network has chains, as
-    the 720p point's global skip is): bit-exact with stalls, no stage overfilled."""
+    """Every FIFO deeper than 8 memory words as a chain of stream_fifos (``fifo_stage_words``;
+    the default is one FIFO per edge): bit-exact with stalls, no stage overfilled."""
     x, expected = golden(build)
     r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, fifo_stage_words=8)
     chains = [e for e in r["stitch"]["edges"] if len(e["stages"]) > 1]

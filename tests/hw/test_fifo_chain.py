@@ -7,7 +7,7 @@ import pytest
 
 from hw import synth
 from hw.gen.design import Edge, Stream
-from hw.gen.passes import FIFO_OUT_WORDS, FIFO_STAGE_BANKS, fifo_bank_words, fifo_stages
+from hw.gen.passes import FIFO_OUT_WORDS, fifo_bank_words, fifo_stages
 from hw.gen.render import render_buffer
 from hw.resmodel import _Pseudo, block_count, edge_cores, fifo_banks
 
@@ -17,11 +17,12 @@ def _banks(depth, width):
 
 
 @pytest.mark.parametrize("width", [1, 8, 18, 40, 64])
-@pytest.mark.parametrize("stage_words", [None, 8, 100, 512, 1024])
+@pytest.mark.parametrize("stage_words", [8, 100, 512, 1024, 2048])
 def test_chain_holds_the_depth_in_the_same_banks(width, stage_words):
     bd = fifo_bank_words(width)
-    cap = FIFO_STAGE_BANKS * bd if stage_words is None else stage_words
+    cap = stage_words
     for depth in list(range(1, 3000)) + [10_662, 10_662 * 3 + 17]:
+        assert fifo_stages(depth, width) == [depth]             # the default: one FIFO
         st = fifo_stages(depth, width, stage_words)
         assert all(d > 0 for d in st), (depth, st)
         if depth - FIFO_OUT_WORDS <= cap or depth <= FIFO_OUT_WORDS + 2:
@@ -40,9 +41,9 @@ def test_chain_holds_the_depth_in_the_same_banks(width, stage_words):
 
 
 def test_720p_skip_fifo_is_six_stages_of_its_21_banks():
-    """The 720p point's global skip (10 662 words of 64 bits): 21 banks of 512 words, as
-    stages of 4, 4, 4, 3, 3 and 3 banks (the part bank last)."""
-    st = fifo_stages(10_662, 64)
+    """The 720p point's global skip (10 662 words of 64 bits): 21 banks of 512 words, in
+    stages of at most four banks: 4, 4, 4, 3, 3 and 3 banks (the part bank last)."""
+    st = fifo_stages(10_662, 64, 4 * 512)
     assert [len(_banks(d, 64)) for d in st] == [4, 4, 4, 3, 3, 3]
     assert st[:-1] == [4 * 512 + 6] * 3 + [3 * 512 + 6] * 2
 
