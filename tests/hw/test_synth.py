@@ -302,7 +302,7 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
 def test_place_only_places_every_seed_and_routes_none(tmp_path):
     """``route=False`` (``hw.synth --place-only``): nextpnr places and stops; each seed's
     placed wirelength and their median, no Fmax anywhere. The same seed routed has the same
-    placed wirelength (the placer does not depend on routing), so screening is sound."""
+    placed wirelength (the placer does not depend on routing), so ranking seeds by it holds."""
     _small_netlist(tmp_path)
     r = synth.place_and_route(tmp_path, {}, 100.0, "LFE5U-25F", lambda m: None, seeds=2, jobs=2,
                               router="router2", placer="static", route=False)
