@@ -160,8 +160,9 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
         _save(rec, rec_path)
     # the per-layer fit is a quick verdict when it ran; the whole-network run decides anyway
-    if "place" in a.stages and dev.family == "ecp5" and "place" not in rec and "fold" in rec \
-            and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
+    nextpnr_ready = dev.family == "ecp5" and "fold" in rec and (build / "DONE").is_file() \
+        and rec.get("yosys", {}).get("fit", {}).get("fits", True)
+    if "place" in a.stages and "place" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_place", "ecp5", freq_mhz=a.clock_mhz,
                           device=dev.name, seeds=a.seeds, jobs=a.jobs, placer=a.placer,
                           pnr_minutes=a.pnr_minutes, route=False)
@@ -170,8 +171,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                                                 "stopped", "utilisation", "nextpnr_s", "total",
                                                 "placer", "yosys_s", "why")}
         _save(rec, rec_path)
-    if "pnr" in a.stages and dev.family == "ecp5" and "pnr" not in rec and "fold" in rec \
-            and (build / "DONE").is_file() and rec.get("yosys", {}).get("fit", {}).get("fits", True):
+    if "pnr" in a.stages and "pnr" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
                           seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer,
                           pnr_minutes=a.pnr_minutes)

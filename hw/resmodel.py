@@ -229,7 +229,7 @@ def edge_cores(edge) -> list:
     if edge.fmt_src.elems != edge.fmt_dst.elems:
         out.append(_Pseudo("stream_dwc", {"IN_W": edge.fmt_src.width, "OUT_W": edge.fmt_dst.width}))
     if edge.depth:          # 0: a wire (hw.gen.passes.WIRE_MIN_BITS); a chain: each stage
-        for d in (getattr(edge, "stages", None) or [edge.depth]):
+        for d in edge.fifo_depths:
             out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": d}))
     return out
 

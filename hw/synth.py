@@ -691,35 +691,15 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             progress(f"[synth] nextpnr-ecp5 seeds 2..{seeds}, {jobs} at a time")
             with ThreadPoolExecutor(max_workers=jobs) as ex:
                 reps += list(ex.map(run, range(2, seeds + 1)))
-        wirelength = {str(s): placed_wirelength(nextpnr_log(work, s).read_text(errors="replace"))
-                      for s in range(1, seeds + 1)}
-        if not route:
-            done = [r for r in reps if r and "stopped" not in r]
-            util = {k: v for k, v in (done[0] if done else {}).get("utilization", {}).items()
-                    if v.get("used")}
-            res = {"fits": True if done else None, "device": target.name, "place_only": True,
-                   "speed_grade": target.speed, "target_mhz": freq_mhz, "placer": placer,
-                   "utilisation": util, "wirelength_by_seed": wirelength,
-                   "wirelength_median": median_wirelength(list(wirelength.values())),
-                   "seeds_placed": f"{len(done)} of {seeds}"}
-            stopped = {str(s): r["stopped"] for s, r in enumerate(reps, 1) if r and "stopped" in r}
-            if stopped:
-                res["stopped"] = stopped
-            if minutes:
-                res["minutes_per_seed"] = minutes
-            if not done:
-                res["why"] = f"no seed placed within {minutes:g} min" if minutes else "not placed"
-            res["nextpnr_s"] = round(time.time() - t, 1)
-            return res
-        fmax = report_fmax(reps[0])
-        rep1 = reps[0] if "stopped" not in reps[0] else \
-            next((r for r in reps if r and "stopped" not in r), {})
+        # the first seed that ran to the end (routed, or placed with ``route`` False)
+        rep1 = next((r for r in reps if r and "stopped" not in r), {})
         util = {k: v for k, v in rep1.get("utilization", {}).items() if v.get("used")}
-        # placed: a seed routed, or was stopped while routing
-        placed = any("stopped" not in r or "(routing" in r["stopped"] for r in reps if r)
-        res = {"fits": True if placed else None, "device": target.name, "fmax_mhz": fmax,
-               "speed_grade": target.speed, "target_mhz": freq_mhz, "router": router,
-               "placer": placer, "utilisation": util}
+        # placed: a seed routed, or was stopped while routing (with ``route`` False: placed)
+        placed = bool(rep1) if not route else \
+            any("stopped" not in r or "(routing" in r["stopped"] for r in reps if r)
+        res = {"fits": True if placed else None, "device": target.name,
+               "speed_grade": target.speed, "target_mhz": freq_mhz, "placer": placer,
+               "utilisation": util}
         if minutes:
             res["minutes_per_seed"] = minutes
         stopped = {str(s): r["stopped"] for s, r in enumerate(reps, 1) if r and "stopped" in r}
@@ -727,6 +707,16 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             res["stopped"] = stopped
         if not placed:
             res["why"] = f"no seed placed within {minutes:g} min"
+        if seeds > 1 or not route:
+            wirelength = {str(s): placed_wirelength(nextpnr_log(work, s).read_text(errors="replace"))
+                          for s in range(1, seeds + 1)}
+        if not route:
+            done = sum(1 for r in reps if r and "stopped" not in r)
+            res.update(place_only=True, wirelength_by_seed=wirelength,
+                       wirelength_median=median_wirelength(list(wirelength.values())),
+                       seeds_placed=f"{done} of {seeds}", nextpnr_s=round(time.time() - t, 1))
+            return res
+        res.update(fmax_mhz=report_fmax(reps[0]), router=router)
         # a seed stopped while routing: where its last router2 iteration was short of wires
         cong = {str(s): congestion(work, s) for s, r in enumerate(reps, 1)
                 if r and "(routing" in r.get("stopped", "")}

@@ -96,6 +96,12 @@ class Edge:
     def module(self) -> str:
         return f"B_{self.index}"
 
+    @property
+    def fifo_depths(self) -> list[int]:
+        """The depths of the edge's stream_fifos in stream order (its chain, else its one
+        FIFO; an edge not sized by ``hw.gen.passes.size_fifos`` has ``depth`` only)."""
+        return self.stages or [self.depth]
+
 
 @dataclass
 class Design:

@@ -165,11 +165,9 @@ def fifo_stages(depth: int, width: int, stage_words: int | None = None) -> list[
     needs, never less). Not the default: on the LFE5U-85F 720p point, stages of four banks
     left nextpnr's static placer stuck at a 17 % block-RAM overlap on two seeds of three
     (docs/benchmarks.md)."""
-    if depth <= FIFO_OUT_WORDS + 2:
+    if stage_words is None or depth <= FIFO_OUT_WORDS + 2:
         return [depth]
     n = depth - FIFO_OUT_WORDS                      # memory words of one FIFO
-    if stage_words is None:
-        return [depth]
     bd = fifo_bank_words(width)
     cap = int(stage_words)
     if cap < 1:

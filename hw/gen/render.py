@@ -73,7 +73,7 @@ def render_buffer(e: Edge) -> str:
             s_axis_tvalid="s_axis_tvalid", s_axis_tready="s_axis_tready", m_axis_tdata="w_tdata",
             m_axis_tvalid="w_tvalid", m_axis_tready="w_tready"))))
         src = "w"
-    stages = e.stages or [e.depth]
+    stages = e.fifo_depths
     for k, depth in enumerate(stages):     # one FIFO, or a chain of them (passes.fifo_stages)
         dst = "m_axis" if k == len(stages) - 1 else f"c{k}"
         if dst != "m_axis":
