@@ -4,7 +4,7 @@ Yosys per layer, nextpnr over seeds, and a real photograph through the RTL.
 
     python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p] [--device LFE5U-85F]
         [--clock-mhz 100] [--fps 60] [--cycles 720p=6,1080p=3] [--seeds 3] [--jobs 2]
-        [--pnr-minutes 90]
+        [--pnr-minutes 90] [--fifo-stage-words N]
         [--photo PICTURE] [--stages fold,export,synth,place,pnr,photo] [--out build/video_points]
 
 Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
@@ -122,7 +122,12 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         raise ToolkitError(f"{rec_path} was made for {made.get('device')} at "
                            f"{made.get('clock_mhz')} MHz, not {dev.name} at {a.clock_mhz:g} MHz: "
                            "give another --out")
+    if rec and rec.get("fifo_stage_words") != a.fifo_stage_words:
+        # its netlist and photograph were generated with other FIFOs
+        raise ToolkitError(f"{rec_path} was made with --fifo-stage-words "
+                           f"{rec.get('fifo_stage_words')}, not {a.fifo_stage_words}: give another --out")
     rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz,
+               fifo_stage_words=a.fifo_stage_words,
                target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)
     shape, build = out / "shape", out / "build"
     if "fold" in a.stages and "folding" not in rec:
@@ -155,7 +160,8 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         _save(rec, rec_path)
     if "synth" in a.stages and "yosys" not in rec and (build / "DONE").is_file():
         r = synth_network(build, out / "synth_layers", "ecp5" if dev.family == "ecp5" else "xilinx",
-                          per_layer=True, jobs=a.jobs, device=dev.name)
+                          per_layer=True, jobs=a.jobs, device=dev.name,
+                          fifo_stage_words=a.fifo_stage_words)
         rec["yosys"] = {"total": r["total"], "fit": r.get("fit"), "layers": r["layers"],
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
         _save(rec, rec_path)
@@ -165,7 +171,8 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "place" in a.stages and "place" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_place", "ecp5", freq_mhz=a.clock_mhz,
                           device=dev.name, seeds=a.seeds, jobs=a.jobs, placer=a.placer,
-                          pnr_minutes=a.pnr_minutes, route=False)
+                          pnr_minutes=a.pnr_minutes, route=False,
+                          fifo_stage_words=a.fifo_stage_words)
         rec["place"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "seeds_placed",
                                                 "wirelength_by_seed", "wirelength_median",
                                                 "stopped", "utilisation", "nextpnr_s", "total",
@@ -174,7 +181,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "pnr" in a.stages and "pnr" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
                           seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer,
-                          pnr_minutes=a.pnr_minutes)
+                          pnr_minutes=a.pnr_minutes, fifo_stage_words=a.fifo_stage_words)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "fmax_mhz", "fmax_by_seed",
@@ -191,7 +198,8 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
 
         p, source = _photo(a.photo, lr_hw, out)
         t = time.time()
-        u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs)
+        u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs,
+                    fifo_stage_words=a.fifo_stage_words)
         rec["photo"] = {"picture": str(p), "source": source,
                         "mismatches": u["mismatches"], "compared": u["compared"],
                         "cycles_per_frame": u["cycles_per_frame"],
@@ -225,7 +233,7 @@ def merit(rec: dict, scale: int) -> dict | None:
 
 
 def main(argv=None) -> int:
-    from model.cli import positive_float
+    from model.cli import positive_float, positive_int
 
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -253,6 +261,10 @@ def main(argv=None) -> int:
                     help="stop each nextpnr seed after this many minutes, counted as not "
                          "routed (default 90: the one 720p seed that routed took 36; router2 "
                          "circled for hours at a few thousand overused wires on others)")
+    ap.add_argument("--fifo-stage-words", type=positive_int,
+                    help="hw.synth --fifo-stage-words: deep FIFOs as chains of FIFOs of whole "
+                         "block-RAM banks, in the netlist and the photograph's RTL alike "
+                         "(default: one FIFO per edge)")
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")

@@ -275,15 +275,16 @@ def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: i
 
 # ---------------------------------------------------------------- the flow
 def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours",
-            dsp_budget: int | None = None) -> dict:
-    """Generate the RTL into ``work`` (bare memory-file names) and copy every source there."""
+            dsp_budget: int | None = None, fifo_stage_words: int | None = None) -> dict:
+    """Generate the RTL into ``work`` (bare memory-file names) and copy every source there;
+    ``fifo_stage_words`` as ``hw.gen.generate`` takes it (deep FIFOs as chains)."""
     from hw.gen import generate, load_partition
 
     load_partition(build)            # a finished build, checked before anything is written
     claim_work(work, build)
     interrupt.watch(work, what="synthesis run")
     info = generate(build, work, mem_prefix="", sliding_window=sliding_window, target=target,
-                    dsp_budget=dsp_budget)
+                    dsp_budget=dsp_budget, fifo_stage_words=fifo_stage_words)
     names = []
     for f in info["files"]:
         f = Path(f)
@@ -340,7 +341,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   device: str | None = None, progress=print, per_layer: bool = False,
                   jobs: int | None = None, seeds: int = 1, router: str = "router1",
                   placer: str = "heap", pnr_minutes: float | None = None,
-                  route: bool = True) -> dict:
+                  route: bool = True, fifo_stage_words: int | None = None) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     ``device`` (a name of ``hw.devices``): its family is the target, the int8 layers get at
@@ -353,6 +354,9 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     ``pnr_minutes``: a wall-clock limit per nextpnr run (see ``nextpnr``). ``route`` False:
     nextpnr places every seed and does not route (see ``place_and_route``).
 
+    ``fifo_stage_words``: a FIFO whose memory exceeds this many words is built as a chain of
+    FIFOs of whole block-RAM banks (``hw.gen.passes.fifo_stages``; default None: one each).
+
     Returns the contents of ``synth.json``.
     """
     from hw.devices import device as get_device, fits
@@ -363,12 +367,13 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     build = Path(build).resolve()
     work = Path(out).resolve() if out else build / "synth" / target
     t0 = time.time()
-    info = prepare(build, work, target, sliding_window, dev.multipliers if dev else None)
+    info = prepare(build, work, target, sliding_window, dev.multipliers if dev else None,
+                   fifo_stage_words)
     top = info["top"]
     keep = "setattr -mod -set keep_hierarchy 1 L_* B_*; flatten"
     res = {"target": target, "build": str(build), "sliding_window": sliding_window,
            "fifo_bits": info["fifo_bits"], "mode": "per-layer" if per_layer else "whole",
-           "top": top, "sources": info["names"]}
+           "top": top, "sources": info["names"], "fifo_stage_words": fifo_stage_words}
     if target not in ("xilinx", "ecp5"):
         raise SynthError(f"unknown target {target!r}: xilinx or ecp5")
     progress(f"[synth] yosys synth_{target} of {len(info['layers'])} layers in {work}")
@@ -792,6 +797,9 @@ def main(argv=None) -> int:
     ap.add_argument("--place-only", action="store_true",
                     help="ecp5: place each seed and do not route (a third of the time on an "
                          "LFE5U-85F): each seed's placed wirelength and their median, no Fmax")
+    ap.add_argument("--fifo-stage-words", type=positive_int,
+                    help="build a FIFO whose memory exceeds this many words as a chain of FIFOs "
+                         "of whole block-RAM banks (default: one FIFO per edge)")
     a = ap.parse_args(argv)
     try:
         from hw.devices import device as get_device
@@ -812,7 +820,8 @@ def main(argv=None) -> int:
             return 2
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
                           per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds, router=a.router,
-                          placer=a.placer, pnr_minutes=a.pnr_minutes, route=not a.place_only)
+                          placer=a.placer, pnr_minutes=a.pnr_minutes, route=not a.place_only,
+                          fifo_stage_words=a.fifo_stage_words)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

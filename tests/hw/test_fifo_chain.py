@@ -48,6 +48,15 @@ def test_720p_skip_fifo_is_six_stages_of_its_21_banks():
     assert st[:-1] == [4 * 512 + 6] * 3 + [3 * 512 + 6] * 2
 
 
+def test_720p_global_skip_alone_in_three_stages_of_seven_banks():
+    """Stages of seven banks (``--fifo-stage-words 3584``): the global skip (10 662 words)
+    becomes three stages of 7 banks and the residual skips (2 662 words, 6 banks) stay one
+    FIFO each, so only the 21-bank FIFO is cut."""
+    st = fifo_stages(10_662, 64, 7 * 512)
+    assert [len(_banks(d, 64)) for d in st] == [7, 7, 7]
+    assert fifo_stages(2_662, 64, 7 * 512) == [2_662]
+
+
 def test_chained_buffer_synthesises_with_one_fifos_block_rams(tmp_path):
     """1 106 words of 40 bits in stages of at most 512 memory words: three stream_fifos, the
     same 6 EBR as one FIFO (512 + 512 + 76 words in banks), as the resource model counts."""

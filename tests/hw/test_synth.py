@@ -76,6 +76,19 @@ def test_finn_sliding_windows_and_padding_accepted_by_yosys(build, tmp_path):
     assert any(m.lstrip("\\").startswith("L_FMPadding_rtl") for m in stat["modules"])
 
 
+def test_synth_flow_generates_the_chains_it_is_asked_for(build, tmp_path):
+    """``hw.synth --fifo-stage-words`` reaches the generated top the netlist is read from:
+    one stream_fifo per stage, more than one FIFO per edge somewhere; none without it."""
+    one = synth.prepare(build, tmp_path / "one", "ecp5")
+    assert all(len(e["stages"]) <= 1 for e in one["edges"]), one["edges"]
+    info = synth.prepare(build, tmp_path / "chain", "ecp5", fifo_stage_words=8)
+    chains = [e for e in info["edges"] if len(e["stages"]) > 1]
+    assert chains, info["edges"]
+    top = (tmp_path / "chain" / f"{info['top']}.sv").read_text()
+    assert top.count("stream_fifo #") == sum(max(len(e["stages"]), 1) for e in info["edges"]
+                                             if e["depth"])
+
+
 def test_generation_refuses_unfinished_exports(build, tmp_path):
     from hw.gen import StitchError
     from model.errors import ToolkitError

@@ -59,6 +59,11 @@ def video_points(builds, tmp_path_factory):
     assert vp.main(["--ckpt", ckpt, "--points", "16x24", "--fps", "2000", "--device", "LFE5U-25F-8",
                     "--clock-mhz", "100", "--stages", "fold", "--out", str(out)]) == 2
     assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
+    # ... and for FIFOs as chains (the netlist and the photograph would be other RTL)
+    assert vp.main(["--ckpt", ckpt, "--points", "16x24", "--fps", "2000", "--device", "LFE5U-25F",
+                    "--clock-mhz", "100", "--stages", "fold", "--fifo-stage-words", "512",
+                    "--out", str(out)]) == 2
+    assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
     return out / "points.json"
 
 
