@@ -124,8 +124,9 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
                            "give another --out")
     if rec and rec.get("fifo_stage_words") != a.fifo_stage_words:
         # its netlist and photograph were generated with other FIFOs
-        raise ToolkitError(f"{rec_path} was made with --fifo-stage-words "
-                           f"{rec.get('fifo_stage_words')}, not {a.fifo_stage_words}: give another --out")
+        said = lambda v: f"--fifo-stage-words {v}" if v else "one FIFO per edge"
+        raise ToolkitError(f"{rec_path} was made with {said(rec.get('fifo_stage_words'))}, not "
+                           f"{said(a.fifo_stage_words)}: give another --out")
     rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz,
                fifo_stage_words=a.fifo_stage_words,
                target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)

@@ -49,12 +49,13 @@ def test_720p_skip_fifo_is_six_stages_of_its_21_banks():
 
 
 def test_720p_global_skip_alone_in_three_stages_of_seven_banks():
-    """Stages of seven banks (``--fifo-stage-words 3584``): the global skip (10 662 words)
-    becomes three stages of 7 banks and the residual skips (2 662 words, 6 banks) stay one
-    FIFO each, so only the 21-bank FIFO is cut."""
-    st = fifo_stages(10_662, 64, 7 * 512)
-    assert [len(_banks(d, 64)) for d in st] == [7, 7, 7]
-    assert fifo_stages(2_662, 64, 7 * 512) == [2_662]
+    """Stages of seven banks (``--fifo-stage-words 3584``), at the depths the nineteenth
+    session's 720p stitch gave: the global skip (10 656 words) becomes three stages of 7 banks
+    and the residual skips (2 656 words, 6 banks) stay one FIFO each, so only the 21-bank
+    FIFO is cut."""
+    st = fifo_stages(10_656, 64, 7 * 512)
+    assert st == [3_590, 3_590, 3_488] and [len(_banks(d, 64)) for d in st] == [7, 7, 7]
+    assert fifo_stages(2_656, 64, 7 * 512) == [2_656] and len(_banks(2_656, 64)) == 6
 
 
 def test_chained_buffer_synthesises_with_one_fifos_block_rams(tmp_path):
