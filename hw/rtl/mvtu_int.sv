@@ -27,6 +27,10 @@ module mvtu_int #(
     parameter bit W_BIPOLAR = 0,      // weights ±1: terms x / ~x, no multipliers
     parameter int NDSP = -1,          // products on multiplier blocks (lane-major: product
                                       // p*SIMD + i < NDSP); the rest in logic; -1: all
+    parameter bit DSP_SUMS = 0,       // 1: a lane's products in pairs, each pair summed where
+                                      // it is made (mul_add_reg: on ECP5 a DSP slice's two
+                                      // multipliers and its ALU54B), so the adder tree takes
+                                      // ceil(SIMD/2) terms; needs every product on a block
     parameter int ACC_W = 24,         // accumulator / output width (signed)
     parameter WEIGHT_FILE = "",       // $readmemh: NF*SF words of PE*SIMD*W_W bits
     parameter WEIGHT_RAM = "auto",    // weight memory style for synthesis (see mvtu_fetch)
@@ -88,18 +92,39 @@ module mvtu_int #(
             .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end else begin : mult
         // Every product in a multiplier with registered operands and product (mul_reg: the
-        // registers sit inside the multiplier block), then summed and accumulated.
-        logic [PE*SIMD*PW-1:0] products;
+        // registers sit inside the multiplier block), or with DSP_SUMS two products and their
+        // sum (mul_add_reg, the same two clocks), then summed and accumulated.
+        localparam int NT = DSP_SUMS ? (SIMD + 1) / 2 : SIMD;   // terms per lane
+        localparam int TW = DSP_SUMS ? PW + 1 : PW;              // term width
+        logic [PE*NT*TW-1:0] products;
         logic [1:0] vm, fm, lm;   // tags of the two multiplier stages
+        if (DSP_SUMS && NDSP >= 0)
+            $error("mvtu_int: DSP_SUMS needs every product on a multiplier block (NDSP = -1)");
         for (genvar p = 0; p < PE; p++) begin : lane
-            for (genvar i = 0; i < SIMD; i++) begin : mul
-                // one extra bit: unsigned inputs stay positive
-                wire signed [IN_W:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
-                                                    : {1'b0, x2[i*IN_W +: IN_W]};
-                mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW),
-                          .LUT(NDSP >= 0 && p*SIMD + i >= NDSP)) u_mul (
-                    .ap_clk, .ce(1'b1), .a(xi), .b(w2[(p*SIMD + i)*W_W +: W_W]),
-                    .p(products[(p * SIMD + i) * PW +: PW]));
+            // one extra bit: unsigned inputs stay positive
+            wire signed [IN_W:0] xi [SIMD];
+            wire signed [W_W-1:0] wi [SIMD];
+            for (genvar i = 0; i < SIMD; i++) begin : op
+                assign xi[i] = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
+                                         : {1'b0, x2[i*IN_W +: IN_W]};
+                assign wi[i] = w2[(p*SIMD + i)*W_W +: W_W];
+            end
+            for (genvar t = 0; t < NT; t++) begin : mul
+                if (!DSP_SUMS) begin : one
+                    mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW),
+                              .LUT(NDSP >= 0 && p*SIMD + t >= NDSP)) u_mul (
+                        .ap_clk, .ce(1'b1), .a(xi[t]), .b(wi[t]),
+                        .p(products[(p * NT + t) * TW +: TW]));
+                end else if (2*t + 1 < SIMD) begin : two
+                    mul_add_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(TW)) u_mul (
+                        .ap_clk, .ce(1'b1), .a0(xi[2*t]), .b0(wi[2*t]), .a1(xi[2*t + 1]),
+                        .b1(wi[2*t + 1]), .p(products[(p * NT + t) * TW +: TW]));
+                end else begin : last   // an odd SIMD's last product alone, sign-extended
+                    wire signed [PW-1:0] q;
+                    mul_reg #(.A_W(IN_W + 1), .B_W(W_W), .P_W(PW), .LUT(0)) u_mul (
+                        .ap_clk, .ce(1'b1), .a(xi[2*t]), .b(wi[2*t]), .p(q));
+                    assign products[(p * NT + t) * TW +: TW] = TW'(q);
+                end
             end
         end
         always_ff @(posedge ap_clk) begin
@@ -109,7 +134,7 @@ module mvtu_int #(
             else vm <= {vm[0], v2};
         end
 
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(PW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 : 5), .SF(SF),
+        mvtu_acc #(.PE(PE), .NTERM(NT), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 : 5), .SF(SF),
                    .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
             .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);

@@ -32,7 +32,7 @@ PARAMS = [
 
 
 def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=False, ndsp=-1,
-             seed=0, change=False, pairs=0):
+             seed=0, change=False, pairs=0, sums=False):
     rng = np.random.default_rng(seed)
     in_w, signed = int(in_dt.lstrip("UINT")), in_dt.startswith("INT")
     W = rng.choice([-1, 1], (mw, mh)) if bipolar else rng.integers(-127, 128, (mw, mh))
@@ -62,6 +62,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
         params["LEAN"] = 1                         # producer with one synapse fold)
     if pairs:  # the ECP5 adder trees (two-input adders; 2: each registered)
         params["PAIRS"] = pairs
+    if sums:   # products summed in pairs where they are made (mul_add_reg)
+        params["DSP_SUMS"] = 1
     return run_words("mvtu_int", SOURCES, params, tmp, x.reshape(-1, simd), in_w, signed,
                      expected.reshape(-1, pe), acc_w, True, p_in, p_out)
 
@@ -111,3 +113,22 @@ def test_negative_control_changed_weight_in_a_later_weight_lane_fails(tmp_path, 
     WLANE): a weight changed in the last lane (the head's PE lane 3; the binary tail's bits
     192..215, its seventh lane of 32) must fail."""
     assert run_case(tmp_path, *PARAMS[idx], seed=3, change=where) == (1, 1)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("pairs", [0, 1], ids=["quads", "pairs"])
+@pytest.mark.parametrize("idx", [0, 1, 2, 3], ids=["head_s3", "head_s9", "tail_s4", "odd_s5"])
+def test_mvtu_int_products_summed_in_pairs(tmp_path, idx, pairs):
+    """DSP_SUMS: a lane's products two by two in mul_add_reg (on ECP5 two multipliers and
+    their slice's ALU54B), an odd SIMD's last product alone, same latency; the 720p head's
+    SIMD 9 is the odd case."""
+    case = PARAMS[idx]
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 2, pairs=pairs, sums=True) == (1, 0)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("where", [(1, 0), (8, 0)], ids=["second_of_a_pair", "odd_last"])
+def test_negative_control_changed_weight_in_a_summed_pair_fails(tmp_path, where):
+    """SIMD 9, PE 1: weight 1 of neuron 0 is the second operand of the first pair, weight 8
+    the odd last product, alone."""
+    assert run_case(tmp_path, *PARAMS[1], seed=3, change=where, sums=True) == (1, 1)
