@@ -106,6 +106,59 @@ def _init_bit(init, index: int) -> int:
     return (int(init) >> index) & 1
 
 
+#: every DSP half-slice of each ECP5 size as nextpnr names its sites (two MULT18X18D and the
+#: ALU54B that sums them), rows first; written by scripts/ecp5_dsp_sites.py
+DSP_SITES = Path(__file__).parent / "ecp5_dsp_sites.json"
+
+
+def top_module(netlist: dict) -> dict:
+    """The top module of a Yosys JSON netlist."""
+    return next(m for m in netlist["modules"].values() if m.get("attributes", {}).get("top"))
+
+
+def site_xy(bel: str) -> tuple[int, int]:
+    """(x, y) of a nextpnr-ecp5 site name ``X{x}/Y{y}/NAME``."""
+    x, y, _ = bel.split("/", 2)
+    return int(x[1:]), int(y[1:])
+
+
+def _natural(name: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+def lock_dsp_sums(netlist: Path, size: str) -> int:
+    """Give every two-product sum (hw/rtl/mul_add_reg.sv: ``..u_mult0``, ``..u_mult1``,
+    ``..u_alu``) of a Yosys JSON netlist a DSP half-slice of LFE5U-``size`` as nextpnr
+    placement constraints (``BEL`` attributes; rewritten in place, temp name then rename),
+    in the order of their instance names (layer, lane, term) along the rows of slices, so a
+    lane's sums sit side by side. Returns how many. nextpnr-ecp5's static placer, the one
+    the LFE5U-85F video points use, stops with an exception when it has to place an ALU54B
+    with its multipliers itself (its heap placer does not; both place them when the sites
+    are given, as YosysHQ/nextpnr PR 689 says manual placement works); multipliers alone are
+    left to the placer. Yosys has no option for it, hence this pass."""
+    netlist = Path(netlist)
+    d = json.loads(netlist.read_text())
+    cells = top_module(d)["cells"]
+    alus = sorted((n for n, c in cells.items() if c["type"] == "ALU54B"), key=_natural)
+    if not alus:
+        return 0
+    sites = json.loads(DSP_SITES.read_text())[size]
+    if len(alus) > len(sites):
+        raise SynthError(f"{len(alus)} two-product sums, but an LFE5U-{size} has {len(sites)} "
+                         "ALU54B")
+    for name, site in zip(alus, sites):
+        if not name.endswith("u_alu"):
+            raise SynthError(f"ALU54B {name} is not a mul_add_reg's u_alu")
+        base = name[:-len("u_alu")]
+        for k, bel in enumerate(site["mult"]):
+            cells[f"{base}u_mult{k}"]["attributes"]["BEL"] = bel
+        cells[name]["attributes"]["BEL"] = site["alu"]
+    tmp = netlist.with_name(netlist.name + ".tmp")
+    tmp.write_text(json.dumps(d))
+    tmp.replace(netlist)
+    return len(alus)
+
+
 def trim_carry_chains(netlist: Path) -> dict:
     """Disconnect the carry nets of CCU2C cells that nothing depends on, in a Yosys JSON
     netlist for nextpnr-ecp5 (rewritten in place, temp name then rename). Returns the counts
@@ -162,7 +215,7 @@ def trim_carry_chains(netlist: Path) -> dict:
 #: macros per target: ECP5 multipliers as MULT18X18D with their registers (hw/rtl/mul_reg.sv)
 TARGET_DEFINES = {"xilinx": [], "ecp5": ["-D", "ECP5_MULT18"]}
 #: sources read before the design, per target (interfaces of hard blocks the RTL instantiates)
-TARGET_SOURCES = {"xilinx": [], "ecp5": ["ecp5_mult18x18d.sv"]}
+TARGET_SOURCES = {"xilinx": [], "ecp5": ["ecp5_mult18x18d.sv", "ecp5_alu54b.sv"]}
 
 
 def read_slang(files: list[str], top: str, target: str = "xilinx") -> str:
@@ -175,7 +228,8 @@ def read_slang(files: list[str], top: str, target: str = "xilinx") -> str:
 XILINX_CLASSES = {"LUT": r"LUT\d", "FF": r"FD\w*", "LUTRAM": r"RAM\d+[MSX]\w*|SRL\w+",
                   "DSP": r"DSP48\w*", "CARRY": r"CARRY\d"}
 ECP5_CLASSES = {"LUT4": r"LUT4", "FF": r"TRELLIS_FF", "EBR": r"DP16KD|PDPW16KD",
-                "LUTRAM": r"TRELLIS_DPR16X4", "MULT18": r"MULT18X18D", "CARRY": r"CCU2C"}
+                "LUTRAM": r"TRELLIS_DPR16X4", "MULT18": r"MULT18X18D", "CARRY": r"CCU2C",
+                "ALU54": r"ALU54B"}
 
 
 def classify(cells: dict, target: str) -> dict:
@@ -275,16 +329,18 @@ def synth_modules(names: list[str], work: Path, target: str, mods: dict, jobs: i
 
 # ---------------------------------------------------------------- the flow
 def prepare(build: Path, work: Path, target: str, sliding_window: str = "ours",
-            dsp_budget: int | None = None, fifo_stage_words: int | None = None) -> dict:
+            dsp_budget: int | None = None, fifo_stage_words: int | None = None,
+            dsp_sums: bool = False) -> dict:
     """Generate the RTL into ``work`` (bare memory-file names) and copy every source there;
-    ``fifo_stage_words`` as ``hw.gen.generate`` takes it (deep FIFOs as chains)."""
+    ``fifo_stage_words`` and ``dsp_sums`` as ``hw.gen.generate`` takes them."""
     from hw.gen import generate, load_partition
 
     load_partition(build)            # a finished build, checked before anything is written
     claim_work(work, build)
     interrupt.watch(work, what="synthesis run")
     info = generate(build, work, mem_prefix="", sliding_window=sliding_window, target=target,
-                    dsp_budget=dsp_budget, fifo_stage_words=fifo_stage_words)
+                    dsp_budget=dsp_budget, fifo_stage_words=fifo_stage_words,
+                    dsp_sums=dsp_sums)
     names = []
     for f in info["files"]:
         f = Path(f)
@@ -341,7 +397,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   device: str | None = None, progress=print, per_layer: bool = False,
                   jobs: int | None = None, seeds: int = 1, router: str = "router1",
                   placer: str = "heap", pnr_minutes: float | None = None,
-                  route: bool = True, fifo_stage_words: int | None = None) -> dict:
+                  route: bool = True, fifo_stage_words: int | None = None,
+                  dsp_sums: bool = False) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     ``device`` (a name of ``hw.devices``): its family is the target, the int8 layers get at
@@ -357,6 +414,9 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     ``fifo_stage_words``: a FIFO whose memory exceeds this many words is built as a chain of
     FIFOs of whole block-RAM banks (``hw.gen.passes.fifo_stages``; default None: one each).
 
+    ``dsp_sums``: int8 products summed two by two where they are made (``hw.gen.generate``;
+    on ECP5 in the DSP slices' ALU54B, each sum given its slice, see ``lock_dsp_sums``).
+
     Returns the contents of ``synth.json``.
     """
     from hw.devices import device as get_device, fits
@@ -368,12 +428,13 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     work = Path(out).resolve() if out else build / "synth" / target
     t0 = time.time()
     info = prepare(build, work, target, sliding_window, dev.multipliers if dev else None,
-                   fifo_stage_words)
+                   fifo_stage_words, dsp_sums)
     top = info["top"]
     keep = "setattr -mod -set keep_hierarchy 1 L_* B_*; flatten"
     res = {"target": target, "build": str(build), "sliding_window": sliding_window,
            "fifo_bits": info["fifo_bits"], "mode": "per-layer" if per_layer else "whole",
-           "top": top, "sources": info["names"], "fifo_stage_words": fifo_stage_words}
+           "top": top, "sources": info["names"], "fifo_stage_words": fifo_stage_words,
+           "dsp_sums": dsp_sums}
     if target not in ("xilinx", "ecp5"):
         raise SynthError(f"unknown target {target!r}: xilinx or ecp5")
     progress(f"[synth] yosys synth_{target} of {len(info['layers'])} layers in {work}")
@@ -679,6 +740,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
         return answer
     for target in targets:
         size, t = target.nextpnr, time.time()
+        lock_dsp_sums(work / "top.json", size)    # the sums' DSP slices on this size
         # one size: every seed at once; several: seed 1 decides the size first
         first = range(1, seeds + 1) if len(targets) == 1 else range(1, 2)
         progress(f"[synth] nextpnr-ecp5 --{size} --speed {target.speed} at {freq_mhz:g} MHz, seed"
@@ -755,6 +817,7 @@ def ecp5_fmax(cwd: Path, read: str, top: str, freq_mhz: float = 150.0,
     0.01, as nextpnr's log prints it)."""
     yosys(f"{read}\n{ecp5_synth(top, cwd, '-json top.json')}", cwd)
     trim_carry_chains(Path(cwd) / "top.json")
+    lock_dsp_sums(Path(cwd) / "top.json", size)
     fmax = report_fmax(nextpnr(Path(cwd), size, freq_mhz))
     return round(fmax, 2) if fmax is not None else None
 
@@ -800,6 +863,10 @@ def main(argv=None) -> int:
     ap.add_argument("--fifo-stage-words", type=positive_int,
                     help="build a FIFO whose memory exceeds this many words as a chain of FIFOs "
                          "of whole block-RAM banks (default: one FIFO per edge)")
+    ap.add_argument("--dsp-sums", action="store_true",
+                    help="sum an int8 layer's products two by two where they are made (ECP5: "
+                         "two MULT18X18D and their DSP slice's ALU54B), when all are on "
+                         "multiplier blocks; the adder trees take half the terms")
     a = ap.parse_args(argv)
     try:
         from hw.devices import device as get_device
@@ -821,7 +888,7 @@ def main(argv=None) -> int:
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
                           per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds, router=a.router,
                           placer=a.placer, pnr_minutes=a.pnr_minutes, route=not a.place_only,
-                          fifo_stage_words=a.fifo_stage_words)
+                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -89,6 +89,21 @@ def test_synth_flow_generates_the_chains_it_is_asked_for(build, tmp_path):
                                              if e["depth"])
 
 
+def test_synth_flow_sums_products_in_dsp_slices_when_asked(build, tmp_path):
+    """``hw.synth --dsp-sums`` reaches the generated top and the netlist: the int8 layers
+    whose products are all on multiplier blocks get DSP_SUMS, synth_ecp5 one ALU54B per
+    pair, the same multipliers; synth.json records the choice. None without it."""
+    plain = synth.synth_network(build, tmp_path / "plain", "ecp5", seeds=0)
+    sums = synth.synth_network(build, tmp_path / "sums", "ecp5", seeds=0, dsp_sums=True)
+    stitch = json.loads((tmp_path / "sums" / "stitch.json").read_text())
+    pairs = sum(l["multipliers"]["sums"] for l in stitch["layers"] if "multipliers" in l)
+    assert pairs > 0 and sums["dsp_sums"] and not plain["dsp_sums"]
+    assert (tmp_path / "sums" / "sr_top.sv").read_text().count(".DSP_SUMS(1)") > 0
+    assert ".DSP_SUMS" not in (tmp_path / "plain" / "sr_top.sv").read_text()
+    assert sums["total"]["ALU54"] == pairs and plain["total"]["ALU54"] == 0
+    assert sums["total"]["MULT18"] == plain["total"]["MULT18"] > 0
+
+
 def test_generation_refuses_unfinished_exports(build, tmp_path):
     from hw.gen import StitchError
     from model.errors import ToolkitError
@@ -528,3 +543,56 @@ def test_carry_chains_start_and_end_without_nextpnr_feed_cells_logic_unchanged(t
         d = tmp_path / f"bad{k}"
         d.mkdir()
         assert not _equivalent(d, gold, tampered(change)), change.__name__
+
+
+def test_products_summed_in_dsp_slices_synthesise_place_and_route(tmp_path):
+    """mvtu_int DSP_SUMS (mul_add_reg) through Yosys synth_ecp5: the same multipliers, one
+    ALU54B per pair of a lane's products (SIMD 9: four pairs and one alone per lane), fewer
+    carry cells in the adder tree; and nextpnr places every ALU54B beside its multipliers
+    and routes the unit on an LFE5U-25F (28 MULT18X18D, 14 ALU54B)."""
+    from hw.gen.literals import mem_text, sv_string, weight_words
+
+    rng = np.random.default_rng(0)
+    mw, mh, simd, pe = 27, 8, 9, 2
+    words = weight_words(rng.integers(-127, 128, (mw, mh)), simd, pe, 8, True)
+    base = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_W=9, IN_SIGNED=1, W_W=8, ACC_W=20,
+                WEIGHT_FILE=sv_string("w.mem"), WEIGHT_RAM=sv_string("logic"), PAIRS=1)
+    got = {s: synth.synth_core("mvtu_int", _stream_top("mvtu_int", {**base, "DSP_SUMS": s}, simd * 9, pe * 20),
+                               "t", tmp_path / str(s), files={"w.mem": mem_text(words)},
+                               netlist=bool(s))
+           for s in (0, 1)}
+    assert got[0]["MULT18"] == got[1]["MULT18"] == pe * simd, got
+    assert got[0]["ALU54"] == 0 and got[1]["ALU54"] == pe * (simd // 2), got
+    assert got[1]["CARRY"] < got[0]["CARRY"], got
+    # the static placer needs the sums' slices given (lock_dsp_sums, as the flow does)
+    assert synth.lock_dsp_sums(tmp_path / "1" / "top.json", "25k") == pe * (simd // 2)
+    rep = synth.nextpnr(tmp_path / "1", "25k", 100.0, router="router2", placer="static")
+    assert rep is not None and synth.report_fmax(rep) > 80
+    used = rep["utilization"]
+    assert used["ALU54B"]["used"] == pe * (simd // 2) and used["MULT18X18D"]["used"] == pe * simd
+
+
+def test_dsp_sums_get_slices_in_name_order_and_too_many_are_refused(tmp_path):
+    """lock_dsp_sums: each mul_add_reg's two multipliers and ALU54B on one half-slice of the
+    site table, lane 2 before lane 10 (names in natural order); more sums than the device's
+    ALU54B is a clear error, not a placer failure."""
+    def cell(t):
+        return {"type": t, "attributes": {}, "connections": {}}
+
+    names = [f"L_a.u.lane[{p}].mul[0].two.u_mul.dsp." for p in (10, 2)]
+    cells = {b + k: cell(t) for b in names for k, t in
+             (("u_mult0", "MULT18X18D"), ("u_mult1", "MULT18X18D"), ("u_alu", "ALU54B"))}
+    cells["lone"] = cell("MULT18X18D")
+    nl = tmp_path / "top.json"
+    nl.write_text(json.dumps({"modules": {"t": {"attributes": {"top": 1}, "cells": cells}}}))
+    assert synth.lock_dsp_sums(nl, "25k") == 2
+    got = synth.top_module(json.loads(nl.read_text()))["cells"]
+    sites = json.loads(synth.DSP_SITES.read_text())["25k"]
+    for b, site in zip(reversed(names), sites):
+        assert [got[b + f"u_mult{k}"]["attributes"]["BEL"] for k in (0, 1)] == site["mult"]
+        assert got[b + "u_alu"]["attributes"]["BEL"] == site["alu"]
+    assert "BEL" not in got["lone"]["attributes"]
+    many = {f"s{k}.u_alu": cell("ALU54B") for k in range(15)}
+    nl.write_text(json.dumps({"modules": {"t": {"attributes": {"top": 1}, "cells": many}}}))
+    with pytest.raises(synth.SynthError, match="15 two-product sums, but an LFE5U-25k has 14"):
+        synth.lock_dsp_sums(nl, "25k")
