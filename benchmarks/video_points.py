@@ -4,7 +4,7 @@ Yosys per layer, nextpnr over seeds, and a real photograph through the RTL.
 
     python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p] [--device LFE5U-85F]
         [--clock-mhz 100] [--fps 60] [--cycles 720p=6,1080p=3] [--seeds 3] [--jobs 2]
-        [--pnr-minutes 90] [--fifo-stage-words N]
+        [--pnr-minutes 90] [--fifo-stage-words N] [--dsp-sums]
         [--photo PICTURE] [--stages fold,export,synth,place,pnr,photo] [--out build/video_points]
 
 Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
@@ -127,8 +127,13 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         said = lambda v: f"--fifo-stage-words {v}" if v else "one FIFO per edge"
         raise ToolkitError(f"{rec_path} was made with {said(rec.get('fifo_stage_words'))}, not "
                            f"{said(a.fifo_stage_words)}: give another --out")
+    if rec and bool(rec.get("dsp_sums")) != a.dsp_sums:
+        # its netlist and photograph were generated with (or without) the products' sums
+        said = lambda v: "--dsp-sums" if v else "no --dsp-sums"
+        raise ToolkitError(f"{rec_path} was made with {said(rec.get('dsp_sums'))}, not "
+                           f"{said(a.dsp_sums)}: give another --out")
     rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz,
-               fifo_stage_words=a.fifo_stage_words,
+               fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums,
                target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)
     shape, build = out / "shape", out / "build"
     if "fold" in a.stages and "folding" not in rec:
@@ -162,7 +167,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "synth" in a.stages and "yosys" not in rec and (build / "DONE").is_file():
         r = synth_network(build, out / "synth_layers", "ecp5" if dev.family == "ecp5" else "xilinx",
                           per_layer=True, jobs=a.jobs, device=dev.name,
-                          fifo_stage_words=a.fifo_stage_words)
+                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
         rec["yosys"] = {"total": r["total"], "fit": r.get("fit"), "layers": r["layers"],
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
         _save(rec, rec_path)
@@ -173,7 +178,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         r = synth_network(build, out / "synth_place", "ecp5", freq_mhz=a.clock_mhz,
                           device=dev.name, seeds=a.seeds, jobs=a.jobs, placer=a.placer,
                           pnr_minutes=a.pnr_minutes, route=False,
-                          fifo_stage_words=a.fifo_stage_words)
+                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
         rec["place"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "seeds_placed",
                                                 "wirelength_by_seed", "wirelength_median",
                                                 "stopped", "utilisation", "nextpnr_s", "total",
@@ -182,7 +187,8 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "pnr" in a.stages and "pnr" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
                           seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer,
-                          pnr_minutes=a.pnr_minutes, fifo_stage_words=a.fifo_stage_words)
+                          pnr_minutes=a.pnr_minutes, fifo_stage_words=a.fifo_stage_words,
+                          dsp_sums=a.dsp_sums)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "fmax_mhz", "fmax_by_seed",
@@ -200,7 +206,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         p, source = _photo(a.photo, lr_hw, out)
         t = time.time()
         u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs,
-                    fifo_stage_words=a.fifo_stage_words)
+                    fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
         rec["photo"] = {"picture": str(p), "source": source,
                         "mismatches": u["mismatches"], "compared": u["compared"],
                         "cycles_per_frame": u["cycles_per_frame"],
@@ -266,6 +272,9 @@ def main(argv=None) -> int:
                     help="hw.synth --fifo-stage-words: deep FIFOs as chains of FIFOs of whole "
                          "block-RAM banks, in the netlist and the photograph's RTL alike "
                          "(default: one FIFO per edge)")
+    ap.add_argument("--dsp-sums", action="store_true",
+                    help="hw.synth --dsp-sums: the int8 products summed two by two in the DSP "
+                         "slices' ALU54B (in the netlist and the photograph's RTL)")
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")

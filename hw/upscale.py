@@ -74,7 +74,7 @@ def tile_origins(size: int, frame: int, radius: int) -> list[tuple[int, int, int
 
 
 def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed: int = 1,
-            jobs: int = 1, fifo_stage_words: int | None = None) -> dict:
+            jobs: int = 1, fifo_stage_words: int | None = None, dsp_sums: bool = False) -> dict:
     """Run (h, w, 3) uint8 ``image`` through the build's RTL in tiles (``jobs`` simulator
     processes at a time); returns {"output": (3, sH, sW) int array, "reference": PyTorch's,
     "mismatches", "tiles", ...}."""
@@ -105,7 +105,7 @@ def upscale(build: Path, image: np.ndarray, work: Path, pause: float = 0.0, seed
     # one tile: stream it twice, so that the steady frame interval is measured
     frames = np.concatenate([tiles, tiles]) if len(tiles) == 1 else tiles
     r = run_network(build, frames, work, pause, pause, engine="verilator", seed=seed,
-                    jobs=jobs, fifo_stage_words=fifo_stage_words)
+                    jobs=jobs, fifo_stage_words=fifo_stage_words, dsp_sums=dsp_sums)
     sim_s = time.time() - t0
     out = np.zeros((3, h * s, w * s), np.int64)
     k = 0

@@ -82,7 +82,8 @@ def design_of(model, ctx: Context, source: str = "") -> Design:
 
 def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_window: str = "ours",
              target: str = "generic", dsp_budget: int | None = None,
-             wire_min_bits: int = WIRE_MIN_BITS, fifo_stage_words: int | None = None) -> dict:
+             wire_min_bits: int = WIRE_MIN_BITS, fifo_stage_words: int | None = None,
+             dsp_sums: bool = False) -> dict:
     """Generate the stitched RTL of ``build``'s dataflow into ``out``.
 
     Args:
@@ -99,6 +100,9 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
             (``hw.gen.passes.WIRE_MIN_BITS``; tests lower it to cover the case).
         fifo_stage_words: memory words one stream_fifo may hold; a deeper FIFO is a chain
             (``hw.gen.passes.fifo_stages``; default None: one FIFO per edge).
+        dsp_sums: an int8 layer whose products are all on multiplier blocks sums them two
+            by two where they are made (hw/rtl/mul_add_reg.sv; on ECP5 two MULT18X18D and
+            their slice's ALU54B), its adder tree taking half the terms.
 
     Returns:
         The contents of ``stitch.json``.
@@ -110,7 +114,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(model, str(out) if mem_prefix is None else mem_prefix, sliding_window, target,
                   dsp_left=dsp_budget, wire_min_bits=wire_min_bits,
-                  fifo_stage_words=fifo_stage_words)
+                  fifo_stage_words=fifo_stage_words, dsp_sums=dsp_sums)
     d = design_of(model, ctx, str(part))
     write_text(out / f"{TOP}.sv", render(d))
     for lay in d.layers:
@@ -124,7 +128,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
         return {"elems": s.elems, "bits": s.bits, "signed": s.signed, "shape": list(shape)}
 
     info = {"top": TOP, "source": str(part), "sliding_window": sliding_window, "target": target,
-            "dsp_budget": dsp_budget,
+            "dsp_budget": dsp_budget, "dsp_sums": dsp_sums,
             "frame_hw": list(d.frame_hw),
             "in": stream(d.s_in, model.get_tensor_shape(gin)),
             "out": stream(d.s_out, model.get_tensor_shape(gout)),

@@ -34,6 +34,7 @@ class Context:
     dsp_left: int | None = None       # multiplier blocks still free for int8 layers (None: any)
     wire_min_bits: int = WIRE_MIN_BITS  # edges this wide after a registered output: wires
     fifo_stage_words: int | None = None  # memory words of one FIFO stage (passes.fifo_stages)
+    dsp_sums: bool = False            # int8 products summed in pairs where made (mul_add_reg)
 
     def mem(self, name: str) -> str:
         return L.sv_string(f"{self.mem_prefix}/{name}" if self.mem_prefix else name)
@@ -200,12 +201,20 @@ def emit_mvau(ctx: Context, node) -> Layer:
             w_w = wdt.bitwidth()
         style = _weight_style(ctx, sf * nf, simd * pe * w_w)
         ndsp = -1 if bipolar else multipliers(ctx, lay, pe * simd)
+        # pairs of a lane's products summed where they are made (on ECP5 a DSP slice's ALU54B):
+        # only where every product is on a multiplier block
+        sums = ctx.dsp_sums and not bipolar and ndsp == -1 and simd >= 2
+        if ctx.dsp_sums and not bipolar:
+            lay.record["multipliers"]["sums"] = pe * (simd // 2) if sums else 0
+            lay.record["multipliers"]["sums_why"] = (
+                "two products a sum, an odd SIMD's last alone" if sums else
+                "one product per lane" if simd < 2 else "products in logic")
         core = Core("mvtu_int", "u_mvu", dict(
             MW=str(mw), MH=str(mh), SIMD=str(simd), PE=str(pe), IN_W=str(idt.bitwidth()),
             IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
             NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
             WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
-            PAIRS=_pairs(ctx), LEAN=lean), {})
+            PAIRS=_pairs(ctx), LEAN=lean, **({"DSP_SUMS": "1"} if sums else {})), {})
         if ndsp >= 0:
             core.stats["booth_rows"] = live_booth_rows(W, simd, pe, w_w, ndsp, style)
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))

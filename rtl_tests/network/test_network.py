@@ -72,6 +72,34 @@ def test_fifos_as_chains_bit_exact_with_stalls(build, tmp_path):
 
 
 @pytest.mark.rtlsim
+def test_products_summed_in_pairs_bit_exact_with_stalls(build, tmp_path):
+    """``dsp_sums``: the int8 head and tail sum their products two by two (mul_add_reg, on
+    ECP5 a DSP slice's ALU54B), with the ECP5 adder trees: bit-exact with stalls; and a
+    changed head weight that sits in a pair's second product is caught."""
+    x, expected = golden(build)
+    r = run_network(build, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5",
+                    dsp_sums=True)
+    summed = [l for l in r["stitch"]["layers"] if l.get("multipliers", {}).get("sums")]
+    assert summed and r["stitch"]["dsp_sums"], r["stitch"]["layers"]
+    assert (tmp_path / "run" / "rtl" / "sr_top.sv").read_text().count(".DSP_SUMS(1)") == len(summed)
+    assert int((r["outputs"] != expected).sum()) == 0
+
+    head = summed[0]
+
+    def change(rtl):   # weight word 0, the first lane's second product: one more
+        mem = rtl / f"{head['name']}_w.mem"
+        words = mem.read_text().split()
+        v = int(words[0], 16)
+        b = (v >> 8) & 0xFF
+        words[0] = f"{(v & ~(0xFF << 8)) | (((b + 1) & 0xFF) << 8):x}"
+        mem.write_text("\n".join(words) + "\n")
+
+    r = run_network(build, x, tmp_path / "neg", pause_in=0.0, pause_out=0.0, target="ecp5",
+                    dsp_sums=True, after_stitch=change)
+    assert int((r["outputs"] != expected).sum()) > 0
+
+
+@pytest.mark.rtlsim
 def test_bn_network_threshold_memories_bit_exact_with_stalls(tmp_path_factory, tmp_path):
     """The BN baseline: its body conv's thresholds have no closed form, so the layer keeps
     a binary-search threshold memory; the rest stays arithmetic."""

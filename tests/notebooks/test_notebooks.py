@@ -64,6 +64,10 @@ def video_points(builds, tmp_path_factory):
                     "--clock-mhz", "100", "--stages", "fold", "--fifo-stage-words", "512",
                     "--out", str(out)]) == 2
     assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
+    # ... and for the products summed in the DSP slices
+    assert vp.main(["--ckpt", ckpt, "--points", "16x24", "--fps", "2000", "--device", "LFE5U-25F",
+                    "--clock-mhz", "100", "--stages", "fold", "--dsp-sums", "--out", str(out)]) == 2
+    assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
     return out / "points.json"
 
 
