@@ -8,8 +8,11 @@
 // 720p head's 144 products crossed the chip to its adder trees: the first congestion).
 // Written here, since Yosys maps no ECP5 ALU54B itself (synth_ecp5 infers MULT18X18D only).
 // The ALU54B's configuration is what Lattice's own generator (IPexpress/scuba) writes for an
-// ALU54B adding A and B: opcode OP[10:0] = 0,1,0,0,0,0,0,0,1,0,1 (OP9 OP2 OP0 set: the MA and
-// MB selects, function add, C select 000 with C tied 0), LEGACY enabled; its A/B inputs from
+// ALU54B adding A and B: opcode OP[10:0] = 0,1,0,0,0,0,0,0,1,0,1, LEGACY enabled. Lattice's
+// synthesis header names the fields (InA[1:0], InB[1:0], InC[2:0], oper[3:0]): InA = OP[1:0]
+// = 01 and InB = OP[3:2] = 01 select the products MA/MB (10 is the multiplier-bypass input,
+// YosysHQ/yosys PR 2730), InC = OP[6:4] = 000 with C tied 0, oper = OP[10:7] = 0100 add (the
+// generator's add/sub wrapper drives OP7: 0101 subtracts). Its A/B inputs from
 // the multipliers' ROA/ROB and SIGNEDIA/SIGNEDIB from their SIGNEDP, as prjtrellis' fuzzers
 // connect them; the cascade inputs CFB and CIN left unconnected (CFB tied to 0 does not
 // route in nextpnr-ecp5: its constant net has no path to that fixed input). nextpnr places
