@@ -4,9 +4,10 @@ two MULT18X18D and their slice's ALU54B) does to the 720p point's int8 head alon
 side in one run: Yosys ``synth_ecp5`` cells with the products summed in the fabric
 (DSP_SUMS = 0, the default) and in the slices (1), and with ``--fmax`` each one's routed
 Fmax on an LFE5U-85F (the device the video points use; nextpnr's static placer and router2
-as there, the sums given their slices as ``hw.synth`` does), both seeds at once.
+as there, the sums given their slices as ``hw.synth`` does), both at once. ``--placer heap``:
+nextpnr's heap placer, which places an ALU54B beside its multipliers itself (no sites given).
 
-    .venv/bin/python benchmarks/dsp_sums.py [--fmax] [--seed S] [--speed 8] [--out F]
+    .venv/bin/python benchmarks/dsp_sums.py [--fmax] [--placer static|heap] [--seed S] [--speed 8]
 
 The head: MW 27, MH 32, SIMD 9, PE 16 (144 products a clock, two neuron folds), int9 inputs,
 int8 weights in logic, as the 720p folding has it. The unit behind a serial bench top
@@ -37,7 +38,8 @@ HEAD = dict(MW=27, MH=32, SIMD=9, PE=16, IN_W=9, IN_SIGNED=1, W_W=8, ACC_W=22, P
             WEIGHT_FILE=sv_string("w.mem"), WEIGHT_RAM=sv_string("logic"))
 
 
-def run(sums: int, mem: str, fmax: bool, seed: int, speed: int, minutes: float) -> dict:
+def run(sums: int, mem: str, fmax: bool, seed: int, speed: int, minutes: float,
+        placer: str = "static") -> dict:
     params = {**HEAD, "DSP_SUMS": sums}
     p = ", ".join(f".{k}({v})" for k, v in params.items())
     in_w, out_w = HEAD["SIMD"] * HEAD["IN_W"], HEAD["PE"] * HEAD["ACC_W"]
@@ -49,8 +51,9 @@ def run(sums: int, mem: str, fmax: bool, seed: int, speed: int, minutes: float) 
             tmp = Path(d)
             synth_core("mvtu_int", _top("mvtu_int", p, in_w, out_w, True), "bench_top", tmp,
                        files={"w.mem": mem}, netlist=True)
-            res["sums_locked"] = lock_dsp_sums(tmp / "top.json", "85k")
-            rep = nextpnr(tmp, "85k", 83.5, seed, "router2", "static", minutes, speed)
+            # static: the sums' slices given (its placer stops on an ALU54B it must place)
+            res["sums_locked"] = lock_dsp_sums(tmp / "top.json", "85k") if placer == "static" else 0
+            rep = nextpnr(tmp, "85k", 83.5, seed, "router2", placer, minutes, speed)
             f = report_fmax(rep) if rep else None
             res["fmax_mhz"] = round(f, 2) if f is not None else None
             if rep and "stopped" in rep:
@@ -64,14 +67,15 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "dsp_sums.json")
     ap.add_argument("--fmax", action="store_true", help="also place and route each (LFE5U-85F)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--placer", choices=("static", "heap"), default="static")
     ap.add_argument("--speed", type=int, choices=(6, 7, 8), default=8)
     ap.add_argument("--minutes", type=float, default=30.0, help="limit per nextpnr run")
     a = ap.parse_args(argv)
     W = np.random.default_rng(1).integers(-127, 128, (HEAD["MW"], HEAD["MH"]))
     mem = mem_text(weight_words(W, HEAD["SIMD"], HEAD["PE"], 8, True))
     with ThreadPoolExecutor(max_workers=2) as ex:
-        got = dict(zip((0, 1), ex.map(lambda s: run(s, mem, a.fmax, a.seed, a.speed, a.minutes),
-                                      (0, 1))))
+        got = dict(zip((0, 1), ex.map(lambda s: run(s, mem, a.fmax, a.seed, a.speed, a.minutes,
+                                                    a.placer), (0, 1))))
     for s in (0, 1):
         print(f"head DSP_SUMS={s}: {got[s]}")
     r0, r1 = got[0], got[1]
@@ -79,10 +83,10 @@ def main(argv=None) -> int:
           f"FF {r0['FF']} -> {r1['FF']}, MULT18 {r0['MULT18']} -> {r1['MULT18']}, ALU54B "
           f"{r0['ALU54']} -> {r1['ALU54']}" + (f"; Fmax {r0.get('fmax_mhz')} -> "
                                               f"{r1.get('fmax_mhz')} MHz (LFE5U-85F-{a.speed}, "
-                                              f"seed {a.seed})" if a.fmax else ""))
+                                              f"{a.placer} placer, seed {a.seed})" if a.fmax else ""))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = a.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"head": HEAD, "seed": a.seed, "speed": a.speed,
+    tmp.write_text(json.dumps({"head": HEAD, "seed": a.seed, "speed": a.speed, "placer": a.placer,
                                "by_dsp_sums": {str(k): v for k, v in got.items()}}, indent=1))
     tmp.replace(a.out)
     return 0
