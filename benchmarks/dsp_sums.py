@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -31,8 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
-from hw.synth import lock_dsp_sums, nextpnr, report_fmax, synth_core  # noqa: E402
-from lean_fetch import _top  # noqa: E402
+from lean_fetch import synth  # noqa: E402
 
 HEAD = dict(MW=27, MH=32, SIMD=9, PE=16, IN_W=9, IN_SIGNED=1, W_W=8, ACC_W=22, PAIRS=1, LEAN=1,
             WEIGHT_FILE=sv_string("w.mem"), WEIGHT_RAM=sv_string("logic"))
@@ -40,25 +38,10 @@ HEAD = dict(MW=27, MH=32, SIMD=9, PE=16, IN_W=9, IN_SIGNED=1, W_W=8, ACC_W=22, P
 
 def run(sums: int, mem: str, fmax: bool, seed: int, speed: int, minutes: float,
         placer: str = "static") -> dict:
-    params = {**HEAD, "DSP_SUMS": sums}
-    p = ", ".join(f".{k}({v})" for k, v in params.items())
-    in_w, out_w = HEAD["SIMD"] * HEAD["IN_W"], HEAD["PE"] * HEAD["ACC_W"]
-    with tempfile.TemporaryDirectory() as d:
-        res = synth_core("mvtu_int", _top("mvtu_int", p, in_w, out_w, False), "bench_top",
-                         Path(d), files={"w.mem": mem})
-    if fmax:
-        with tempfile.TemporaryDirectory() as d:
-            tmp = Path(d)
-            synth_core("mvtu_int", _top("mvtu_int", p, in_w, out_w, True), "bench_top", tmp,
-                       files={"w.mem": mem}, netlist=True)
-            # static: the sums' slices given (its placer stops on an ALU54B it must place)
-            res["sums_locked"] = lock_dsp_sums(tmp / "top.json", "85k") if placer == "static" else 0
-            rep = nextpnr(tmp, "85k", 83.5, seed, "router2", placer, minutes, speed)
-            f = report_fmax(rep) if rep else None
-            res["fmax_mhz"] = round(f, 2) if f is not None else None
-            if rep and "stopped" in rep:
-                res["stopped"] = rep["stopped"]
-    return res
+    """The head with DSP_SUMS = ``sums`` through lean_fetch's bench (LFE5U-85F, router2)."""
+    return synth("mvtu_int", {**HEAD, "DSP_SUMS": sums}, HEAD["SIMD"] * HEAD["IN_W"],
+                 HEAD["PE"] * HEAD["ACC_W"], mem, fmax, "85k", 83.5, seed, "router2", placer,
+                 speed, minutes)
 
 
 def main(argv=None) -> int:

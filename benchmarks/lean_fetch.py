@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
-from hw.synth import nextpnr, report_fmax, synth_core  # noqa: E402
+from hw.synth import lock_dsp_sums, nextpnr, report_fmax, synth_core  # noqa: E402
 
 #: name -> (module, params, input bits, output bits, weights (MW x MH), weight bits)
 UNITS = {
@@ -67,9 +67,13 @@ def _top(module: str, p: str, in_w: int, out_w: int, serial: bool) -> str:
 
 
 def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool = False,
-          size: str = "25k") -> dict:
+          size: str = "25k", freq_mhz: float = 150.0, seed: int = 1, router: str = "router1",
+          placer: str = "heap", speed: int = 6, minutes: float | None = None) -> dict:
     """Yosys ``synth_ecp5`` cells of the unit alone; with ``fmax`` also its routed Fmax
-    (a second run with the serial bench top, nextpnr on an ECP5 of ``size``, seed 1)."""
+    (a second run with the serial bench top, nextpnr on an ECP5 of ``size`` with ``seed``,
+    ``router``, ``placer``, ``speed`` and a ``minutes`` limit; a run stopped there says why
+    in ``stopped``). With the static placer the products' sums get their DSP slices
+    (``lock_dsp_sums``, as ``hw.synth`` does)."""
     res = {}
     p = ", ".join(f".{k}({v})" for k, v in params.items())
     for serial in ((False, True) if fmax else (False,)):
@@ -80,8 +84,13 @@ def synth(module: str, params: dict, in_w: int, out_w: int, mem: str, fmax: bool
             if not serial:
                 res = cells
             else:
-                f = report_fmax(nextpnr(tmp, size, 150.0))
+                # static: the sums' slices given (its placer stops on an ALU54B it must place)
+                res["sums_locked"] = lock_dsp_sums(tmp / "top.json", size) if placer == "static" else 0
+                rep = nextpnr(tmp, size, freq_mhz, seed, router, placer, minutes, speed)
+                f = report_fmax(rep) if rep else None
                 res["fmax_mhz"] = round(f, 2) if f is not None else None
+                if rep and "stopped" in rep:
+                    res["stopped"] = rep["stopped"]
     return res
 
 
