@@ -13,13 +13,15 @@ the requantiser chosen and why).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from .design import Design, Layer
 from .emit import EMITTERS, Context, in_stream, out_stream
 from .errors import StitchError
 from .literals import write_text
-from .passes import WIRE_MIN_BITS, absorbed_padding, connect, fifo_bits, size_fifos
+from .passes import (WIRE_MIN_BITS, absorbed_padding, connect, fifo_bits, registered_ready,
+                     size_fifos)
 from .render import TOP, render, source_files
 
 __all__ = ["StitchError", "generate", "load_partition", "design_of", "layer_top"]
@@ -77,7 +79,17 @@ def design_of(model, ctx: Context, source: str = "") -> Design:
     _, h, w, _ = model.get_tensor_shape(gin)
     d = Design(layers, connect(layers, gin, gout, s_in, s_out), s_in, s_out, (h, w), source)
     size_fifos(d, ctx.wire_min_bits, ctx.fifo_stage_words)
+    registered_ready(d, frame_cycles(model),
+                     {e.tensor: math.prod(model.get_tensor_shape(e.tensor)[:-1]) for e in d.edges})
     return d
+
+
+def frame_cycles(model) -> int:
+    """FINN's estimate of the partition's clocks per frame: its slowest node's expected
+    cycles (``get_exp_cycles``, as FINN's ``exp_cycles_per_layer`` analysis)."""
+    from qonnx.custom_op.registry import getCustomOp
+
+    return max(int(getCustomOp(n).get_exp_cycles()) for n in model.graph.node)
 
 
 def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_window: str = "ours",
@@ -138,6 +150,7 @@ def generate(build: Path, out: Path, mem_prefix: str | None = None, sliding_wind
             "edges": [{"tensor": e.tensor, "src": e.src[0] if e.src else "input",
                        "dst": e.dst[0] if e.dst else "output", "width": e.fmt_dst.width,
                        "depth": e.depth, "stages": e.stages, "need_px": e.need_px,
+                       "reg_ready": e.reg_ready,
                        "converter": [e.fmt_src.elems, e.fmt_dst.elems]
                        if e.fmt_src.elems != e.fmt_dst.elems else None} for e in d.edges]}
     write_text(out / "stitch.json", json.dumps(info, indent=2))

@@ -91,6 +91,9 @@ class Edge:
     #: the FIFO as a chain of stream_fifos, their depths in stream order (hw.gen.passes
     #: ``fifo_stages``; empty: the edge's one FIFO of ``depth`` words, or none)
     stages: list[int] = field(default_factory=list)
+    #: the width converter's input ready from registers only (stream_dwc REG_READY), set by
+    #: hw.gen.passes ``registered_ready`` where the design's clocks per pixel leave it time
+    reg_ready: bool = False
 
     @property
     def module(self) -> str:

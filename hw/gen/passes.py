@@ -150,6 +150,33 @@ def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS,
         e.stages = fifo_stages(e.depth, e.fmt_dst.width, stage_words) if e.depth else []
 
 
+def converter_clocks_px(e: Edge) -> float | None:
+    """Clocks per pixel the edge's width converter needs with its input ready from registers
+    (stream_dwc REG_READY: one clock more per converted word), or None where it has no
+    converter or a ratio that is not an integer (those keep the combinational ready)."""
+    a, b = e.fmt_src, e.fmt_dst
+    if a.elems == b.elems:
+        return None
+    if a.elems % b.elems == 0:      # down: each input beat K + 1 clocks
+        return (a.elems // b.elems + 1) * a.beats_per_px
+    if b.elems % a.elems == 0:      # up: K input beats per K + 1 clocks
+        return (b.elems // a.elems + 1) * b.beats_per_px
+    return None
+
+
+def registered_ready(design: Design, frame_cycles: float, pixels: dict[str, int]) -> None:
+    """Give an edge's width converter a registered input ready (``Edge.reg_ready``) where
+    the clock it then costs per converted word still leaves a clock per pixel to spare at the
+    design's rate: ``frame_cycles`` (FINN's bottleneck cycles per frame) over the edge's
+    tensor's ``pixels`` per frame. The producer's output register slice then takes its clock
+    enables from a flip-flop instead of the consumer's handshake logic: on the 720p point a
+    window's 288-bit slice took them through the converter from the next FIFO's flag, the
+    slowest path of the one seed that routed (13.45 ns of routing across the chip)."""
+    for e in design.edges:
+        need = converter_clocks_px(e)
+        e.reg_ready = need is not None and need + 1 <= frame_cycles / pixels[e.tensor]
+
+
 def fifo_stages(depth: int, width: int, stage_words: int | None = None) -> list[int]:
     """The depths of the stream_fifos that hold a FIFO of ``depth`` words of ``width`` bits
     in stream order: one (``[depth]``) when ``stage_words`` is None (the default) or its

@@ -68,7 +68,8 @@ def render_buffer(e: Edge) -> str:
     if a.elems != b.elems:
         body.append(f"    wire [{b.width}-1:0] w_tdata;\n    wire w_tvalid, w_tready;")
         body.append(_core(Core("stream_dwc", "u_dwc", dict(
-            ELEM_W=str(a.bits), IN_ELEMS=str(a.elems), OUT_ELEMS=str(b.elems)), dict(
+            ELEM_W=str(a.bits), IN_ELEMS=str(a.elems), OUT_ELEMS=str(b.elems),
+            **({"REG_READY": "1"} if e.reg_ready else {})), dict(
             ap_clk="ap_clk", ap_rst_n="ap_rst_n", s_axis_tdata="s_axis_tdata",
             s_axis_tvalid="s_axis_tvalid", s_axis_tready="s_axis_tready", m_axis_tdata="w_tdata",
             m_axis_tvalid="w_tvalid", m_axis_tready="w_tready"))))

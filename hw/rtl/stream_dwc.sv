@@ -6,12 +6,22 @@
 //   IN a multiple of OUT: the input word held and emitted in slices;
 //   any other ratio: a buffer of IN + OUT elements with a variable shift.
 // The integer ratios (every edge of the networks here) need no variable shifter.
+// REG_READY: s_axis_tready comes from registers only, never from m_axis_tready in the same
+// clock, at the price of one clock between input beats where the output side would
+// otherwise free the converter's word and take a new one in the same clock (down: K output
+// beats per K + 1 clocks instead of per K; up: K input beats per K + 1 clocks; any ratio: a
+// new input beat only into room left before this clock's output). For an edge the consumer
+// drains at most that fast (the stitch sets it where the design's clocks per pixel allow):
+// the producer's wide output register slice then takes its lanes' clock enables from a
+// flip-flop near it instead of from the consumer's handshake logic (a 720p seed's slowest
+// path crossed the chip that way).
 `default_nettype none
 
 module stream_dwc #(
     parameter int ELEM_W = 1,     // bits per element
     parameter int IN_ELEMS = 8,   // elements per input beat
-    parameter int OUT_ELEMS = 2   // elements per output beat
+    parameter int OUT_ELEMS = 2,  // elements per output beat
+    parameter bit REG_READY = 0   // s_axis_tready from registers only (see above)
 ) (
     input  wire                          ap_clk,
     input  wire                          ap_rst_n,
@@ -24,6 +34,8 @@ module stream_dwc #(
 );
     localparam int IW = IN_ELEMS * ELEM_W;
     localparam int OW = OUT_ELEMS * ELEM_W;
+    initial if (REG_READY && IN_ELEMS == OUT_ELEMS)
+        $error("stream_dwc: REG_READY needs a converter (equal widths are wires)");
 
     if (IN_ELEMS == OUT_ELEMS) begin : same
         assign m_axis_tdata = s_axis_tdata;
@@ -38,7 +50,7 @@ module stream_dwc #(
         logic ov;
         wire free = !ov || m_axis_tready;
         wire last = n == KW'(K - 1);
-        assign s_axis_tready = !last || free;
+        assign s_axis_tready = !last || (REG_READY ? !ov : free);
         assign m_axis_tvalid = ov;
         assign m_axis_tdata = od;
         wire push = s_axis_tvalid && s_axis_tready;
@@ -64,7 +76,7 @@ module stream_dwc #(
         logic hv;
         wire take = hv && m_axis_tready;
         wire last = n == KW'(K - 1);
-        assign s_axis_tready = !hv || (take && last);
+        assign s_axis_tready = !hv || (!REG_READY && take && last);
         assign m_axis_tvalid = hv;
         assign m_axis_tdata = hold[OW-1:0];
         wire push = s_axis_tvalid && s_axis_tready;
@@ -89,7 +101,7 @@ module stream_dwc #(
         wire [CW-1:0] n_after_pop = pop ? n - CW'(OUT_ELEMS) : n;
         assign m_axis_tvalid = n >= CW'(OUT_ELEMS);
         assign m_axis_tdata = buf_q[OW-1:0];
-        assign s_axis_tready = n_after_pop + CW'(IN_ELEMS) <= CW'(CAP);
+        assign s_axis_tready = (REG_READY ? n : n_after_pop) + CW'(IN_ELEMS) <= CW'(CAP);
         wire push = s_axis_tvalid && s_axis_tready;
         always_ff @(posedge ap_clk) begin
             if (!ap_rst_n) begin

@@ -5,6 +5,8 @@ the total, the requantisers the generator chose, FINN's estimate beside; ECP5 pl
 route (slow)."""
 import json
 import re
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -189,6 +191,25 @@ def test_banked_fifo_synthesises_with_its_predicted_block_rams(tmp_path):
     got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", params, 40, 40), "t", tmp_path,
                            "ecp5")
     assert got["EBR"] == want, got
+
+
+@pytest.mark.parametrize("ie,oe", [(288, 96), (8, 32), (5, 7)], ids=["down", "up", "any"])
+def test_converter_ready_from_registers_only_when_asked(tmp_path, ie, oe):
+    """stream_dwc REG_READY: after synth_ecp5 no path from m_axis_tready reaches
+    s_axis_tready except through a flip-flop; without it (the negative control) one does, so
+    the check can tell them apart. (That the element sequence is kept either way, with
+    stalls: rtl_tests/stream/test_stream_dwc.py.)"""
+    for rr in (1, 0):
+        work = tmp_path / f"r{rr}"
+        work.mkdir()
+        shutil.copy(Path(synth.__file__).parent / "rtl" / "stream_dwc.sv", work)
+        (work / "top.sv").write_text(_stream_top("stream_dwc", dict(
+            ELEM_W=1, IN_ELEMS=ie, OUT_ELEMS=oe, REG_READY=rr), ie, oe))
+        read = synth.read_slang(["stream_dwc.sv", "top.sv"], "t", "").replace(" --keep-hierarchy", "")
+        log = synth.yosys(f"{read}\nsynth_ecp5 -top t -flatten\n"
+                          "select -list w:m_axis_tready %co*:-TRELLIS_FF w:s_axis_tready %i\n", work)
+        reached = "t/s_axis_tready" in log
+        assert reached == (rr == 0), (ie, oe, rr)
 
 
 @pytest.mark.parametrize("width,lanes", [(128, 1), (300, 5)])

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: MIT
+"""hw.gen.passes.registered_ready: which width converters take a registered input ready
+(stream_dwc REG_READY), from the clocks per pixel the design leaves them. (The converter
+itself with and without it: rtl_tests/stream/test_stream_dwc.py and tests/hw/test_synth.py;
+whole networks with it under stalls: rtl_tests/network.)"""
+import pytest
+
+from hw.gen.design import Design, Edge, Stream
+from hw.gen.passes import converter_clocks_px, registered_ready
+
+
+def _edge(src_elems, dst_elems, channels, tensor="t"):
+    return Edge(tensor, ("a", 0), ("b", 0), Stream(src_elems, 1, False, channels),
+                Stream(dst_elems, 1, False, channels))
+
+
+@pytest.mark.parametrize("src,dst,channels,need", [
+    (288, 96, 288, 4),      # the 720p window into an XNOR layer: 1 word a pixel, K = 3
+    (16, 8, 32, 6),         # the 720p head into its fork: 2 words a pixel, K = 2
+    (8, 32, 32, 5),         # into a window: 4 input beats a pixel, K = 4
+    (32, 32, 32, None),     # no converter
+    (5, 7, 35, None),       # no integer ratio: keeps its combinational ready
+])
+def test_converter_clocks_per_pixel(src, dst, channels, need):
+    assert converter_clocks_px(_edge(src, dst, channels)) == need
+
+
+def test_registered_ready_leaves_a_clock_per_pixel_to_spare():
+    """At 6 clocks per pixel (the 720p folding) the window edges (4 and 5 clocks) take it,
+    the head's 6-clock edge does not; at 5 clocks only the 4-clock edge does. The rate is per
+    pixel of each edge's own tensor (an edge at twice the pixels has half the clocks)."""
+    edges = [_edge(288, 96, 288, "w"), _edge(16, 8, 32, "h"), _edge(8, 32, 32, "u"),
+             _edge(5, 7, 35, "x")]
+    d = Design([], edges, edges[0].fmt_src, edges[-1].fmt_dst, (1, 1))
+    px = {"w": 100, "h": 100, "u": 100, "x": 100}
+    registered_ready(d, 600, px)
+    assert [e.reg_ready for e in edges] == [True, False, True, False]
+    registered_ready(d, 500, px)
+    assert [e.reg_ready for e in edges] == [True, False, False, False]
+    registered_ready(d, 600, {**px, "w": 150})      # 4 clocks a pixel: 4 + 1 > 4
+    assert [e.reg_ready for e in edges] == [False, False, True, False]
