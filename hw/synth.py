@@ -127,7 +127,7 @@ def _natural(name: str) -> list:
 
 
 def lock_dsp_sums(netlist: Path, size: str) -> int:
-    """Give every two-product sum (hw/rtl/mul_add_reg.sv: ``..u_mult0``, ``..u_mult1``,
+    """Give every two-product sum (hw/rtl/mul_add_reg.sv: ``..u_mult0.u``, ``..u_mult1.u``,
     ``..u_alu``) of a Yosys JSON netlist a DSP half-slice of LFE5U-``size`` as nextpnr
     placement constraints (``BEL`` attributes; rewritten in place, temp name then rename),
     in the order of their instance names (layer, lane, term) along the rows of slices, so a
@@ -151,7 +151,7 @@ def lock_dsp_sums(netlist: Path, size: str) -> int:
             raise SynthError(f"ALU54B {name} is not a mul_add_reg's u_alu")
         base = name[:-len("u_alu")]
         for k, bel in enumerate(site["mult"]):
-            cells[f"{base}u_mult{k}"]["attributes"]["BEL"] = bel
+            cells[f"{base}u_mult{k}.u"]["attributes"]["BEL"] = bel
         cells[name]["attributes"]["BEL"] = site["alu"]
     tmp = netlist.with_name(netlist.name + ".tmp")
     tmp.write_text(json.dumps(d))

@@ -56,7 +56,7 @@ def sites(size: str, work: Path) -> list[dict]:
     for name, b in bel.items():
         if name.endswith("u_alu"):
             base = name[:-len("u_alu")]
-            out.append({"mult": [bel[base + "u_mult0"], bel[base + "u_mult1"]], "alu": b})
+            out.append({"mult": [bel[base + "u_mult0.u"], bel[base + "u_mult1.u"]], "alu": b})
     assert len(out) == n, (size, len(out))
     return sorted(out, key=lambda s: synth.site_xy(s["alu"])[::-1])
 

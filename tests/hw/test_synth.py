@@ -602,7 +602,7 @@ def test_dsp_sums_get_slices_in_name_order_and_too_many_are_refused(tmp_path):
 
     names = [f"L_a.u.lane[{p}].mul[0].two.u_mul.dsp." for p in (10, 2)]
     cells = {b + k: cell(t) for b in names for k, t in
-             (("u_mult0", "MULT18X18D"), ("u_mult1", "MULT18X18D"), ("u_alu", "ALU54B"))}
+             (("u_mult0.u", "MULT18X18D"), ("u_mult1.u", "MULT18X18D"), ("u_alu", "ALU54B"))}
     cells["lone"] = cell("MULT18X18D")
     nl = tmp_path / "top.json"
     nl.write_text(json.dumps({"modules": {"t": {"attributes": {"top": 1}, "cells": cells}}}))
@@ -610,7 +610,7 @@ def test_dsp_sums_get_slices_in_name_order_and_too_many_are_refused(tmp_path):
     got = synth.top_module(json.loads(nl.read_text()))["cells"]
     sites = json.loads(synth.DSP_SITES.read_text())["25k"]
     for b, site in zip(reversed(names), sites):
-        assert [got[b + f"u_mult{k}"]["attributes"]["BEL"] for k in (0, 1)] == site["mult"]
+        assert [got[b + f"u_mult{k}.u"]["attributes"]["BEL"] for k in (0, 1)] == site["mult"]
         assert got[b + "u_alu"]["attributes"]["BEL"] == site["alu"]
     assert "BEL" not in got["lone"]["attributes"]
     many = {f"s{k}.u_alu": cell("ALU54B") for k in range(15)}
