@@ -49,6 +49,9 @@ POINTS = {"720p": (1280, 720), "1080p": (1920, 1080), "4k": (3840, 2160)}
 FSRCNN = {"output_pixels_per_s": 55.3e6, "LUT": 41859, "DSP": 1513, "device": "ZCU102 (LUT6)",
           "clock_mhz": 300}
 DATASETS = ROOT.parent / "shared" / "datasets"
+#: how a refusal names each generation option's value (``run_point``)
+GEN_SAID = {"fifo_stage_words": lambda v: f"--fifo-stage-words {v}" if v else "one FIFO per edge",
+            "dsp_sums": lambda v: "--dsp-sums" if v else "no --dsp-sums"}
 
 
 def _photo(path: Path | None, lr_hw: tuple[int, int], out: Path) -> tuple[Path, str]:
@@ -122,18 +125,15 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         raise ToolkitError(f"{rec_path} was made for {made.get('device')} at "
                            f"{made.get('clock_mhz')} MHz, not {dev.name} at {a.clock_mhz:g} MHz: "
                            "give another --out")
-    if rec and rec.get("fifo_stage_words") != a.fifo_stage_words:
-        # its netlist and photograph were generated with other FIFOs
-        said = lambda v: f"--fifo-stage-words {v}" if v else "one FIFO per edge"
-        raise ToolkitError(f"{rec_path} was made with {said(rec.get('fifo_stage_words'))}, not "
-                           f"{said(a.fifo_stage_words)}: give another --out")
-    if rec and bool(rec.get("dsp_sums")) != a.dsp_sums:
-        # its netlist and photograph were generated with (or without) the products' sums
-        said = lambda v: "--dsp-sums" if v else "no --dsp-sums"
-        raise ToolkitError(f"{rec_path} was made with {said(rec.get('dsp_sums'))}, not "
-                           f"{said(a.dsp_sums)}: give another --out")
-    rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz,
-               fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums,
+    # the options the netlist and the photograph's RTL are generated with: a point directory
+    # made with others is refused (its figures belong to that netlist)
+    gen = {"fifo_stage_words": a.fifo_stage_words, "dsp_sums": a.dsp_sums}
+    for key, v in gen.items():
+        was = rec.get(key)
+        if rec and (bool(was) if isinstance(v, bool) else was) != v:
+            raise ToolkitError(f"{rec_path} was made with {GEN_SAID[key](was)}, not "
+                               f"{GEN_SAID[key](v)}: give another --out")
+    rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz, **gen,
                target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)
     shape, build = out / "shape", out / "build"
     if "fold" in a.stages and "folding" not in rec:
@@ -166,8 +166,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         _save(rec, rec_path)
     if "synth" in a.stages and "yosys" not in rec and (build / "DONE").is_file():
         r = synth_network(build, out / "synth_layers", "ecp5" if dev.family == "ecp5" else "xilinx",
-                          per_layer=True, jobs=a.jobs, device=dev.name,
-                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
+                          per_layer=True, jobs=a.jobs, device=dev.name, **gen)
         rec["yosys"] = {"total": r["total"], "fit": r.get("fit"), "layers": r["layers"],
                         "multipliers": r.get("multipliers"), "seconds": r["seconds"]}
         _save(rec, rec_path)
@@ -177,8 +176,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "place" in a.stages and "place" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_place", "ecp5", freq_mhz=a.clock_mhz,
                           device=dev.name, seeds=a.seeds, jobs=a.jobs, placer=a.placer,
-                          pnr_minutes=a.pnr_minutes, route=False,
-                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
+                          pnr_minutes=a.pnr_minutes, route=False, **gen)
         rec["place"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "seeds_placed",
                                                 "wirelength_by_seed", "wirelength_median",
                                                 "stopped", "utilisation", "nextpnr_s", "total",
@@ -187,8 +185,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "pnr" in a.stages and "pnr" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
                           seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer,
-                          pnr_minutes=a.pnr_minutes, fifo_stage_words=a.fifo_stage_words,
-                          dsp_sums=a.dsp_sums)
+                          pnr_minutes=a.pnr_minutes, **gen)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "fmax_mhz", "fmax_by_seed",
@@ -205,8 +202,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
 
         p, source = _photo(a.photo, lr_hw, out)
         t = time.time()
-        u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs,
-                    fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
+        u = upscale(build, load_rgb(p), out / "photo_sim", jobs=a.jobs, **gen)
         rec["photo"] = {"picture": str(p), "source": source,
                         "mismatches": u["mismatches"], "compared": u["compared"],
                         "cycles_per_frame": u["cycles_per_frame"],
