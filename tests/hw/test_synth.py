@@ -617,3 +617,24 @@ def test_dsp_sums_get_slices_in_name_order_and_too_many_are_refused(tmp_path):
     nl.write_text(json.dumps({"modules": {"t": {"attributes": {"top": 1}, "cells": many}}}))
     with pytest.raises(synth.SynthError, match="15 two-product sums, but an LFE5U-25k has 14"):
         synth.lock_dsp_sums(nl, "25k")
+
+
+def test_router_curves_plot_runs_and_refuse_a_log_without_router2(tmp_path, capsys):
+    """benchmarks/router_curves.py: each run's least and last overuse from its log, one plot;
+    a log without router2 iterations (router1, or stopped while placing) exits 2."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import router_curves
+
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_text("".join(f"Info:     iter={i} wires={1000 + i} overused={o} overuse={o} "
+                         "archfail=NA\n" for i, o in enumerate([90, 40, 55, 70], 1)))
+    b.write_text("Info: Running router1...\nInfo: Routing complete.\n")
+    assert router_curves.curve(a) == [(1, 1001, 90), (2, 1002, 40), (3, 1003, 55), (4, 1004, 70)]
+    out = tmp_path / "c.png"
+    assert router_curves.main(["--log", "A", str(a), "--out", str(out)]) == 0
+    assert out.is_file() and "A: 4 iterations, least 40 overused at 2, last 70" in capsys.readouterr().out
+    assert router_curves.main(["--log", "A", str(a), "--log", "B", str(b),
+                               "--out", str(tmp_path / "d.png")]) == 2
+    assert not (tmp_path / "d.png").exists() and "b.log: no router2" in capsys.readouterr().err
