@@ -151,16 +151,13 @@ def size_fifos(design: Design, wire_min_bits: int = WIRE_MIN_BITS,
 
 
 def converter_clocks_px(e: Edge) -> float | None:
-    """Clocks per pixel the edge's width converter needs with its input ready from registers
-    (stream_dwc REG_READY: one clock more per converted word), or None where it has no
-    converter or a ratio that is not an integer (those keep the combinational ready)."""
+    """Clocks per pixel the edge's down converter needs with its input ready from registers
+    (stream_dwc REG_READY: K + 1 clocks per input word), or None where it has none: no
+    converter, an up converter or a ratio that is not an integer (those keep the
+    combinational ready; why not up: ``registered_ready``)."""
     a, b = e.fmt_src, e.fmt_dst
-    if a.elems == b.elems:
-        return None
-    if a.elems % b.elems == 0:      # down: each input beat K + 1 clocks
+    if a.elems > b.elems and a.elems % b.elems == 0:
         return (a.elems // b.elems + 1) * a.beats_per_px
-    if b.elems % a.elems == 0:      # up: K input beats per K + 1 clocks
-        return (b.elems // a.elems + 1) * b.beats_per_px
     return None
 
 
@@ -182,8 +179,7 @@ def registered_ready(design: Design, frame_cycles: float, pixels: dict[str, int]
     frame)."""
     for e in design.edges:
         need = converter_clocks_px(e)
-        down = e.fmt_src.elems > e.fmt_dst.elems
-        e.reg_ready = down and need is not None and need + 1 <= frame_cycles / pixels[e.tensor]
+        e.reg_ready = need is not None and need + 1 <= frame_cycles / pixels[e.tensor]
 
 
 def fifo_stages(depth: int, width: int, stage_words: int | None = None) -> list[int]:
