@@ -548,7 +548,8 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
     congested LFE5U-85F design a quarter less wire than heap's and faster): its
     JSON report (None when it does not place). Seed 1 writes ``nextpnr.log`` and ``pnr.json``,
     seed s > 1 ``nextpnr_seed{s}.log`` and ``pnr_seed{s}.json``. With router2, its congestion
-    heatmaps of the last iteration go to ``work/heatmap/seed{s}_*.csv`` (see ``congestion``).
+    heatmaps of the last iteration and of the one with the fewest overused wires go to
+    ``work/heatmap/seed{s}_*.csv`` (see ``congestion``).
 
     ``minutes``: a wall-clock limit for the run. nextpnr has none of its own, and router2 can
     circle for hours at a few thousand overused wires on a congested LFE5U-85F design; a run
@@ -579,7 +580,7 @@ def nextpnr(work: Path, size: str, freq_mhz: float, seed: int = 1,
             r = None
     text = log_path.read_text(errors="replace")
     if heat:
-        _keep_last_heatmap(Path(work), seed, text)
+        _keep_heatmaps(Path(work), seed, text)
     if r is None:
         rep.unlink(missing_ok=True)
         why = f"stopped at the {minutes:g}-minute limit ({stage_of(text)})"
@@ -611,28 +612,47 @@ def _router_iterations(log: str) -> int:
     return int(it[-1]) if it else 0
 
 
-def _keep_last_heatmap(work: Path, seed: int, log: str) -> None:
+def router_least(log: str) -> int:
+    """The router2 iteration of a nextpnr log with the fewest overused wires (the first of
+    equals), 0 when the log counts none. A congested 720p seed's overuse falls to a minimum and
+    then rises again until the time limit (docs/benchmarks.md): where the router stood at its
+    best is a different question from where it ended."""
+    its = [(int(o), int(i)) for i, o in
+           re.findall(r"^Info:\s+iter=(\d+) wires=\d+\s+overused=(\d+)", log, re.M)]
+    return min(its)[1] if its else 0
+
+
+def _keep_heatmaps(work: Path, seed: int, log: str) -> None:
     """router2 writes its heatmaps at every iteration (a routed LFE5U-85F seed: about a
-    megabyte each, seventy times): keep this run's last iteration's, delete the earlier
-    ones it wrote (the iterations its log counts)."""
-    last = _router_iterations(log)
+    megabyte each, seventy times): keep this run's last iteration's and its least overused
+    one's (``router_least``), delete the others it wrote (the iterations its log counts)."""
+    last, least = _router_iterations(log), router_least(log)
     for i in range(1, last):
+        if i == least:
+            continue
         for kind in HEATMAPS:
             (work / "heatmap" / f"seed{seed}_{kind}_{i}.csv").unlink(missing_ok=True)
 
 
-def congestion(work: Path, seed: int = 1, top: int = 8) -> dict | None:
-    """Where router2 ran short of wires in a seed's last iteration (its ``--router2-heatmap``
+def congestion(work: Path, seed: int = 1, top: int = 8, least: bool = False) -> dict | None:
+    """Where router2 ran short of wires in a seed's last iteration, or with ``least`` in its
+    iteration with the fewest overused wires (``router_least``) (its ``--router2-heatmap``
     files, see ``nextpnr``): the overuse (a wire's users beyond the first, summed over the
     nets that use it, as router2 counts it) by the instance a net belongs to (its first
     hierarchy level; a top-level net by its own name, bit index dropped), the ``top`` largest,
-    and the whole. None when the log shows no router2 iteration or routing ended with no
-    overuse."""
+    and the whole. None when the log shows no router2 iteration, that iteration's heatmap is
+    not there or it had no overuse."""
     work = Path(work)
     log = nextpnr_log(work, seed)
-    last = _router_iterations(log.read_text(errors="replace")) if log.is_file() else 0
-    it = next((i for i in range(last, 0, -1)
-               if (work / "heatmap" / f"seed{seed}_congestion_by_net_{i}.csv").is_file()), 0)
+    text = log.read_text(errors="replace") if log.is_file() else ""
+    if least:
+        it = router_least(text)
+        if not (work / "heatmap" / f"seed{seed}_congestion_by_net_{it}.csv").is_file():
+            return None
+    else:
+        last = _router_iterations(text)
+        it = next((i for i in range(last, 0, -1)
+                   if (work / "heatmap" / f"seed{seed}_congestion_by_net_{i}.csv").is_file()), 0)
     if not it:
         return None
     by = {}
@@ -648,10 +668,10 @@ def congestion(work: Path, seed: int = 1, top: int = 8) -> dict | None:
             "by_instance": [[k, v] for k, v in order[:top]]}
 
 
-def congestion_png(work: Path, seed: int, c: dict) -> Path:
-    """A picture of ``c`` (``congestion`` of that seed): router2's overuse by tile at its last
+def congestion_png(work: Path, seed: int, c: dict, tag: str = "") -> Path:
+    """A picture of ``c`` (``congestion`` of that seed): router2's overuse by tile at that
     iteration (``heatmap/seed{s}_congestion_by_coordinate_{i}.csv``, indexed x then y) beside
-    the instances that hold most of it. Written to ``work/heatmap/seed{s}_congestion.png``
+    the instances that hold most of it. Written to ``work/heatmap/seed{s}_congestion{tag}.png``
     (temp name, then rename)."""
     import matplotlib
     matplotlib.use("Agg")
@@ -673,7 +693,7 @@ def congestion_png(work: Path, seed: int, c: dict) -> Path:
     bx.barh(names, [v for _, v in c["by_instance"]][::-1], color="tab:red")
     bx.set(title=f"overuse by instance (of {c['overuse']})", xlabel="overuse")
     fig.tight_layout()
-    out = heat / f"seed{seed}_congestion.png"
+    out = heat / f"seed{seed}_congestion{tag}.png"
     tmp = out.with_suffix(".tmp.png")
     fig.savefig(tmp, dpi=90)
     plt.close(fig)
@@ -791,6 +811,11 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
             res["congestion_by_seed"] = {s: c for s, c in cong.items() if c}
             for s, c in res["congestion_by_seed"].items():
                 c["picture"] = str(congestion_png(work, int(s), c))
+                # and where it stood at its best, when that was not its last iteration
+                best = congestion(work, int(s), least=True)
+                if best and best["iteration"] != c["iteration"]:
+                    best["picture"] = str(congestion_png(work, int(s), best, "_least"))
+                    c["least"] = best
         if seeds > 1:
             res["fmax_by_seed"] = {str(s): report_fmax(r) for s, r in enumerate(reps, 1)}
             res["wirelength_by_seed"] = wirelength
@@ -931,8 +956,11 @@ def main(argv=None) -> int:
             print(f"ECP5 nextpnr seed {s}: {why}")
             c = r.get("congestion_by_seed", {}).get(s)
             if c:
-                print(f"  overuse {c['overuse']} at router2 iteration {c['iteration']}, by instance: "
-                      + ", ".join(f"{k} {v}" for k, v in c["by_instance"]) + f"; {c['picture']}")
+                for b in (c, c.get("least")):
+                    if b:
+                        print(f"  overuse {b['overuse']} at router2 iteration {b['iteration']}"
+                              + (" (its least overused)" if b is not c else "") + ", by instance: "
+                              + ", ".join(f"{k} {v}" for k, v in b["by_instance"]) + f"; {b['picture']}")
     for m in r.get("multipliers", []):
         print(f"multipliers of {m['node']}: {m['dsp']} blocks, {m['logic']} in logic ({m['why']})")
     if r.get("fit"):

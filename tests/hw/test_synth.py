@@ -446,6 +446,49 @@ def test_congestion_sums_the_last_router2_iteration_by_instance(tmp_path):
     assert synth.congestion(tmp_path, 2) is None                 # routed: nothing overused
 
 
+def test_congestion_at_least_overused_iteration_kept_beside_the_last(tmp_path, monkeypatch):
+    """A seed stopped while routing: router2's overuse fell to a minimum and rose again (every
+    unrouted 720p seed run to its limit did). place_and_route reports the last iteration's
+    congestion and, beside it, the least overused iteration's, each from its own heatmap with
+    its own picture; the other iterations' heatmaps are deleted, and a heatmap of an
+    iteration the log does not count (an earlier run's) is neither read nor deleted."""
+    over = {1: 900, 2: 120, 3: 40, 4: 40, 5: 75, 6: 300}      # least: 3 (the first of equals)
+    log = "Info: Running main router loop...\n" + "".join(
+        f"Info:     iter={i} wires={1000 + i} overused={o} overuse={o + 3} archfail=NA\n"
+        for i, o in over.items())
+    assert synth.router_least(log) == 3 and synth.router_least("Info: Packing IOs..\n") == 0
+
+    def fake_nextpnr(work, size, freq, seed, *a, **k):
+        heat = work / "heatmap"
+        heat.mkdir(exist_ok=True)
+        for i in range(1, 7):
+            (heat / f"seed{seed}_congestion_by_net_{i}.csv").write_text(
+                f"u_b32.u_fifo.w[{i}],{over[i] - 5}\nu_MVAU_{i}.x,5\n")
+            (heat / f"seed{seed}_congestion_by_coordinate_{i}.csv").write_text("0,1,\n2,0,\n")
+        (heat / f"seed{seed}_congestion_by_net_9.csv").write_text("u_old.x,1\n")   # not this run's
+        text = log + "\n[hw.synth] stopped\n"
+        synth.nextpnr_log(work, seed).write_text(text)
+        synth._keep_heatmaps(work, seed, text)
+        return {"stopped": "stopped at the 1-minute limit (routing, 300 overused wires at its "
+                           "last iteration)"}
+
+    (tmp_path / "top.json").write_text(json.dumps({"modules": {"top": {
+        "attributes": {"top": "00000000000000000000000000000001"}, "cells": {}}}}))
+    monkeypatch.setattr(synth, "nextpnr", fake_nextpnr)
+    r = synth.place_and_route(tmp_path, {}, 80.0, "LFE5U-25F", lambda m: None, router="router2",
+                              minutes=1)
+    c = r["congestion_by_seed"]["1"]
+    assert (c["iteration"], c["overuse"], c["by_instance"]) == (6, 300, [["u_b32", 295], ["u_MVAU_6", 5]])
+    b = c["least"]
+    assert (b["iteration"], b["overuse"], b["by_instance"]) == (3, 40, [["u_b32", 35], ["u_MVAU_3", 5]])
+    assert Path(c["picture"]).name == "seed1_congestion.png"
+    assert Path(b["picture"]).name == "seed1_congestion_least.png"
+    assert Path(b["picture"]).read_bytes()[:4] == b"\x89PNG"
+    kept = sorted(f.name for f in (tmp_path / "heatmap").glob("*.csv"))
+    assert kept == sorted([f"seed1_congestion_by_{k}_{i}.csv" for k in ("net", "coordinate")
+                           for i in (3, 6)] + ["seed1_congestion_by_net_9.csv"]), kept
+
+
 def test_placed_wirelength_is_the_placers_last_figure():
     log = ("Info:   at iteration #1: temp = 0.000000, timing cost = 1645, wirelen = 612569\n"
            "Info:   at iteration #31: temp = 0.000000, timing cost = 1215, wirelen = 541660 \n"
