@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: MIT
 """hw.gen.passes.registered_ready: which width converters take a registered input ready
-(stream_dwc REG_READY), from the clocks per pixel the design leaves them. (The converter
+(stream_dwc REG_READY), from the clocks per pixel the design leaves them; burst_words /
+burst_depth: which edges into an MVAU unit get a FIFO for its burst of synapse folds. (The converter
 itself with and without it: rtl_tests/stream/test_stream_dwc.py and tests/hw/test_synth.py;
 whole networks with it under stalls: rtl_tests/network.)"""
 import pytest
 
-from hw.gen.design import Design, Edge, Stream
-from hw.gen.passes import converter_clocks_px, registered_ready
+from hw.gen.design import Core, Design, Edge, Layer, Stream
+from hw.gen.passes import (SLICE, burst_depth, burst_words, converter_clocks_px,
+                            registered_ready)
 
 
 def _edge(src_elems, dst_elems, channels, tensor="t"):
@@ -42,3 +44,30 @@ def test_registered_ready_leaves_a_clock_per_pixel_to_spare():
     assert [e.reg_ready for e in edges] == [True, False, False, False]
     registered_ready(d, 600, {**px, "w": 150})      # 4 clocks a pixel: 4 + 1 > 4
     assert [e.reg_ready for e in edges] == [False, False, False, False]
+
+
+def _mvau(module, mw, mh, simd, pe):
+    core = Core(module, "u", {"MW": str(mw), "MH": str(mh), "SIMD": str(simd), "PE": str(pe)}, {})
+    return Layer("MVAU_hls_1", "MVAU_hls", [], [], [], [], cores=[core])
+
+
+@pytest.mark.parametrize("module,mw,mh,simd,pe,words", [
+    ("xnor_mvtu", 72, 8, 8, 1, 9),      # SF 9, NF 8: nine words, then 63 clocks none
+    ("mvtu_int", 27, 32, 9, 16, 3),     # the 720p head: SF 3, NF 2
+    ("xnor_mvtu", 72, 8, 72, 1, 0),     # SF 1: one word a pixel
+    ("xnor_mvtu", 72, 8, 8, 8, 0),      # NF 1: every fold reads
+    ("swg", 72, 8, 8, 1, 0),            # not an MVAU unit
+])
+def test_burst_words(module, mw, mh, simd, pe, words):
+    assert burst_words(_mvau(module, mw, mh, simd, pe)) == words
+
+
+@pytest.mark.parametrize("src,dst,burst,depth", [
+    (2, 8, 9, 11),      # up 4x into SF 9: a pixel's nine words plus the slice
+    (2, 8, 2, SLICE),   # a burst a slice holds
+    (8, 8, 9, SLICE),   # no converter: the producer keeps up word for word
+    (16, 8, 9, SLICE),  # down: each input word gives two
+    (2, 8, 0, SLICE),   # no burst reader
+])
+def test_burst_depth(src, dst, burst, depth):
+    assert burst_depth(_edge(src, dst, 8), burst) == depth
