@@ -4,7 +4,7 @@ Yosys per layer, nextpnr over seeds, and a real photograph through the RTL.
 
     python benchmarks/video_points.py --ckpt CKPT [--points 720p,1080p] [--device LFE5U-85F]
         [--clock-mhz 100] [--fps 60] [--cycles 720p=6,1080p=3] [--seeds 3] [--jobs 2]
-        [--pnr-minutes 90] [--fifo-stage-words N] [--dsp-sums]
+        [--pnr-minutes 90] [--router2-cong-mult X] [--fifo-stage-words N] [--dsp-sums]
         [--photo PICTURE] [--stages fold,export,synth,place,pnr,photo] [--out build/video_points]
 
 Per point (x2: 720p from 640x360 LR frames, 1080p from 960x540):
@@ -185,14 +185,15 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     if "pnr" in a.stages and "pnr" not in rec and nextpnr_ready:
         r = synth_network(build, out / "synth_pnr", "ecp5", freq_mhz=a.clock_mhz, device=dev.name,
                           seeds=a.seeds, jobs=a.jobs, router=a.router, placer=a.placer,
-                          pnr_minutes=a.pnr_minutes, **gen)
+                          pnr_minutes=a.pnr_minutes, cong_mult=a.router2_cong_mult, **gen)
         med = r.get("fmax_median", r.get("fmax_mhz"))
         c = rec["fold"]["cycles_per_pixel"]
         rec["pnr"] = {k: r.get(k) for k in ("fits", "device", "speed_grade", "fmax_mhz", "fmax_by_seed",
                                               "fmax_median", "seeds_routed", "stopped", "wirelength_by_seed",
                                               "congestion_by_seed",
                                               "minutes_per_seed", "utilisation", "nextpnr_s",
-                                              "total", "router", "placer", "yosys_s", "why")}
+                                              "total", "router", "router2_cong_mult", "placer",
+                                              "yosys_s", "why")}
         if med:
             rec["pnr"]["fps_at_median"] = med * 1e6 / c / (lr_hw[0] * lr_hw[1])
         _save(rec, rec_path)
@@ -271,6 +272,9 @@ def main(argv=None) -> int:
     ap.add_argument("--dsp-sums", action="store_true",
                     help="hw.synth --dsp-sums: the int8 products summed two by two in the DSP "
                          "slices' ALU54B (in the netlist and the photograph's RTL)")
+    ap.add_argument("--router2-cong-mult", type=positive_float, metavar="X",
+                    help="pnr: router2 multiplies the price of a shared wire by X after every "
+                         "iteration (default: nextpnr's 2.0; hw.synth --router2-cong-mult)")
     ap.add_argument("--photo", type=Path)
     ap.add_argument("--stages", default="fold,export,synth,pnr,photo")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "video_points")

@@ -398,7 +398,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
                   jobs: int | None = None, seeds: int = 1, router: str = "router1",
                   placer: str = "heap", pnr_minutes: float | None = None,
                   route: bool = True, fifo_stage_words: int | None = None,
-                  dsp_sums: bool = False) -> dict:
+                  dsp_sums: bool = False, cong_mult: float | None = None) -> dict:
     """Synthesise (and for ECP5 place and route) the whole network of ``build``.
 
     ``device`` (a name of ``hw.devices``): its family is the target, the int8 layers get at
@@ -416,6 +416,8 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
 
     ``dsp_sums``: int8 products summed two by two where they are made (``hw.gen.generate``;
     on ECP5 in the DSP slices' ALU54B, each sum given its slice, see ``lock_dsp_sums``).
+
+    ``cong_mult``: router2's congestion-price growth (``set_cong_mult``).
 
     Returns the contents of ``synth.json``.
     """
@@ -481,7 +483,7 @@ def synth_network(build: Path, out: Path | None = None, target: str = "xilinx",
     elif target == "ecp5":
         res.update(place_and_route(work, total, freq_mhz, device, progress, seeds,
                                    jobs or os.cpu_count() or 1, router, placer, pnr_minutes,
-                                   route))
+                                   route, cong_mult))
     res["seconds"] = round(time.time() - t0, 1)
     (work / "synth.json").write_text(json.dumps(res, indent=2))
     write_manifest(work)
@@ -736,10 +738,39 @@ def report_fmax(rep: dict | None) -> float | None:
     return min(fmax) if fmax else None
 
 
+#: nextpnr's router2 setting for how fast the price of a shared wire grows (router2.cc:
+#: ``curr_cong_weight`` starts at 0.5 and is multiplied by it after every iteration; nextpnr's
+#: default 2.0)
+CONG_MULT = "router2/currCongWeightMult"
+
+
+def set_cong_mult(netlist: Path, mult: float | None) -> None:
+    """Write ``mult`` as router2's congestion-price growth (``CONG_MULT``) into the settings
+    of a Yosys JSON netlist's top module, which nextpnr's JSON frontend reads into its
+    context (nextpnr-ecp5 has no command-line option for it); None removes it (nextpnr's
+    default). Rewritten in place, temp name then rename, only when it changes. With the
+    default the price doubles every iteration (0.5 x 2^30 after 31), so every unrouted 720p
+    seed's overuse fell to its minimum around iteration 33-39 and then rose again."""
+    netlist = Path(netlist)
+    d = json.loads(netlist.read_text())
+    settings = top_module(d).setdefault("settings", {})
+    want = None if mult is None else repr(float(mult))
+    if settings.get(CONG_MULT) == want:
+        return
+    if want is None:
+        settings.pop(CONG_MULT)
+    else:
+        settings[CONG_MULT] = want
+    tmp = netlist.with_suffix(".tmp.json")
+    tmp.write_text(json.dumps(d))
+    os.replace(tmp, netlist)
+
+
 def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None,
                     progress=print, seeds: int = 1, jobs: int = 1,
                     router: str = "router1", placer: str = "heap",
-                    minutes: float | None = None, route: bool = True) -> dict:
+                    minutes: float | None = None, route: bool = True,
+                    cong_mult: float | None = None) -> dict:
     """nextpnr-ecp5 on the smallest device whose capacity holds the synthesised cells
     (trying the next one if placement fails); routed Fmax and utilisation. Seed 1 is the
     flow's fixed choice (``fmax_mhz``); with ``seeds`` > 1 the same netlist is placed again
@@ -752,7 +783,10 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
 
     ``route`` False: every seed placed only (a third of an LFE5U-85F seed's time): the fit,
     the utilisation and each seed's placed wirelength with their median
-    (``wirelength_median``), no Fmax (``place_only``)."""
+    (``wirelength_median``), no Fmax (``place_only``).
+
+    ``cong_mult`` (router2): how fast the price of a shared wire grows (``set_cong_mult``;
+    None: nextpnr's default 2.0), recorded as ``router2_cong_mult``."""
     from concurrent.futures import ThreadPoolExecutor
 
     targets, answer = ecp5_targets(total, device)
@@ -761,6 +795,7 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
     for target in targets:
         size, t = target.nextpnr, time.time()
         lock_dsp_sums(work / "top.json", size)    # the sums' DSP slices on this size
+        set_cong_mult(work / "top.json", cong_mult if router == "router2" else None)
         # one size: every seed at once; several: seed 1 decides the size first
         first = range(1, seeds + 1) if len(targets) == 1 else range(1, 2)
         progress(f"[synth] nextpnr-ecp5 --{size} --speed {target.speed} at {freq_mhz:g} MHz, seed"
@@ -804,6 +839,8 @@ def place_and_route(work: Path, total: dict, freq_mhz: float, device: str | None
                        seeds_placed=f"{done} of {seeds}", nextpnr_s=round(time.time() - t, 1))
             return res
         res.update(fmax_mhz=report_fmax(reps[0]), router=router)
+        if cong_mult is not None and router == "router2":
+            res["router2_cong_mult"] = cong_mult
         # a seed stopped while routing: where its last router2 iteration was short of wires
         cong = {str(s): congestion(work, s) for s, r in enumerate(reps, 1)
                 if r and "(routing" in r.get("stopped", "")}
@@ -892,6 +929,10 @@ def main(argv=None) -> int:
                     help="sum an int8 layer's products two by two where they are made (ECP5: "
                          "two MULT18X18D and their DSP slice's ALU54B), when all are on "
                          "multiplier blocks; the adder trees take half the terms")
+    ap.add_argument("--router2-cong-mult", type=positive_float, metavar="X",
+                    help="router2: multiply the price of a shared wire by X after every "
+                         "iteration (nextpnr's default 2.0; written into the netlist's "
+                         "settings, nextpnr-ecp5 has no option for it)")
     a = ap.parse_args(argv)
     try:
         from hw.devices import device as get_device
@@ -906,6 +947,10 @@ def main(argv=None) -> int:
             print("error: --place-only places with nextpnr: it needs the ecp5 target, --seeds "
                   "1 or more and no --per-layer", file=sys.stderr)
             return 2
+        if a.router2_cong_mult is not None and (a.router != "router2" or a.target != "ecp5"):
+            print("error: --router2-cong-mult sets a router2 price: it needs --router router2 "
+                  "and the ecp5 target", file=sys.stderr)
+            return 2
         if a.seeds > 1 and a.target != "ecp5":
             print(f"error: --seeds places with nextpnr, which only the ecp5 target has (not "
                   f"{a.target}); drop --seeds or use --target ecp5", file=sys.stderr)
@@ -913,7 +958,8 @@ def main(argv=None) -> int:
         r = synth_network(a.build, a.out, a.target, a.sliding_window, a.freq, a.device,
                           per_layer=a.per_layer, jobs=a.jobs, seeds=a.seeds, router=a.router,
                           placer=a.placer, pnr_minutes=a.pnr_minutes, route=not a.place_only,
-                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums)
+                          fifo_stage_words=a.fifo_stage_words, dsp_sums=a.dsp_sums,
+                          cong_mult=a.router2_cong_mult)
     except ToolkitError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -348,6 +348,25 @@ def test_nextpnr_router_choice_places_and_logs_as_it_goes(tmp_path):
             assert synth.congestion(tmp_path, 1) is None
 
 
+def test_router2_congestion_price_growth_reaches_nextpnr(tmp_path):
+    """``cong_mult`` (``hw.synth --router2-cong-mult``) goes into the netlist's settings, which
+    nextpnr's JSON frontend hands to router2: the same netlist, seed and placer take another
+    course through router2's iterations with 1.2 than with nextpnr's default, and the default
+    written out (2.0) takes the very same course as none (a setting that did not reach
+    router2 would leave all three alike). Removed again when not asked for."""
+    _small_netlist(tmp_path)
+    curves = {}
+    for m in (None, 2.0, 1.2):
+        r = synth.place_and_route(tmp_path, {}, 100.0, "LFE5U-25F", lambda m: None,
+                                  router="router2", placer="static", cong_mult=m)
+        assert r["fmax_mhz"] > 100 and r.get("router2_cong_mult") == m
+        settings = synth.top_module(json.loads((tmp_path / "top.json").read_text())).get("settings", {})
+        assert settings.get(synth.CONG_MULT) == (None if m is None else repr(m))
+        curves[m] = re.findall(r"iter=(\d+) wires=(\d+)\s+overused=(\d+)",
+                               (tmp_path / "nextpnr.log").read_text())
+    assert len(curves[None]) > 1 and curves[2.0] == curves[None] and curves[1.2] != curves[None]
+
+
 def test_place_only_places_every_seed_and_routes_none(tmp_path):
     """``route=False`` (``hw.synth --place-only``): nextpnr places and stops; each seed's
     placed wirelength and their median, no Fmax anywhere. The same seed routed has the same
