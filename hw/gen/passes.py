@@ -204,10 +204,14 @@ def registered_ready(design: Design, frame_cycles: float, pixels: dict[str, int]
     slowest path of the one seed that routed (13.45 ns of routing across the chip).
 
     Down converters only: an up converter feeding a unit that reads a pixel's synapse folds
-    in consecutive clocks (and none while it computes its other neuron folds) meets that
-    burst one clock late per word once the FIFO between them is empty, and the average rate
-    does not show it (the default build's 4 -> 36 window edges: 1 024 cycles per frame more,
-    1.0104x; measured). A down converter's clock falls between its input words, which
+    in consecutive clocks (and none while it computes its other neuron folds) met that
+    burst one clock late per word once the register slice between them was empty, and the
+    average rate does not show it (the default build's 4 -> 36 window edges: 1 024 cycles
+    per frame more, 1.0104x; measured). Since such an edge has a FIFO for the burst
+    (``burst_depth``) that loss is gone (the default build with up converters too: 98 304
+    cycles, 1.000x; measured), but no routed path has pointed at an up converter's ready,
+    so the rule stays where it was measured to help. A down converter's clock falls between
+    its input words, which
     at these edges are whole pixels the consumer's other folds hide (720p: 2 cycles per
     frame)."""
     for e in design.edges:
