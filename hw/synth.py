@@ -749,8 +749,9 @@ def set_cong_mult(netlist: Path, mult: float | None) -> None:
     of a Yosys JSON netlist's top module, which nextpnr's JSON frontend reads into its
     context (nextpnr-ecp5 has no command-line option for it); None removes it (nextpnr's
     default). Rewritten in place, temp name then rename, only when it changes. With the
-    default the price doubles every iteration (0.5 x 2^30 after 31), so every unrouted 720p
-    seed's overuse fell to its minimum around iteration 33-39 and then rose again."""
+    default the price doubles every iteration (0.5 x 2^30 after 31), about where every
+    unrouted 720p seed's overuse stopped falling; on a 720p placement that routes anyway,
+    1.5 took 81 iterations instead of 57 for about the same Fmax (docs/benchmarks.md)."""
     netlist = Path(netlist)
     d = json.loads(netlist.read_text())
     settings = top_module(d).setdefault("settings", {})
