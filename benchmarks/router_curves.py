@@ -10,16 +10,19 @@ Prints each run's iterations, its least overuse (and where) and its last; writes
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-ITER = re.compile(r"^Info:\s+iter=(\d+) wires=(\d+) overused=(\d+)", re.M)
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 
 def curve(log: Path) -> list[tuple[int, int, int]]:
-    """(iteration, wires used, overused wires) of every router2 iteration in ``log``."""
-    return [tuple(map(int, m)) for m in ITER.findall(log.read_text(errors="replace"))]
+    """(iteration, wires used, overused wires) of every router2 iteration in ``log``
+    (``hw.synth.router_curve``)."""
+    from hw.synth import router_curve
+
+    return router_curve(log.read_text(errors="replace"))
 
 
 def main(argv=None) -> int:

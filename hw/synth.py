@@ -609,9 +609,18 @@ HEATMAPS = ("congestion_by_net", "congestion_by_coordinate", "congestion_by_wire
             "utilisation_by_wiretype")     # router2's heatmap files, one of each per iteration
 
 
+#: one router2 iteration's line in a nextpnr log: iteration, wires used, overused wires
+ROUTER2_ITER = re.compile(r"^Info:\s+iter=(\d+) wires=(\d+)\s+overused=(\d+)", re.M)
+
+
+def router_curve(log: str) -> list[tuple[int, int, int]]:
+    """(iteration, wires used, overused wires) of every router2 iteration in a nextpnr log."""
+    return [tuple(map(int, m)) for m in ROUTER2_ITER.findall(log)]
+
+
 def _router_iterations(log: str) -> int:
-    it = re.findall(r"^Info:\s+iter=(\d+) wires=", log, re.M)
-    return int(it[-1]) if it else 0
+    c = router_curve(log)
+    return c[-1][0] if c else 0
 
 
 def router_least(log: str) -> int:
@@ -619,9 +628,8 @@ def router_least(log: str) -> int:
     equals), 0 when the log counts none. A congested 720p seed's overuse falls to a minimum and
     then rises again until the time limit (docs/benchmarks.md): where the router stood at its
     best is a different question from where it ended."""
-    its = [(int(o), int(i)) for i, o in
-           re.findall(r"^Info:\s+iter=(\d+) wires=\d+\s+overused=(\d+)", log, re.M)]
-    return min(its)[1] if its else 0
+    c = router_curve(log)
+    return min(c, key=lambda r: r[2])[0] if c else 0
 
 
 def _keep_heatmaps(work: Path, seed: int, log: str) -> None:

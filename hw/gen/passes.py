@@ -86,10 +86,15 @@ def _tree_depth(n: int) -> int:
     return d
 
 
+def _int_params(core) -> dict[str, int]:
+    """A core's integer parameters (its rendered values that are integer literals)."""
+    return {k: int(v) for k, v in core.params.items() if str(v).lstrip("-").isdigit()}
+
+
 def credit_beats(core) -> int:
     """Output beats a core may hold in flight: the depth of its credit FIFO (the results it
     may have promised), as hw/rtl computes it; 0 for cores without one."""
-    p = {k: int(v) for k, v in core.params.items() if str(v).lstrip("-").isdigit()}
+    p = _int_params(core)
     if core.module == "swg":  # LAT + 8 (swg.sv: LAT = 4)
         return 4 + 8
     if core.module == "swg_lb":
@@ -127,7 +132,7 @@ def burst_words(lay: Layer) -> int:
     NF of 1: one word per pixel, or every fold reading)."""
     for c in lay.cores:
         if c.module in ("xnor_mvtu", "mvtu_int"):
-            p = {k: int(v) for k, v in c.params.items() if str(v).lstrip("-").isdigit()}
+            p = _int_params(c)
             sf, nf = p["MW"] // p["SIMD"], p["MH"] // p["PE"]
             return sf if sf > 1 and nf > 1 else 0
     return 0
@@ -211,9 +216,8 @@ def registered_ready(design: Design, frame_cycles: float, pixels: dict[str, int]
     (``burst_depth``) that loss is gone (the default build with up converters too: 98 304
     cycles, 1.000x; measured), but no routed path has pointed at an up converter's ready,
     so the rule stays where it was measured to help. A down converter's clock falls between
-    its input words, which
-    at these edges are whole pixels the consumer's other folds hide (720p: 2 cycles per
-    frame)."""
+    its input words, which at these edges are whole pixels the consumer's other folds hide
+    (720p: 2 cycles per frame)."""
     for e in design.edges:
         need = converter_clocks_px(e)
         e.reg_ready = need is not None and need + 1 <= frame_cycles / pixels[e.tensor]
