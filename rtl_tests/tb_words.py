@@ -3,7 +3,8 @@
 input gaps, takes the output with random backpressure, and compares every output word with
 ``==`` to the expected words (computed by pytest from FINN's node execution, packed with
 ``hw.gen.literals``). TB_DATA: an .npz with ``in_words``/``out_words`` (hex strings),
-``in_width``, ``out_width``, ``pause_in``, ``pause_out``."""
+``in_width``, ``out_width``, ``pause_in``, ``pause_out``; optionally ``max_cycles``: the
+clocks from the start of reset to the last output word may not exceed it."""
 import os
 
 import cocotb
@@ -46,3 +47,7 @@ async def words_match(dut):
                   f"{len(bad)} differ")
     assert not bad, (f"{len(bad)} of {len(expected)} output words differ; first at word {bad[0]}: "
                      f"got {got[bad[0]]:x}, expected {expected[bad[0]]:x}")
+    cycles = cocotb.utils.get_sim_time("ns") / 10
+    max_cycles = int(d["max_cycles"]) if "max_cycles" in d.files else 0
+    assert not max_cycles or cycles <= max_cycles, \
+        f"{len(got)} words took {cycles:.0f} cycles, more than {max_cycles}"

@@ -193,6 +193,20 @@ def test_banked_fifo_synthesises_with_its_predicted_block_rams(tmp_path):
     assert got["EBR"] == want, got
 
 
+def test_fifo_of_many_banks_synthesises_with_its_predicted_block_rams(tmp_path):
+    """Seven banks (3 094 words of 40 bits: six of 512 in block RAM, 22 words in LUT RAM)
+    read through registered OR groups of the banks' zeroed registers: Yosys synthesises it
+    with the blocks the model predicts."""
+    from hw.resmodel import _Pseudo, block_count, lutram_count
+
+    params = dict(WIDTH=40, DEPTH=3100)
+    want = block_count(_Pseudo("stream_fifo", params))
+    assert want == 12 and lutram_count(_Pseudo("stream_fifo", params)) == 20
+    got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", params, 40, 40), "t", tmp_path,
+                           "ecp5")
+    assert got["EBR"] == want, got
+
+
 @pytest.mark.parametrize("ie,oe", [(288, 96), (8, 32), (5, 7)], ids=["down", "up", "any"])
 def test_converter_ready_from_registers_only_when_asked(tmp_path, ie, oe):
     """stream_dwc REG_READY: after synth_ecp5 no path from m_axis_tready reaches
