@@ -17,7 +17,8 @@
 // takes it (ready only then), and every fold reads it there.
 // WLANE > 0 with LEAN (and WLANE < WW): the weight word is read in lanes of WLANE bits, each
 // lane with its own copy of the weight address (see ``wlane`` below); same stages, same
-// outputs, clock for clock, as one address.
+// outputs, clock for clock, as one address. LATE = 1 with lanes: every output one clock
+// later, so that no net from one register reaches every lane's address logic (see below).
 `default_nettype none
 
 module mvtu_fetch #(
@@ -29,7 +30,8 @@ module mvtu_fetch #(
     parameter WEIGHT_RAM = "auto",  // synthesis memory style of the weights: auto, block, distributed, logic
     parameter IBUF_RAM = "auto",    // ... of the input vector buffer
     parameter bit LEAN = 0,         // one operand stage (see above)
-    parameter int WLANE = 0         // LEAN: weight lane width, its own address copy (0: one)
+    parameter int WLANE = 0,        // LEAN: weight lane width, its own address copy (0: one)
+    parameter bit LATE = 0          // with weight lanes: the outputs one clock later (below)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -98,33 +100,77 @@ module mvtu_fetch #(
         // the lanes need no operand stage of their own. (A second try registered the word a
         // clock late and delayed the operand to match: 2 304 flip-flops more at the 720p tail,
         // and nextpnr's strict legaliser did not finish that netlist in 30 minutes.)
+        //
+        // That still leaves va as one register whose net reaches every lane's address logic,
+        // and a lane per PE of an int8 head sits by its multipliers, across the chip (the
+        // routed 720p head's slowest path: va across 77 columns, then three LUT levels,
+        // 12.1 ns). LATE = 1 gives each lane its own copy of va, one clock later (vl): a
+        // toggle t that flips on va and its previous value p, vl = t ^ p; each toggle is
+        // computed from its own previous value, so the copies stay distinct registers. va's
+        // net then ends at the toggles (one LUT), and each lane's address copy and ROM read
+        // run one clock later (wadl = wadr two clocks before), as do the outputs: the
+        // operand, fold position and valid through one register more. That register costs
+        // the operand's width, which is why only the int units ask for it (an int8 head's
+        // 72 bits; a binary-weight tail's 2 592 would be the failed second try above).
         logic [WA_W-1:0] wadl [NWL];
+        logic [NWL-1:0] vl;                 // each lane's copy of va, one clock late (LATE)
         for (genvar k = 0; k < NWL; k++) begin : lane
             localparam int LO = k * WLANE;
             localparam int LW_ = (LO + WLANE <= WW) ? WLANE : WW - LO;
+            if (LATE) begin : late
+                logic t, p;
+                always_ff @(posedge ap_clk)
+                    if (!ap_rst_n) begin
+                        t <= 1'b0;
+                        p <= 1'b0;
+                    end else begin
+                        t <= t ^ va;
+                        p <= t;
+                    end
+                assign vl[k] = t ^ p;
+            end else begin : now
+                assign vl[k] = va;
+            end
             always_ff @(posedge ap_clk) begin
-                wa[LO +: LW_] <= wmem[va ? next_adr(wadl[k]) : wadl[k]][LO +: LW_];
+                wa[LO +: LW_] <= wmem[vl[k] ? next_adr(wadl[k]) : wadl[k]][LO +: LW_];
                 if (!ap_rst_n) wadl[k] <= '0;
-                else if (va) wadl[k] <= next_adr(wadl[k]);
+                else if (vl[k]) wadl[k] <= next_adr(wadl[k]);
             end
         end
 `ifdef VERILATOR
         always_ff @(posedge ap_clk)
             for (int k = 1; k < NWL; k++)
-                if (ap_rst_n && wadl[k] != wadl[0])
+                if (ap_rst_n && (wadl[k] != wadl[0] || vl[k] != vl[0]))
                     $error("mvtu_fetch: weight lane %0d address %0d, lane 0 %0d", k, wadl[k], wadl[0]);
-        logic [WA_W-1:0] wadr_q;
+        logic [WA_W-1:0] wadr_q, wadr_qq;
+        logic va_q;
         always_ff @(posedge ap_clk) begin
             wadr_q <= wadr;
-            if (ap_rst_n && va && wadl[0] != wadr_q)
-                $error("mvtu_fetch: weight lane address %0d, one clock late %0d", wadl[0], wadr_q);
+            wadr_qq <= wadr_q;
+            va_q <= ap_rst_n && va;
+            if (ap_rst_n && vl[0] != (LATE ? va_q : va))
+                $error("mvtu_fetch: a lane's valid %0d, va %0d clocks before %0d", vl[0], LATE,
+                       LATE ? va_q : va);
+            if (ap_rst_n && vl[0] && wadl[0] != (LATE ? wadr_qq : wadr_q))
+                $error("mvtu_fetch: weight lane address %0d, %0d clocks late %0d", wadl[0],
+                       1 + LATE, LATE ? wadr_qq : wadr_q);
         end
 `endif
     end else begin : wone
         always_ff @(posedge ap_clk) wa <= wmem[wadr];
     end
 
-    if (LEAN) begin : lean
+    if (LEAN && NWL > 1 && LATE) begin : lean_late
+        // A and one register more: the weight lanes read one clock late (above)
+        always_ff @(posedge ap_clk) begin
+            x2 <= xa;
+            sf2 <= sfa;
+            nf2 <= nfa;
+            if (!ap_rst_n) v2 <= 1'b0;
+            else v2 <= va;
+        end
+        assign w2 = wa;
+    end else if (LEAN) begin : lean
         // A only: the outputs are the A registers (weight lanes or one address)
         assign v2 = va;
         assign x2 = xa;

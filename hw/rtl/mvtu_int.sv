@@ -60,6 +60,10 @@ module mvtu_int #(
     localparam int WL = (WLANE >= 0) ? WLANE : W_BIPOLAR ? ((SIMD * PE < 32) ? SIMD * PE : 32)
                                                          : SIMD * W_W;
 
+    // int weights in lanes: the lanes' copies of the fetch valid one clock later (mvtu_fetch
+    // LATE), every result one clock later
+    localparam bit LATE = LEAN && !W_BIPOLAR && WL > 0 && WL < PE * SIMD * W_W;
+
     logic [SIMD*IN_W-1:0] x2;
     logic [PE*SIMD*W_W-1:0] w2;
     logic [SF_W-1:0] sf2;
@@ -69,7 +73,7 @@ module mvtu_int #(
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE),
         .WEIGHT_RAM(WEIGHT_RAM),
-        .IBUF_RAM(IBUF_RAM), .LEAN(LEAN), .WLANE(WL))
+        .IBUF_RAM(IBUF_RAM), .LEAN(LEAN), .WLANE(WL), .LATE(LATE))
         u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room,
                  .promise, .v2, .x2, .w2, .sf2, .nf2);
 
@@ -134,8 +138,8 @@ module mvtu_int #(
             else vm <= {vm[0], v2};
         end
 
-        mvtu_acc #(.PE(PE), .NTERM(NT), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 : 5), .SF(SF),
-                   .PAIRS(PAIRS)) u_acc (
+        mvtu_acc #(.PE(PE), .NTERM(NT), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 + LATE : 5),
+                   .SF(SF), .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
             .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end

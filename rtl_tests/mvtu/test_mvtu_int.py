@@ -28,6 +28,7 @@ PARAMS = [
     (72, 12, 8, 3, "INT8", 0.3, 0.3, 3, False, 0),   # every product in logic
     (72, 12, 72, 3, "INT8", 0.4, 0.4, 4, True),      # binary, one synapse fold: input held
     (27, 16, 27, 4, "INT9", 0.3, 0.5, 3, False, 50),  # head, one synapse fold, 58 in logic
+    (27, 32, 9, 16, "INT9", 0.3, 0.4, 4),    # the 720p head: 3 x 2 folds, 16 weight lanes
 ]
 
 
@@ -107,17 +108,20 @@ def test_negative_control_flipped_binary_weight_registered_pairs_fails(tmp_path)
 
 
 @pytest.mark.rtlsim
-@pytest.mark.parametrize("idx,where", [(9, (20, 3)), (8, (60, 2))], ids=["head_lane3", "binary_lane6"])
+@pytest.mark.parametrize("idx,where", [(9, (20, 3)), (8, (60, 2)), (10, (13, 31))],
+                         ids=["head_lane3", "binary_lane6", "head720p_lane15"])
 def test_negative_control_changed_weight_in_a_later_weight_lane_fails(tmp_path, idx, where):
     """Weights in logic are read per lane, each lane at its own address copy (mvtu_fetch
-    WLANE): a weight changed in the last lane (the head's PE lane 3; the binary tail's bits
-    192..215, its seventh lane of 32) must fail."""
+    WLANE; int lanes also with their own valid, one clock late: LATE): a weight changed in
+    the last lane (the head's PE lane 3; the binary tail's bits 192..215, its seventh lane of
+    32; the 720p head's lane 15, neuron 31, second synapse fold) must fail."""
     assert run_case(tmp_path, *PARAMS[idx], seed=3, change=where) == (1, 1)
 
 
 @pytest.mark.rtlsim
 @pytest.mark.parametrize("pairs", [0, 1], ids=["quads", "pairs"])
-@pytest.mark.parametrize("idx", [0, 1, 2, 3], ids=["head_s3", "head_s9", "tail_s4", "odd_s5"])
+@pytest.mark.parametrize("idx", [0, 1, 2, 3, 10],
+                         ids=["head_s3", "head_s9", "tail_s4", "odd_s5", "head720p"])
 def test_mvtu_int_products_summed_in_pairs(tmp_path, idx, pairs):
     """DSP_SUMS: a lane's products two by two in mul_add_reg (on ECP5 two multipliers and
     their slice's ALU54B), an odd SIMD's last product alone, same latency; the 720p head's
