@@ -242,7 +242,8 @@ def test_weight_lanes_keep_their_own_address_through_yosys(tmp_path, bipolar):
     binary weights), each lane at its own copy of the address (mvtu_fetch WLANE). Yosys
     merges weight flip-flops whose bits are the same function of the address; predicted
     from the weight words alone: one flip-flop per distinct non-constant bit column within
-    each lane, and an address copy per lane. Against two lanes (all bits but the last, and
+    each lane, and an address copy per lane (int lanes also their valid's copy, mvtu_fetch
+    LATE: two flip-flops). Against two lanes (all bits but the last, and
     the last: so both sides have the lanes' logic and differ only in their number), the
     flip-flop difference synth_ecp5 gives must be exactly that (copies merged back, or lanes
     that share, would show)."""
@@ -268,7 +269,8 @@ def test_weight_lanes_keep_their_own_address_through_yosys(tmp_path, bipolar):
     addr_bits = max(1, (len(words) - 1).bit_length())
     want = sum(distinct(k * lane, (k + 1) * lane) for k in range(nl))
     want -= distinct(0, width - 1) + distinct(width - 1, width)
-    want += (nl - 2) * addr_bits
+    # and int lanes their own copy of the fetch valid: a toggle and its previous value
+    want += (nl - 2) * (addr_bits + (0 if bipolar else 2))
     base = dict(MW=mw, MH=mh, SIMD=simd, PE=pe, IN_SIGNED=1, **extra, WEIGHT_FILE=sv_string("w.mem"),
                 WEIGHT_RAM=sv_string("logic"), LEAN=1, PAIRS=1)
     got = {wl: synth.synth_core("mvtu_int", _stream_top("mvtu_int", {**base, "WLANE": wl}, simd * extra["IN_W"],
