@@ -160,30 +160,27 @@ module stream_fifo #(
         function automatic logic [2:0] nxt(input logic [2:0] i);
             return (i == 3'(NB_OUT - 1)) ? '0 : i + 1'b1;
         endfunction
-        // the OR of the banks' registers: every word zero but the one read
+        // the OR of the banks' registers: every word zero but the one read; past four banks
+        // each group of four ORed into a register first (src: the groups, else the banks)
+        localparam int NS = (NG > 0) ? NG : NBK;              // words ORed into r3
+        logic [WIDTH-1:0] src [NS];
         if (NG > 0) begin : grp
-            logic [WIDTH-1:0] g [NG];
             always_ff @(posedge ap_clk) begin
                 for (int j = 0; j < NG; j++) begin
                     logic [WIDTH-1:0] o;
                     o = '0;
                     for (int i = 4 * j; i < 4 * j + 4; i++) if (i < NBK) o = o | r2[i];
-                    g[j] <= o;
+                    src[j] <= o;
                 end
             end
-            always_ff @(posedge ap_clk) begin
-                logic [WIDTH-1:0] o;
-                o = '0;
-                for (int j = 0; j < NG; j++) o = o | g[j];
-                r3 <= o;
-            end
         end else begin : nogrp
-            always_ff @(posedge ap_clk) begin
-                logic [WIDTH-1:0] o;
-                o = '0;
-                for (int k = 0; k < NBK; k++) o = o | r2[k];
-                r3 <= o;
-            end
+            always_comb for (int k = 0; k < NBK; k++) src[k] = r2[k];
+        end
+        always_ff @(posedge ap_clk) begin
+            logic [WIDTH-1:0] o;
+            o = '0;
+            for (int j = 0; j < NS; j++) o = o | src[j];
+            r3 <= o;
         end
         wire v3 = vs[LAT-1];            // r3 holds a word read
         always_ff @(posedge ap_clk) begin
