@@ -165,6 +165,25 @@ def _dist_info() -> tuple[int, int]:
     return (dist.get_rank(), ws) if ws > 1 else (0, 1)
 
 
+def _close_process_group() -> None:
+    """The end of a DDP run: every rank waits for the others, then the process group goes.
+
+    Gloo's worker thread destroys a finished collective's record itself, and that record
+    can hold a Python object (the autograd engine's context, captured when DDP's gradient
+    all-reduce was issued), whose destruction takes the GIL. The group's destructor joins
+    that thread while holding the GIL: if the thread was still destroying the last barrier,
+    both waited for ever (measured: 1 of 6 two-rank runs on a loaded 2-core machine; rank 1
+    stuck in ~ProcessGroupGloo's join, gloo's runloop in ~AsyncBarrierWork -> take_gil).
+    Here the barrier's record is held in Python until the group is gone, so the worker
+    thread only lets go of it, and its destruction (with the earlier records it keeps) runs
+    on this thread when ``done`` goes. torch's own teardown has no such guard (see
+    pytorch/pytorch#75097)."""
+    done = dist.barrier(async_op=True)
+    done.wait()
+    dist.destroy_process_group()
+    del done
+
+
 def freeze_scales(net) -> int:
     """Stop learning every learned weight scale (Brevitas' ``scaling_impl.value`` of a
     weight quantizer); Adam skips a parameter without a gradient. Returns how many."""
@@ -338,8 +357,8 @@ def train(args) -> dict:
         write_json_atomic(result, out / "metrics.json")
         interrupt.finished()
     if world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+        model = None    # DDP's reducer lets go of the process group here, on this thread
+        _close_process_group()
     return result
 
 
