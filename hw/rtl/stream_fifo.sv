@@ -84,17 +84,20 @@ module stream_fifo #(
 `endif
     end else begin : ram
         // memory in banks of one block RAM's depth at this width (so no block RAM output is
-        // muxed with another's before a register) -> read register (r, in the block RAM) ->
-        // a plain register per bank (r2), zero unless its bank was read (a one-hot flag per
-        // bank, hit, on the flip-flops' synchronous reset) -> the banks ORed into r3 -> a
+        // muxed with another's before a register) -> read register (r, in the block RAM),
+        // zero unless its bank was read (the block RAM's synchronous output reset) -> a
+        // plain register per bank (r2) -> the banks ORed into r3 -> a
         // six-word output buffer in registers; every path from a block RAM's slow
         // clock-to-out ends at a register with no logic before it. More than four banks:
-        // ORed in registered groups of four first (g), one clock more.
+        // ORed in registered groups of four first (src), one clock more.
         // Why an OR of zeroed words and not a multiplexer: the routed 720p network's slowest
         // path was a 21-bank FIFO's bank select, one register driving the select inputs of a
         // 64-bit 21:1 multiplexer (6.9 ns of routing to the far bits, then four LUT levels).
-        // Here a bank's flag drives only its own bank's register, the ORs need no select,
-        // and a group's OR can sit by its banks.
+        // Here a bank's compare drives only its own block RAMs' reset, the ORs need no
+        // select, and a group's OR can sit by its banks. (The zeroing was first on r2's
+        // flip-flops' synchronous reset, a registered one-hot flag per bank: the 720p netlist
+        // then had a control set per bank, and nextpnr's strict legaliser did not finish it,
+        // twice for over 30 CPU minutes, where the netlist before placed in about 20.)
         localparam int NB_OUT = 6;                           // output buffer words
         localparam int N = (DEPTH > NB_OUT + 2) ? DEPTH - NB_OUT : 2;   // words in memory
         localparam int BD0 = (WIDTH <= 1) ? 16384 : (WIDTH <= 2) ? 8192 : (WIDTH <= 4) ? 4096 :
@@ -133,16 +136,17 @@ module stream_fifo #(
             // pop a full one; checked in simulation), so Yosys adds no collision bypass
             (* no_rw_check *) logic [WIDTH-1:0] mem [D];
             logic [WIDTH-1:0] r;
-            logic hit;                  // the word in r was read from this bank
             always_ff @(posedge ap_clk) begin
                 if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata;
                 // read every clock, no enable: ``pop`` (from the occupancy) then drives only
                 // the local pointers and counters, not a clock enable spread over every block
-                // RAM of a wide FIFO; vs marks the reads that count
-                r <= mem[roff];
-                hit <= rbank == BW'(k);
-                if (hit) r2[k] <= r;
-                else r2[k] <= '0;
+                // RAM of a wide FIFO; vs marks the reads that count. A bank not being read
+                // gives zero: the block RAM's own output register reset (Yosys maps the
+                // reset into DP16KD's RST, RESETMODE SYNC), so no bank adds a flip-flop
+                // control set to the fabric
+                if (rbank == BW'(k)) r <= mem[roff];
+                else r <= '0;
+                r2[k] <= r;
 `ifdef VERILATOR
                 if (push && pop && wbank == BW'(k) && rbank == BW'(k) && woff == roff)
                     $error("stream_fifo: a read meets a write at word %0d", woff);
