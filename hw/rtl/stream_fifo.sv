@@ -84,20 +84,18 @@ module stream_fifo #(
 `endif
     end else begin : ram
         // memory in banks of one block RAM's depth at this width (so no block RAM output is
-        // muxed with another's before a register) -> read register (r, in the block RAM),
-        // zero unless its bank was read (the block RAM's synchronous output reset) -> a
-        // plain register per bank (r2) -> the banks ORed into r3 -> a
-        // six-word output buffer in registers; every path from a block RAM's slow
-        // clock-to-out ends at a register with no logic before it. More than four banks:
-        // ORed in registered groups of four first (src), one clock more.
-        // Why an OR of zeroed words and not a multiplexer: the routed 720p network's slowest
-        // path was a 21-bank FIFO's bank select, one register driving the select inputs of a
-        // 64-bit 21:1 multiplexer (6.9 ns of routing to the far bits, then four LUT levels).
-        // Here a bank's compare drives only its own block RAMs' reset, the ORs need no
-        // select, and a group's OR can sit by its banks. (The zeroing was first on r2's
-        // flip-flops' synchronous reset, a registered one-hot flag per bank: the 720p netlist
-        // then had a control set per bank, and nextpnr's strict legaliser did not finish it,
-        // twice for over 30 CPU minutes, where the netlist before placed in about 20.)
+        // muxed with another's before a register) -> read register (r, in the block RAM) ->
+        // a plain register per bank (r2) -> the bank mux into r3 -> a six-word output
+        // buffer in registers; every path from a block RAM's slow clock-to-out ends at a
+        // register with no logic before it.
+        // Tried and taken back (docs/benchmarks.md, twenty-third and twenty-fourth
+        // sessions): the banks' registers zeroed unless read and ORed, in registered groups
+        // of four, instead of this multiplexer, whose select net bounded one routed 720p
+        // seed (a 21-bank FIFO: 6.9 ns of routing, then four LUT levels). Fewer LUTs, but
+        // the 720p netlists did not place: with the zeroing on the flip-flops' reset (a
+        // control set per bank) nextpnr's strict legaliser ran past 18 CPU minutes three
+        // times; with it on the block RAMs' own output reset, the static placer's solver
+        // left 22 block RAMs overlapping for 700 iterations (two seeds).
         localparam int NB_OUT = 6;                           // output buffer words
         localparam int N = (DEPTH > NB_OUT + 2) ? DEPTH - NB_OUT : 2;   // words in memory
         localparam int BD0 = (WIDTH <= 1) ? 16384 : (WIDTH <= 2) ? 8192 : (WIDTH <= 4) ? 4096 :
@@ -107,25 +105,21 @@ module stream_fifo #(
         localparam int AW = (N > 1) ? $clog2(N) : 1;
         localparam int BW = (NBK > 1) ? $clog2(NBK) : 1;
         localparam int OW = (BD > 1) ? $clog2(BD) : 1;
-        localparam int NG = (NBK > 4) ? (NBK + 3) / 4 : 0;    // registered OR groups
-        localparam int LAT = (NG > 0) ? 4 : 3;                // clocks from a read to r3
         logic [WIDTH-1:0] r2 [NBK];
         logic [WIDTH-1:0] r3;
         logic [WIDTH-1:0] b [NB_OUT];
-        logic [LAT-1:0] vs;             // reads in flight: vs[i] marks a read i + 1 clocks old
+        logic v1, v2, v3;
         logic [2:0] head, tail;
         logic [3:0] n;                  // words in the output buffer
-        logic [3:0] occ;                // words in the buffer plus reads in flight
         logic [AW:0] count;             // words in mem
-        logic [BW-1:0] rbank, wbank;
+        logic [BW-1:0] rbank, wbank, bank1, bank2;
         logic [OW-1:0] roff, woff;
         // read when the word will find a free place in the buffer (counting those in flight)
         // even if the consumer takes nothing this clock: the decision uses registers only,
         // so the consumer's ready does not reach the memory's read enable or the counters'
-        // carry chains. Six buffer words still sustain one word per clock: a word counts in
-        // occ for LAT + 1 clocks (in flight, then one in the buffer before it is taken), at
-        // most five.
-        wire pop = count != '0 && occ <= 4'(NB_OUT - 1);
+        // carry chains. Six buffer words still sustain one word per clock: three in flight
+        // plus one or two buffered.
+        wire pop = count != '0 && (4'(n) + 4'(v1) + 4'(v2) + 4'(v3) <= 4'(NB_OUT - 1));
         // ready from a register (rdy == (count != N) at every clock; checked in simulation):
         // the full compare of a deep FIFO's counter stays off the producer's handshake logic
         logic rdy;
@@ -140,12 +134,8 @@ module stream_fifo #(
                 if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata;
                 // read every clock, no enable: ``pop`` (from the occupancy) then drives only
                 // the local pointers and counters, not a clock enable spread over every block
-                // RAM of a wide FIFO; vs marks the reads that count. A bank not being read
-                // gives zero: the block RAM's own output register reset (Yosys maps the
-                // reset into DP16KD's RST, RESETMODE SYNC), so no bank adds a flip-flop
-                // control set to the fabric
-                if (rbank == BW'(k)) r <= mem[roff];
-                else r <= '0;
+                // RAM of a wide FIFO; v1..v3 mark the reads that count
+                r <= mem[roff];
                 r2[k] <= r;
 `ifdef VERILATOR
                 if (push && pop && wbank == BW'(k) && rbank == BW'(k) && woff == roff)
@@ -164,34 +154,14 @@ module stream_fifo #(
         function automatic logic [2:0] nxt(input logic [2:0] i);
             return (i == 3'(NB_OUT - 1)) ? '0 : i + 1'b1;
         endfunction
-        // the OR of the banks' registers: every word zero but the one read; past four banks
-        // each group of four ORed into a register first (src: the groups, else the banks)
-        localparam int NS = (NG > 0) ? NG : NBK;              // words ORed into r3
-        logic [WIDTH-1:0] src [NS];
-        if (NG > 0) begin : grp
-            always_ff @(posedge ap_clk) begin
-                for (int j = 0; j < NG; j++) begin
-                    logic [WIDTH-1:0] o;
-                    o = '0;
-                    for (int i = 4 * j; i < 4 * j + 4; i++) if (i < NBK) o = o | r2[i];
-                    src[j] <= o;
-                end
-            end
-        end else begin : nogrp
-            always_comb for (int k = 0; k < NBK; k++) src[k] = r2[k];
-        end
         always_ff @(posedge ap_clk) begin
-            logic [WIDTH-1:0] o;
-            o = '0;
-            for (int j = 0; j < NS; j++) o = o | src[j];
-            r3 <= o;
-        end
-        wire v3 = vs[LAT-1];            // r3 holds a word read
-        always_ff @(posedge ap_clk) begin
+            r3 <= r2[bank2];
+            bank1 <= rbank;
+            bank2 <= bank1;
             if (v3) b[tail] <= r3;
             if (!ap_rst_n) begin
                 count <= '0; rbank <= '0; roff <= '0; wbank <= '0; woff <= '0; rdy <= 1'b1;
-                vs <= '0; occ <= '0;
+                v1 <= 1'b0; v2 <= 1'b0; v3 <= 1'b0;
                 head <= '0; tail <= '0; n <= '0;
             end else begin
                 if (push) {wbank, woff} <= advance(wbank, woff);
@@ -201,22 +171,18 @@ module stream_fifo #(
                 // a word arrives while none leaves
                 rdy <= pop ? (push ? count != (AW+1)'(N) : 1'b1)
                            : (push ? count != (AW+1)'(N - 1) : count != (AW+1)'(N));
-                vs <= {vs[LAT-2:0], pop};
+                v1 <= pop;
+                v2 <= v1;
+                v3 <= v2;
                 if (v3) tail <= nxt(tail);
                 if (take) head <= nxt(head);
                 n <= n + 4'(v3) - 4'(take);
-                occ <= occ + 4'(pop) - 4'(take);
             end
         end
 `ifdef VERILATOR
-        always_ff @(posedge ap_clk) begin
+        always_ff @(posedge ap_clk)
             if (ap_rst_n && rdy != (count != (AW+1)'(N)))
                 $error("stream_fifo: registered ready %0d disagrees with the count %0d", rdy, count);
-            if (ap_rst_n && occ != n + 4'($countones(vs)))
-                $error("stream_fifo: occupancy %0d, buffer %0d + in flight %b", occ, n, vs);
-            if (ap_rst_n && n > 4'(NB_OUT))
-                $error("stream_fifo: %0d words in a buffer of %0d", n, NB_OUT);
-        end
 `endif
         always_comb begin
             ov = n != '0;

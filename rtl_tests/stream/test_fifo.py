@@ -33,9 +33,8 @@ def test_banked_fifo_keeps_words_in_order(tmp_path, width, depth, p_in, p_out):
 @pytest.mark.rtlsim
 @pytest.mark.parametrize("p_in,p_out", [(0.3, 0.3), (0.0, 0.7)])
 def test_fifo_of_many_banks_keeps_words_in_order(tmp_path, p_in, p_out):
-    """3 094 words of 40 bits: seven banks (six of 512, one of 22), read through two
-    registered OR groups of four banks (the path that replaced a seven-way bank multiplexer);
-    the backpressure fills the FIFO so that every bank boundary is crossed."""
+    """3 094 words of 40 bits: seven banks (six of 512, one of 22) behind a seven-way bank
+    multiplexer; the backpressure fills the FIFO so that every bank boundary is crossed."""
     x = np.random.default_rng(7).integers(0, 1 << 40, (3 * 3100, 1))
     assert run_words("stream_fifo", [HW / "stream_fifo.sv"], dict(WIDTH=40, DEPTH=3100), tmp_path,
                      x, 40, False, x, 40, False, p_in, p_out) == (1, 0)
@@ -44,11 +43,10 @@ def test_fifo_of_many_banks_keeps_words_in_order(tmp_path, p_in, p_out):
 @pytest.mark.rtlsim
 @pytest.mark.parametrize("depth", [37, 1100, 3100])
 def test_memory_fifo_passes_one_word_per_clock(tmp_path, depth):
-    """No gaps, no backpressure: 2 000 words leave a memory FIFO of one, three (a bank
-    multiplexer's worth) and seven banks (OR groups: one clock more in flight) at one word
-    per clock: at most 2 000 plus 20 clocks of reset and latency (five words in six would
-    take 2 400). The seven-bank case was checked to fail with the read decision one word
-    tighter (the others keep a word of slack)."""
+    """No gaps, no backpressure: 2 000 words leave a memory FIFO of one, three and seven
+    banks at one word per clock: at most 2 000 plus 20 clocks of reset and latency (five
+    words in six would take 2 400). Checked to fail with the read decision two words
+    tighter (the six-word buffer keeps one word of slack)."""
     x = np.random.default_rng(depth).integers(0, 1 << 40, (2000, 1))
     assert run_words("stream_fifo", [HW / "stream_fifo.sv"], dict(WIDTH=40, DEPTH=depth), tmp_path,
                      x, 40, False, x, 40, False, 0.0, 0.0, max_cycles=2020) == (1, 0)
