@@ -208,11 +208,7 @@ def features(core) -> dict[str, float]:
     elif m == "stream_fifo":
         d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
         nbk = len(fifo_banks(core))
-        # banks past the first: each a read-data input and a write select. Fitted when the
-        # banks were read through a multiplexer; since they are ORed (registered in groups of
-        # four past four banks) a wide FIFO takes fewer LUTs and more FFs than this predicts
-        # (64 x 10 662 words, 21 banks: LUT4 1 264 -> 604, FF 1 478 -> 1 878 in Yosys) until
-        # benchmarks/resource_model.py --fit is rerun
+        # banks past the first: each a read-data multiplexer input and a write select
         f.update(slice=w if d <= 2 else 0, ram=w if d > 2 else 0,
                  small_mem=w * (d - 6) if 2 < d and d - 6 <= 16 else 0,
                  bank_mux=w * (nbk - 1) if nbk > 1 else 0)
