@@ -180,9 +180,12 @@ module stream_fifo #(
             end
         end
 `ifdef VERILATOR
-        always_ff @(posedge ap_clk)
+        always_ff @(posedge ap_clk) begin
             if (ap_rst_n && rdy != (count != (AW+1)'(N)))
                 $error("stream_fifo: registered ready %0d disagrees with the count %0d", rdy, count);
+            if (ap_rst_n && n > 4'(NB_OUT))
+                $error("stream_fifo: %0d words in a buffer of %0d", n, NB_OUT);
+        end
 `endif
         always_comb begin
             ov = n != '0;
