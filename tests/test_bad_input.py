@@ -516,7 +516,8 @@ def _wait_for_handler(p, limit=60.0):
         if int(cgt.split()[1], 16) >> (signal.SIGTERM - 1) & 1:
             return
         time.sleep(0.005)
-    raise AssertionError(f"to_finn.py did not install its interrupt handler in {limit} s")
+    raise AssertionError(f"to_finn.py did not install its interrupt handler in {limit} s "
+                         f"(exit code {p.poll()})")
 
 
 @pytest.mark.parametrize("delay", [0.3, 1.0, 2.0, 3.5, 6.0])
