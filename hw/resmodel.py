@@ -89,21 +89,26 @@ def memories(core) -> list[tuple[int, int, str]]:
         dlb = dh * (_p(core, "OW") // mm + gl)
         return [(dlb, mm * _p(core, "C") * _p(core, "EW"), "auto")] * (kh - 1)
     if m == "stream_fifo":
-        return [(bd, _p(core, "WIDTH"), "auto") for bd in fifo_banks(core)]
+        from hw.gen.passes import fifo_slice_bits
+        w, bank = _p(core, "WIDTH"), _p(core, "BANK_WORDS")
+        if not bank:
+            return [(bd, w, "auto") for bd in fifo_banks(core)]
+        sl = fifo_slice_bits(bank)          # each bank in slices of a block RAM's width
+        return [(bd, min(sl, w - o), "auto") for bd in fifo_banks(core) for o in range(0, w, sl)]
     return []
 
 
 def fifo_banks(core) -> list[int]:
     """Words of each memory bank of a stream_fifo, as the RTL builds it: banks of one block
-    RAM's depth at its width (``BD0``), the last holding the rest; none for a register
-    slice or a FIFO of at most eight words."""
+    RAM's depth at its width (``BD0``) or of ``BANK_WORDS``, the last holding the rest; none
+    for a register slice or a FIFO of at most eight words."""
     from hw.gen.passes import FIFO_OUT_WORDS, fifo_bank_words
 
     d, w = _p(core, "DEPTH"), _p(core, "WIDTH")
     if d <= FIFO_OUT_WORDS + 2:
         return []
     n = d - FIFO_OUT_WORDS
-    bd = min(n, fifo_bank_words(w))
+    bd = min(n, _p(core, "BANK_WORDS") or fifo_bank_words(w))
     return [bd] * (n // bd) + ([n % bd] if n % bd else [])
 
 
@@ -230,7 +235,11 @@ def edge_cores(edge) -> list:
         out.append(_Pseudo("stream_dwc", {"IN_W": edge.fmt_src.width, "OUT_W": edge.fmt_dst.width}))
     if edge.depth:          # 0: a wire (hw.gen.passes.WIRE_MIN_BITS); a chain: each stage
         for d in edge.fifo_depths:
-            out.append(_Pseudo("stream_fifo", {"WIDTH": edge.fmt_dst.width, "DEPTH": d}))
+            from hw.gen.passes import fifo_deep_banks
+            w = edge.fmt_dst.width
+            bank = fifo_deep_banks(w, d)
+            out.append(_Pseudo("stream_fifo", {"WIDTH": w, "DEPTH": d,
+                                               **({"BANK_WORDS": bank} if bank else {})}))
     return out
 
 

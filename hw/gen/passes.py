@@ -265,6 +265,46 @@ def fifo_bank_words(width: int) -> int:
     return 512
 
 
+#: 18 kb block RAM configurations (words, bits) from the deepest, as ECP5 DP16KD and Xilinx
+#: RAMB18 offer them
+BLOCK_DEPTHS = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36))
+#: most memory banks a stream_fifo reads through its multiplexer before its memory goes to a
+#: deeper block RAM configuration (``fifo_deep_banks``)
+FIFO_MAX_BANKS = 4
+
+
+def fifo_slice_bits(bank_words: int) -> int:
+    """Bits of one block RAM at ``bank_words`` words (its memory slices with BANK_WORDS)."""
+    for d, w in BLOCK_DEPTHS:
+        if bank_words >= d:
+            return w
+    return 36
+
+
+def fifo_deep_banks(width: int, depth: int) -> int:
+    """stream_fifo's ``BANK_WORDS`` for a FIFO of ``depth`` words of ``width`` bits: 0 (banks
+    of one block RAM's depth at the full width) where that makes at most ``FIFO_MAX_BANKS``
+    banks; else the deepest bank of a configuration with at most that many banks that takes
+    the fewest block RAMs (ties: fewer banks), its memory sliced to the block RAM's width.
+
+    Why: the banks' outputs meet in one multiplexer, and on the LFE5U-85F 720p point the
+    global skip's 21 banks of 512 x 64 (1 344 read nets into one place) were the most
+    congested instance of every unrouted seed. In 4 096 x 4 blocks the same FIFO is three
+    banks of sixteen slices: 48 block RAMs instead of 42, a three-input multiplexer."""
+    n = depth - FIFO_OUT_WORDS
+    if depth <= FIFO_OUT_WORDS + 2 or math.ceil(n / min(n, fifo_bank_words(width))) <= FIFO_MAX_BANKS:
+        return 0
+    best = None
+    for d, w in BLOCK_DEPTHS:
+        banks = math.ceil(n / d)
+        if banks > FIFO_MAX_BANKS:
+            continue
+        cost = (math.ceil(width / w) * banks, banks)
+        if best is None or cost < best[0]:
+            best = (cost, d)
+    return best[1]
+
+
 def fifo_bits(design: Design) -> int:
     """Bits held in all FIFOs (words x width at the consumer side)."""
     return sum(e.depth * e.fmt_dst.width for e in design.edges)

@@ -12,7 +12,10 @@
 
 module stream_fifo #(
     parameter int WIDTH = 8,   // data bits
-    parameter int DEPTH = 2    // words held (>= 2 for one word per clock)
+    parameter int DEPTH = 2,   // words held (>= 2 for one word per clock)
+    parameter int BANK_WORDS = 0  // memory words per bank: 0, one block RAM's depth at WIDTH;
+                                  // else a block RAM depth (512 .. 16384), the memory then
+                                  // sliced to that depth's width (see ``ram`` below)
 ) (
     input  wire             ap_clk,
     input  wire             ap_rst_n,
@@ -98,8 +101,17 @@ module stream_fifo #(
         // left 22 block RAMs overlapping for 700 iterations (two seeds).
         localparam int NB_OUT = 6;                           // output buffer words
         localparam int N = (DEPTH > NB_OUT + 2) ? DEPTH - NB_OUT : 2;   // words in memory
-        localparam int BD0 = (WIDTH <= 1) ? 16384 : (WIDTH <= 2) ? 8192 : (WIDTH <= 4) ? 4096 :
+        // BANK_WORDS: banks of a deeper block RAM configuration, each bank's memory in slices
+        // of that configuration's width (4 096 words: 4 bits), one block RAM each, so the
+        // multiplexer after the banks has fewer inputs for a few more block RAMs
+        // (hw.gen.passes.fifo_deep_banks: the 720p global skip, 21 banks -> 3)
+        localparam int BD0 = (BANK_WORDS > 0) ? BANK_WORDS :
+                             (WIDTH <= 1) ? 16384 : (WIDTH <= 2) ? 8192 : (WIDTH <= 4) ? 4096 :
                              (WIDTH <= 9) ? 2048 : (WIDTH <= 18) ? 1024 : 512;
+        localparam int SLW = (BANK_WORDS == 0) ? WIDTH : (BANK_WORDS >= 16384) ? 1 :
+                             (BANK_WORDS >= 8192) ? 2 : (BANK_WORDS >= 4096) ? 4 :
+                             (BANK_WORDS >= 2048) ? 9 : (BANK_WORDS >= 1024) ? 18 : 36;
+        localparam int NSL = (WIDTH + SLW - 1) / SLW;          // memory slices per bank
         localparam int BD = (N < BD0) ? N : BD0;              // words per bank
         localparam int NBK = (N + BD - 1) / BD;               // banks
         localparam int AW = (N > 1) ? $clog2(N) : 1;
@@ -128,14 +140,20 @@ module stream_fifo #(
             localparam int D = (k == NBK - 1) ? N - k * BD : BD;
             // no_rw_check: a read never meets a write to its word (push needs a free word,
             // pop a full one; checked in simulation), so Yosys adds no collision bypass
-            (* no_rw_check *) logic [WIDTH-1:0] mem [D];
             logic [WIDTH-1:0] r;
+            for (genvar j = 0; j < NSL; j++) begin : sl
+                localparam int SO = j * SLW;
+                localparam int SW_ = (SO + SLW <= WIDTH) ? SLW : WIDTH - SO;
+                (* no_rw_check *) logic [SW_-1:0] mem [D];
+                always_ff @(posedge ap_clk) begin
+                    if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata[SO +: SW_];
+                    // read every clock, no enable: ``pop`` (from the occupancy) then drives
+                    // only the local pointers and counters, not a clock enable spread over
+                    // every block RAM of a wide FIFO; v1..v3 mark the reads that count
+                    r[SO +: SW_] <= mem[roff];
+                end
+            end
             always_ff @(posedge ap_clk) begin
-                if (push && wbank == BW'(k)) mem[woff] <= s_axis_tdata;
-                // read every clock, no enable: ``pop`` (from the occupancy) then drives only
-                // the local pointers and counters, not a clock enable spread over every block
-                // RAM of a wide FIFO; v1..v3 mark the reads that count
-                r <= mem[roff];
                 r2[k] <= r;
 `ifdef VERILATOR
                 if (push && pop && wbank == BW'(k) && rbank == BW'(k) && woff == roff)

@@ -41,6 +41,19 @@ def test_fifo_of_many_banks_keeps_words_in_order(tmp_path, p_in, p_out):
 
 
 @pytest.mark.rtlsim
+@pytest.mark.parametrize("bank,p_in,p_out", [(1024, 0.3, 0.3), (1024, 0.0, 0.7), (4096, 0.0, 0.7)])
+def test_fifo_of_deep_sliced_banks_keeps_words_in_order(tmp_path, bank, p_in, p_out):
+    """The same 3 094 words of 40 bits in banks of a deeper block RAM configuration
+    (BANK_WORDS, hw.gen.passes.fifo_deep_banks): banks of 1 024 words in slices of 18, 18
+    and 4 bits (four banks, the last of 22 words), and of 4 096 in slices of 4 bits (one bank
+    of ten slices); the backpressure fills the FIFO so that every bank boundary is crossed."""
+    x = np.random.default_rng(bank).integers(0, 1 << 40, (3 * 3100, 1))
+    assert run_words("stream_fifo", [HW / "stream_fifo.sv"],
+                     dict(WIDTH=40, DEPTH=3100, BANK_WORDS=bank), tmp_path,
+                     x, 40, False, x, 40, False, p_in, p_out) == (1, 0)
+
+
+@pytest.mark.rtlsim
 @pytest.mark.parametrize("depth", [37, 1100, 3100])
 def test_memory_fifo_passes_one_word_per_clock(tmp_path, depth):
     """No gaps, no backpressure: 2 000 words leave a memory FIFO of one, three and seven

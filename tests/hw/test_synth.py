@@ -207,6 +207,25 @@ def test_fifo_of_many_banks_synthesises_with_its_predicted_block_rams(tmp_path):
     assert got["EBR"] == want, got
 
 
+def test_deep_sliced_fifo_synthesises_with_its_predicted_block_rams(tmp_path):
+    """A FIFO whose banks would be many at its width gets deeper banks sliced to a deeper
+    block RAM configuration's width (``fifo_deep_banks``; BANK_WORDS here): 3 094 words of 40
+    bits in banks of 1 024 words, each in slices of 18, 18 and 4 bits (three banks in 9
+    blocks, the fourth of 22 words in LUT RAM), where seven banks of 512 at the full width
+    take 12 blocks behind a seven-way multiplexer. Yosys maps each slice of a full bank to
+    one block, as the model counts."""
+    from hw.gen.passes import fifo_deep_banks
+    from hw.resmodel import _Pseudo, block_count
+
+    assert fifo_deep_banks(40, 3100) == 4096 and fifo_deep_banks(40, 1106) == 0
+    params = dict(WIDTH=40, DEPTH=3100, BANK_WORDS=1024)
+    want = block_count(_Pseudo("stream_fifo", params))
+    assert want == 9
+    got = synth.synth_core("stream_fifo", _stream_top("stream_fifo", params, 40, 40), "t", tmp_path,
+                           "ecp5")
+    assert got["EBR"] == want, got
+
+
 @pytest.mark.parametrize("ie,oe", [(288, 96), (8, 32), (5, 7)], ids=["down", "up", "any"])
 def test_converter_ready_from_registers_only_when_asked(tmp_path, ie, oe):
     """stream_dwc REG_READY: after synth_ecp5 no path from m_axis_tready reaches
