@@ -15,6 +15,8 @@ module credit_fifo #(
     input  wire             ap_rst_n,
     input  wire             issue,       // a result was promised this clock
     output wire             room,        // a result may be promised this clock
+    output wire             room_next,   // ``room`` of the next clock (a producer's ready
+                                         // from a register: mvtu_fetch HOLD)
     input  wire             push,        // a promised result arrives
     input  wire [WIDTH-1:0] push_data,
     output wire [WIDTH-1:0] m_axis_tdata,
@@ -25,6 +27,10 @@ module credit_fifo #(
     logic [CW-1:0] promised;
     wire take = m_axis_tvalid && m_axis_tready;
     assign room = promised < CW'(DEPTH);
+    // the next clock's room from this clock's issue and take: compares of the counter alone
+    // (beside the handshake), then one multiplexer
+    wire lt_m1 = promised < CW'(DEPTH - 1), lt_p1 = promised < CW'(DEPTH + 1);
+    assign room_next = (issue && !take) ? lt_m1 : (take && !issue) ? lt_p1 : room;
     always_ff @(posedge ap_clk) begin
         if (!ap_rst_n) promised <= '0;
         else promised <= promised + CW'(issue) - CW'(take);

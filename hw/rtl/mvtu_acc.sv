@@ -33,6 +33,7 @@ module mvtu_acc #(
     input  wire [PE*NTERM*TS-1:0]   terms,     // lane p, term i at (p*NTERM + i)*TS
     input  wire                     promise,   // a step completing a result started
     output wire                     room,      // a result may be promised
+    output wire                     room_next, // ... in the next clock (credit_fifo)
     output wire [PE*ACC_W-1:0]      m_axis_tdata,
     output wire                     m_axis_tvalid,
     input  wire                     m_axis_tready
@@ -132,7 +133,7 @@ module mvtu_acc #(
         always_ff @(posedge ap_clk) if (vt[D]) acc[p*ACC_W +: ACC_W] <= result[p*ACC_W +: ACC_W];
     end
     credit_fifo #(.WIDTH(PE*ACC_W), .DEPTH(Q)) u_out (
-        .ap_clk, .ap_rst_n, .issue(promise), .room, .push(vt[D] && lt[D]), .push_data(result),
+        .ap_clk, .ap_rst_n, .issue(promise), .room, .room_next, .push(vt[D] && lt[D]), .push_data(result),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     // the tags shift one stage a clock (bit s: stage s); without term registers stage 0 is

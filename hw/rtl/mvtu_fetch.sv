@@ -39,6 +39,7 @@ module mvtu_fetch #(
     input  wire                  s_axis_tvalid,
     output wire                  s_axis_tready,
     input  wire                  room,        // a result may be promised
+    input  wire                  room_next,   // ... in the next clock
     output wire                  promise,     // a step completing a result started
     output logic                 v2,       // A3 registers, or A with LEAN
     output logic [XW-1:0]        x2,
@@ -72,7 +73,29 @@ module mvtu_fetch #(
     localparam bit HOLD = LEAN && SF == 1 && NF > 1;
     wire go = (HOLD ? s_axis_tvalid : ((nf != '0) || s_axis_tvalid)) && may;
     wire [XW-1:0] x = (HOLD || nf == '0) ? s_axis_tdata : ibuf[sf];
-    assign s_axis_tready = HOLD ? may && nf == NF_W'(NF - 1) : (nf == '0) && may;
+    if (HOLD) begin : hold_ready
+        // With the input held, the producer's output register is the operand, and at a
+        // video-rate binary tail that register is a 2 304-bit window slice spread over the
+        // chip in lanes, each taking this ready into its clock enables. The ready comes from
+        // a register: the same value as ``room && nf == NF-1`` at every clock (checked in
+        // simulation), computed a clock early from the next room and the next fold (HOLD: one
+        // synapse fold, so every step is the last of its neuron fold and promises a result).
+        // The routed 720p tail's slowest path was the counter compare behind ``room``, then
+        // this ready across 25 columns and 30 rows to the window's lanes.
+        logic rdy;
+        always_ff @(posedge ap_clk)
+            if (!ap_rst_n) rdy <= 1'b0;
+            else rdy <= room_next && (go ? nf == NF_W'(NF - 2) : nf == NF_W'(NF - 1));
+        assign s_axis_tready = rdy;
+`ifdef VERILATOR
+        always_ff @(posedge ap_clk)
+            if (ap_rst_n && rdy != (may && nf == NF_W'(NF - 1)))
+                $error("mvtu_fetch: registered ready %0d, room %0d at neuron fold %0d", rdy, room, nf);
+`endif
+    end else begin : ready
+        assign s_axis_tready = (nf == '0) && may;
+        wire unused = &{1'b0, room_next};
+    end
     assign promise = go && last;
 
     // the weight word's next address: one clock on a step, wrapping after the last word

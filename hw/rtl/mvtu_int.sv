@@ -69,12 +69,12 @@ module mvtu_int #(
     logic [SF_W-1:0] sf2;
     logic [NF_W-1:0] nf2;
     logic v2;
-    wire room, promise;
+    wire room, room_next, promise;
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD*IN_W), .WW(PE*SIMD*W_W), .WEIGHT_FILE(WEIGHT_FILE),
         .WEIGHT_RAM(WEIGHT_RAM),
         .IBUF_RAM(IBUF_RAM), .LEAN(LEAN), .WLANE(WL), .LATE(LATE))
-        u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room,
+        u_fetch (.ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room, .room_next,
                  .promise, .v2, .x2, .w2, .sf2, .nf2);
 
     if (W_BIPOLAR) begin : binw
@@ -93,7 +93,7 @@ module mvtu_int #(
         mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 : 3), .SF(SF),
                    .REG_TERMS(0), .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
-            .terms, .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+            .terms, .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end else begin : mult
         // Every product in a multiplier with registered operands and product (mul_reg: the
         // registers sit inside the multiplier block), or with DSP_SUMS two products and their
@@ -141,7 +141,7 @@ module mvtu_int #(
         mvtu_acc #(.PE(PE), .NTERM(NT), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 + LATE : 5),
                    .SF(SF), .PAIRS(PAIRS)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
-            .terms(products), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+            .terms(products), .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end
     wire unused = &{1'b0, nf2};
 endmodule

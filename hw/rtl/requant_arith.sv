@@ -77,7 +77,7 @@ module requant_arith #(
     wire take = s_axis_tvalid && room;
     assign s_axis_tready = room;
     credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(D + 8)) u_out (
-        .ap_clk, .ap_rst_n, .issue(take), .room, .push(v[D]), .push_data(y),
+        .ap_clk, .ap_rst_n, .issue(take), .room, .room_next(), .push(v[D]), .push_data(y),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin

@@ -184,7 +184,7 @@ module swg #(
 
     logic [OWD-1:0] push_data;
     credit_fifo #(.WIDTH(OWD), .DEPTH(LAT + 8)) u_out (
-        .ap_clk, .ap_rst_n, .issue, .room, .push(v3), .push_data,
+        .ap_clk, .ap_rst_n, .issue, .room, .room_next(), .push(v3), .push_data,
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     if (1) begin : g_seq   // (the one implementation; a named scope for its memory)

@@ -211,7 +211,7 @@ module swg_lb #(
                     taps[((j*KH + ky)*KW + kx)*PX +: PX] = win[((j + kx*DW)*KH + ky)*PX +: PX];
 
     credit_fifo #(.WIDTH(OWD), .DEPTH(CREDITS)) u_out (
-        .ap_clk, .ap_rst_n, .issue(go && emit), .room, .push(v3 && e3), .push_data(taps),
+        .ap_clk, .ap_rst_n, .issue(go && emit), .room, .room_next(), .push(v3 && e3), .push_data(taps),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, v3};
 endmodule

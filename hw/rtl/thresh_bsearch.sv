@@ -55,7 +55,7 @@ module thresh_bsearch #(
     wire take = s_axis_tvalid && room;
     assign s_axis_tready = room;
     credit_fifo #(.WIDTH(PE*OUT_W), .DEPTH(3 * B + 9)) u_out (
-        .ap_clk, .ap_rst_n, .issue(take), .room, .push(vo), .push_data(yo),
+        .ap_clk, .ap_rst_n, .issue(take), .room, .room_next(), .push(vo), .push_data(yo),
         .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
 
     always_ff @(posedge ap_clk) begin

@@ -53,12 +53,12 @@ module xnor_mvtu #(
     logic [SF_W-1:0] sf2;
     logic [NF_W-1:0] nf2;
     logic v2;
-    wire room, promise;
+    wire room, room_next, promise;
 
     mvtu_fetch #(.SF(SF), .NF(NF), .XW(SIMD), .WW(PE*SIMD), .WEIGHT_FILE(WEIGHT_FILE),
         .WEIGHT_RAM(WEIGHT_RAM),
         .IBUF_RAM(IBUF_RAM), .LEAN(LEAN)) u_fetch (
-        .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room, .promise,
+        .ap_clk, .ap_rst_n, .s_axis_tdata, .s_axis_tvalid, .s_axis_tready, .room, .room_next, .promise,
         .v2, .x2, .w2, .sf2, .nf2);
 
     // The 2-bit count of each group of G = 3 XNORs: bit 0 the XOR of the three, bit 1 their
@@ -90,7 +90,7 @@ module xnor_mvtu #(
     mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(LEAN ? 1 : 3), .SF(SF),
                .PAIRS(PAIRS)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
-        .terms(counts), .promise, .room, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
+        .terms(counts), .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};
 endmodule
 

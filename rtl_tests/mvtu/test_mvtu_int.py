@@ -136,3 +136,16 @@ def test_negative_control_changed_weight_in_a_summed_pair_fails(tmp_path, where)
     """SIMD 9, PE 1: weight 1 of neuron 0 is the second operand of the first pair, weight 8
     the odd last product, alone."""
     assert run_case(tmp_path, *PARAMS[1], seed=3, change=where, sums=True) == (1, 1)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("idx", [8, 9], ids=["binary", "head"])
+def test_held_input_ready_from_a_register_under_full_output(tmp_path, idx):
+    """One synapse fold (the input held at the producer, mvtu_fetch HOLD): the input ready
+    comes from a register computed a clock early from the output FIFO's next room. Heavy
+    output backpressure fills that FIFO, so the room runs out and comes back often; the
+    bench stops with an error on any clock where the registered ready differs from ``room``
+    and the neuron fold. Checked to fail with this clock's room in place of the next one."""
+    case = list(PARAMS[idx])
+    case[5], case[6], case[7] = 0.1, 0.85, 40
+    assert run_case(tmp_path, *case, seed=idx) == (1, 0)
