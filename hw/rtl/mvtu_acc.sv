@@ -19,6 +19,8 @@ module mvtu_acc #(
     parameter int SF = 1,          // clocks per result at full rate (synapse folds)
     parameter bit REG_TERMS = 1,   // register the terms before the tree (0: terms one LUT
                                    // level from registers feed its first stage directly)
+    parameter bit LANE_TAGS = 0,   // each lane its own copy of the last stage's valid and
+                                   // first tags (see ``tags`` below)
     parameter int PAIRS = 0        // 0: four-input sums; 1: each stage two levels of
                                    // two-input adders (ECP5); 2: one two-input adder per
                                    // stage, every level registered (ECP5 at video rates:
@@ -87,8 +89,10 @@ module mvtu_acc #(
     // 7 clocks later at the earliest (credit_fifo); one result every SF clocks
     localparam int Q = (LAT + D + 9 + SF - 1) / SF + 1;
 
+    // the last stage's tags as each lane uses them (LANE_TAGS: its own copies)
+    wire [PE-1:0] v_lane, f_lane;
     for (genvar p = 0; p < PE; p++) begin : lane
-        assign result[p*ACC_W +: ACC_W] = (ft[D] ? '0 : acc[p*ACC_W +: ACC_W])
+        assign result[p*ACC_W +: ACC_W] = (f_lane[p] ? '0 : acc[p*ACC_W +: ACC_W])
                                           + tr[off(D) + p*ACC_W +: ACC_W];
         for (genvar i = 0; i < NTERM; i++) begin : term
             wire [TW-1:0] t = terms[(p * NTERM + i) * TS +: TW];
@@ -130,7 +134,7 @@ module mvtu_acc #(
                 assign tr[OUT + i*ACC_W +: ACC_W] = q;
             end
         end
-        always_ff @(posedge ap_clk) if (vt[D]) acc[p*ACC_W +: ACC_W] <= result[p*ACC_W +: ACC_W];
+        always_ff @(posedge ap_clk) if (v_lane[p]) acc[p*ACC_W +: ACC_W] <= result[p*ACC_W +: ACC_W];
     end
     credit_fifo #(.WIDTH(PE*ACC_W), .DEPTH(Q)) u_out (
         .ap_clk, .ap_rst_n, .issue(promise), .room, .room_next, .push(vt[D] && lt[D]), .push_data(result),
@@ -144,6 +148,45 @@ module mvtu_acc #(
         lr <= (D + 1)'({lt, last_in});
         if (!ap_rst_n) vr <= '0;
         else vr <= (D + 1)'({vt, v_in});
+    end
+    // LANE_TAGS: the lanes of a wide unit sit by their multipliers or counters all over the
+    // chip, and one register's tag reaching every lane's accumulator enable and clear was the
+    // slowest path of a routed 720p seed (the int8 head's first tag: 8.6 ns of routing, then
+    // the accumulator's carry chain). Each lane gets the last stage's valid and first tags
+    // from toggles of its own, fed by the stage before: t flips on that tag, p is t a clock
+    // late, t ^ p is the tag one clock later, i.e. the last stage's. The shared net then ends
+    // at one LUT per lane, not in front of the carry chain. Each toggle is computed from its
+    // own previous value, so the copies stay distinct registers (as stream_fifo's lane
+    // flags); needs a registered stage before the last (REG_TERMS or D > 0).
+    localparam bit LT = LANE_TAGS && (REG_TERMS || D > 0);
+    if (LT) begin : tags
+        wire vpre = (D > 0) ? vt[(D > 0) ? D - 1 : 0] : v_in;   // the tags a clock before
+        wire fpre = (D > 0) ? ft[(D > 0) ? D - 1 : 0] : first_in;
+        for (genvar p = 0; p < PE; p++) begin : lane
+            logic tv, pv, tf, pf;
+            always_ff @(posedge ap_clk) begin
+                tf <= tf ^ fpre;
+                pf <= tf;
+                if (!ap_rst_n) begin
+                    tv <= 1'b0;
+                    pv <= 1'b0;
+                end else begin
+                    tv <= tv ^ vpre;
+                    pv <= tv;
+                end
+            end
+            assign v_lane[p] = tv ^ pv;
+            assign f_lane[p] = tf ^ pf;
+        end
+`ifdef VERILATOR
+        always_ff @(posedge ap_clk)
+            if (ap_rst_n && (v_lane != {PE{vt[D]}} || (vt[D] && f_lane != {PE{ft[D]}})))
+                $error("mvtu_acc: lane tags v %b f %b, the stage's v %0d f %0d", v_lane, f_lane,
+                       vt[D], ft[D]);
+`endif
+    end else begin : tags
+        assign v_lane = {PE{vt[D]}};
+        assign f_lane = {PE{ft[D]}};
     end
     if (REG_TERMS) begin : tags_reg
         assign vt = vr;

@@ -91,7 +91,7 @@ module mvtu_int #(
         // the terms are one LUT level from the operand registers: no register of their own
         // (at a video-rate folding that is PE*SIMD*(IN_W+1) flip-flops: 10 368 at 1080p)
         mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 : 3), .SF(SF),
-                   .REG_TERMS(0), .PAIRS(PAIRS)) u_acc (
+                   .REG_TERMS(0), .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
             .terms, .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end else begin : mult
@@ -139,7 +139,7 @@ module mvtu_int #(
         end
 
         mvtu_acc #(.PE(PE), .NTERM(NT), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 3 + LATE : 5),
-                   .SF(SF), .PAIRS(PAIRS)) u_acc (
+                   .SF(SF), .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(vm[1]), .first_in(fm[1]), .last_in(lm[1]),
             .terms(products), .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end

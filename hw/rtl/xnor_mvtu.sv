@@ -46,7 +46,8 @@ module xnor_mvtu #(
     //   mvtu_fetch: operand fetch (weight word nf*SF + sf holds PE lanes of SIMD bits, lane p
     //     in bits p*SIMD +: SIMD) and operand register;
     //   mvtu_acc: the 2-bit counts of every group of three XNORs registered, summed by an
-    //     adder tree registered every two levels, accumulated over the SF synapse folds.
+    //     adder tree registered every two levels, accumulated over the SF synapse folds
+    //     (LEAN units, several lanes: each lane with its own copy of the last stage's tags).
     // One fold step per clock, as FINN's MVAU.
     logic [SIMD-1:0] x2;
     logic [PE*SIMD-1:0] w2;
@@ -88,7 +89,7 @@ module xnor_mvtu #(
     end
 
     mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(LEAN ? 1 : 3), .SF(SF),
-               .PAIRS(PAIRS)) u_acc (
+               .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
         .terms(counts), .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};

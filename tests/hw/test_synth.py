@@ -301,6 +301,25 @@ def test_weight_lanes_keep_their_own_address_through_yosys(tmp_path, bipolar):
     assert got[-1]["MULT18"] == got[width - 1]["MULT18"] == (0 if bipolar else pe * simd), got
 
 
+def test_accumulator_lanes_keep_their_own_tags_through_yosys(tmp_path):
+    """mvtu_acc LANE_TAGS: each of PE lanes takes the last stage's valid and first tags from
+    two toggles of its own (four flip-flops), fed from the stage before; synth_ecp5 keeps every
+    copy (plain copies it would merge into one), and the shared first tag of the last stage
+    then drives nothing and goes: 4 x PE - 1 flip-flops more than without."""
+    pe, nterm, tw, acc_w = 4, 4, 2, 9
+    got = {}
+    for lt in (0, 1):
+        top = ("module t(input wire ap_clk, input wire ap_rst_n, input wire v_in, first_in, last_in,\n"
+               f"  input wire [{pe * nterm * tw - 1}:0] terms, input wire promise,\n"
+               "  output wire room, output wire room_next,\n"
+               f"  output wire [{pe * acc_w - 1}:0] m_axis_tdata, output wire m_axis_tvalid,\n"
+               "  input wire m_axis_tready);\n"
+               f"  mvtu_acc #(.PE({pe}), .NTERM({nterm}), .TW({tw}), .ACC_W({acc_w}), .PAIRS(1),\n"
+               f"             .LANE_TAGS({lt})) u (.*);\nendmodule\n")
+        got[lt] = synth.synth_core("xnor_mvtu", top, "t", tmp_path / str(lt))
+    assert got[1]["FF"] - got[0]["FF"] == 4 * pe - 1, got
+
+
 @pytest.mark.parametrize("nf", [1, 3])
 def test_requantiser_with_odd_factors_synthesises_without_multipliers(tmp_path, nf):
     """requant_arith with factors 3/5/7 (the 3-bit-significand binary upsampler) through
