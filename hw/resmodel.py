@@ -234,12 +234,10 @@ def edge_cores(edge) -> list:
     if edge.fmt_src.elems != edge.fmt_dst.elems:
         out.append(_Pseudo("stream_dwc", {"IN_W": edge.fmt_src.width, "OUT_W": edge.fmt_dst.width}))
     if edge.depth:          # 0: a wire (hw.gen.passes.WIRE_MIN_BITS); a chain: each stage
+        from hw.gen.passes import fifo_params
+
         for d in edge.fifo_depths:
-            from hw.gen.passes import fifo_deep_banks
-            w = edge.fmt_dst.width
-            bank = fifo_deep_banks(w, d)
-            out.append(_Pseudo("stream_fifo", {"WIDTH": w, "DEPTH": d,
-                                               **({"BANK_WORDS": bank} if bank else {})}))
+            out.append(_Pseudo("stream_fifo", fifo_params(edge.fmt_dst.width, d)))
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from ..resmodel import BLOCK_CONFIGS
 from .design import Design, Edge, Layer, Stream
 from .errors import StitchError
 
@@ -265,9 +266,6 @@ def fifo_bank_words(width: int) -> int:
     return 512
 
 
-#: 18 kb block RAM configurations (words, bits) from the deepest, as ECP5 DP16KD and Xilinx
-#: RAMB18 offer them
-BLOCK_DEPTHS = ((16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36))
 #: most memory banks a stream_fifo reads through its multiplexer before its memory goes to a
 #: deeper block RAM configuration (``fifo_deep_banks``)
 FIFO_MAX_BANKS = 4
@@ -275,10 +273,7 @@ FIFO_MAX_BANKS = 4
 
 def fifo_slice_bits(bank_words: int) -> int:
     """Bits of one block RAM at ``bank_words`` words (its memory slices with BANK_WORDS)."""
-    for d, w in BLOCK_DEPTHS:
-        if bank_words >= d:
-            return w
-    return 36
+    return max((d, w) for d, w in BLOCK_CONFIGS if d <= bank_words or d == 512)[1]
 
 
 def fifo_deep_banks(width: int, depth: int) -> int:
@@ -295,7 +290,7 @@ def fifo_deep_banks(width: int, depth: int) -> int:
     if depth <= FIFO_OUT_WORDS + 2 or math.ceil(n / min(n, fifo_bank_words(width))) <= FIFO_MAX_BANKS:
         return 0
     best = None
-    for d, w in BLOCK_DEPTHS:
+    for d, w in reversed(BLOCK_CONFIGS):            # the deepest first
         banks = math.ceil(n / d)
         if banks > FIFO_MAX_BANKS:
             continue
@@ -303,6 +298,14 @@ def fifo_deep_banks(width: int, depth: int) -> int:
         if best is None or cost < best[0]:
             best = (cost, d)
     return best[1]
+
+
+def fifo_params(width: int, depth: int) -> dict[str, str]:
+    """The parameters of a stream_fifo of ``depth`` words of ``width`` bits as the generator
+    instantiates it (and the resource model counts it): BANK_WORDS only where
+    ``fifo_deep_banks`` gives one."""
+    bank = fifo_deep_banks(width, depth)
+    return {"WIDTH": str(width), "DEPTH": str(depth), **({"BANK_WORDS": str(bank)} if bank else {})}
 
 
 def fifo_bits(design: Design) -> int:

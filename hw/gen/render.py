@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .design import Core, Design, Edge, Layer, Stream
-from .passes import fifo_deep_banks
+from .passes import fifo_params
 
 RTL = Path(__file__).resolve().parents[1] / "rtl"
 #: hw/rtl files each core module needs (in compile order)
@@ -80,10 +80,7 @@ def render_buffer(e: Edge) -> str:
         dst = "m_axis" if k == len(stages) - 1 else f"c{k}"
         if dst != "m_axis":
             body.append(f"    wire [{b.width}-1:0] {dst}_tdata;\n    wire {dst}_tvalid, {dst}_tready;")
-        bank = fifo_deep_banks(b.width, depth)
-        body.append(_core(Core("stream_fifo", fifo_instance(k), dict(
-                               WIDTH=str(b.width), DEPTH=str(depth),
-                               **({"BANK_WORDS": str(bank)} if bank else {})),
+        body.append(_core(Core("stream_fifo", fifo_instance(k), fifo_params(b.width, depth),
                                dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n",
                                     s_axis_tdata=f"{src}_tdata", s_axis_tvalid=f"{src}_tvalid",
                                     s_axis_tready=f"{src}_tready", m_axis_tdata=f"{dst}_tdata",
