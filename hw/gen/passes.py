@@ -280,7 +280,8 @@ def fifo_deep_banks(width: int, depth: int) -> int:
     """stream_fifo's ``BANK_WORDS`` for a FIFO of ``depth`` words of ``width`` bits: 0 (banks
     of one block RAM's depth at the full width) where that makes at most ``FIFO_MAX_BANKS``
     banks; else the deepest bank of a configuration with at most that many banks that takes
-    the fewest block RAMs (ties: fewer banks), its memory sliced to the block RAM's width.
+    the fewest block RAMs (ties: fewer banks), its memory sliced to the block RAM's width;
+    0 again where even the deepest configuration takes more banks than that.
 
     Why: the banks' outputs meet in one multiplexer, and on the LFE5U-85F 720p point the
     global skip's 21 banks of 512 x 64 (1 344 read nets into one place) were the most
@@ -297,7 +298,7 @@ def fifo_deep_banks(width: int, depth: int) -> int:
         cost = (math.ceil(width / w) * banks, banks)
         if best is None or cost < best[0]:
             best = (cost, d)
-    return best[1]
+    return best[1] if best else 0                   # none that shallow: the plain banks
 
 
 def fifo_params(width: int, depth: int) -> dict[str, str]:

@@ -218,6 +218,7 @@ def test_deep_sliced_fifo_synthesises_with_its_predicted_block_rams(tmp_path):
     from hw.resmodel import _Pseudo, block_count
 
     assert fifo_deep_banks(40, 3100) == 4096 and fifo_deep_banks(40, 1106) == 0
+    assert fifo_deep_banks(64, 100_000) == 0       # more than four banks at any depth
     params = dict(WIDTH=40, DEPTH=3100, BANK_WORDS=1024)
     want = block_count(_Pseudo("stream_fifo", params))
     assert want == 9
