@@ -161,7 +161,11 @@ def features(core) -> dict[str, float]:
         xw = _p(core, "SIMD") * (_p(core, "IN_W") if m == "mvtu_int" else 1)
         f.update(xw=0 if _p(core, "LEAN") else xw, xw_lean=xw if _p(core, "LEAN") else 0)
     if m == "xnor_mvtu":
-        f.update(bits=_p(core, "PE") * _p(core, "SIMD"), lanes=_p(core, "PE") * _p(core, "CNT_W"))
+        # the group counts in LUTs (bits) or in carry chains (cbits: CARRY_COUNT)
+        b = _p(core, "PE") * _p(core, "SIMD")
+        cc = _p(core, "CARRY_COUNT", 0)
+        f.update(bits=0 if cc else b, cbits=b if cc else 0,
+                 lanes=_p(core, "PE") * _p(core, "CNT_W"))
     elif m == "mvtu_int":
         prod = _p(core, "PE") * _p(core, "SIMD")
         xb = _p(core, "IN_W") + 1
@@ -177,7 +181,9 @@ def features(core) -> dict[str, float]:
         f.update(terms=0 if bip else prod * (xb + _p(core, "W_W")),
                  logic_mults=rows * xb, logic_mults_sel=rows * xb * sel,
                  logic_products=logic * (xb + _p(core, "W_W")),
-                 binw=prod * xb if bip else 0,
+                 # the selects in LUTs (binw) or inside the carry chains (binw_cs: CARRY_SEL)
+                 binw=prod * xb if bip and not _p(core, "CARRY_SEL", 0) else 0,
+                 binw_cs=prod * xb if bip and _p(core, "CARRY_SEL", 0) else 0,
                  lanes=_p(core, "PE") * _p(core, "ACC_W"))
     elif m == "requant_arith":
         # a factor 3/5/7 (HAS_MUL) is one more Z_W-wide add per lane: counted as a second z

@@ -170,10 +170,11 @@ def trim_carry_chains(netlist: Path) -> dict:
     map connects both ends of every chain: about 9 800 LUT sites of the 1080p design.
     Neither tool has an option for it, hence this pass. It disconnects only
       - a COUT whose net has no reader (no cell input, no module port), and
-      - a constant CIN of a cell whose half 0 ignores it: every LUT input of half 0 tied to
-        a constant, the LUT's value there 0 (propagate 0: the carry out is the generate
+      - a constant CIN of a cell whose half 0 ignores it: half 0's LUT value 0 at its tied
+        inputs whatever its other inputs are (propagate 0: the carry out is the generate
         bit alone) and S0 read by nothing. hw/yosys/ecp5_carry_start.v starts every chain
-        with a constant carry-in that way.
+        with a constant carry-in that way (every input tied), hw/rtl/carry_count.sv with a
+        bit pair on A0, B0 and C0, D0 tied high.
     So the logic is unchanged (tests/hw/test_synth.py proves it with SAT on Yosys' models,
     a freed CIN left as a free input)."""
     netlist = Path(netlist)
@@ -198,11 +199,16 @@ def trim_carry_chains(netlist: Path) -> dict:
                 n["cout"] += 1
             ins = [con.get(f"{p}0", ["1"])[0] for p in "ABCD"]     # unconnected = tied high
             cin, s0 = con.get("CIN", ["x"])[0], con.get("S0", ["x"])[0]
-            if (cin in ("0", "1") and all(b in ("0", "1") for b in ins)
+            # half 0's LUT value at its tied inputs, for every value of the others (a
+            # carry_count chain's first cell reads a bit pair on A0, B0; C0, D0 tied high)
+            free = [i for i, b in enumerate(ins) if b not in ("0", "1")]
+            fixed = sum(int(b) << i for i, b in enumerate(ins) if b in ("0", "1"))
+            prop = [_init_bit(c["parameters"].get("INIT0", 0),
+                              fixed | sum(((v >> k) & 1) << i for k, i in enumerate(free)))
+                    for v in range(1 << len(free))]
+            if (cin in ("0", "1") and not any(prop)
                     and not (isinstance(s0, int) and s0 in read)
-                    and c["parameters"].get("INJECT1_0", "YES") == "NO"
-                    and _init_bit(c["parameters"].get("INIT0", 0),
-                                  sum(int(b) << i for i, b in enumerate(ins))) == 0):
+                    and c["parameters"].get("INJECT1_0", "YES") == "NO"):
                 con["CIN"] = ["x"]
                 n["cin"] += 1
     if n["cout"] or n["cin"]:
@@ -212,10 +218,11 @@ def trim_carry_chains(netlist: Path) -> dict:
     return n
 
 
-#: macros per target: ECP5 multipliers as MULT18X18D with their registers (hw/rtl/mul_reg.sv)
-TARGET_DEFINES = {"xilinx": [], "ecp5": ["-D", "ECP5_MULT18"]}
+#: macros per target: ECP5 multipliers as MULT18X18D with their registers (hw/rtl/mul_reg.sv),
+#: the XNOR units' carry-chain counts as CCU2C cells (hw/rtl/carry_count.sv)
+TARGET_DEFINES = {"xilinx": [], "ecp5": ["-D", "ECP5_MULT18", "-D", "ECP5_CCU2C"]}
 #: sources read before the design, per target (interfaces of hard blocks the RTL instantiates)
-TARGET_SOURCES = {"xilinx": [], "ecp5": ["ecp5_mult18x18d.sv", "ecp5_alu54b.sv"]}
+TARGET_SOURCES = {"xilinx": [], "ecp5": ["ecp5_mult18x18d.sv", "ecp5_alu54b.sv", "ecp5_ccu2c.sv"]}
 
 
 def read_slang(files: list[str], top: str, target: str = "xilinx") -> str:

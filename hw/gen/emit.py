@@ -174,7 +174,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
                                                WEIGHT_RAM=L.sv_string(style),
                                                IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
                                                PAIRS=_pairs(ctx),
-                                               LEAN=lean), {})
+                                               LEAN=lean,
+                                               **_carry_count(ctx, lean, sf * nf)), {})
     else:
         idt = inst.get_input_datatype()
         wdt = DataType[inst.get_nodeattr("weightDataType")]
@@ -214,7 +215,8 @@ def emit_mvau(ctx: Context, node) -> Layer:
             IN_SIGNED=str(int(idt.signed())), W_W=str(w_w), W_BIPOLAR=str(int(bipolar)),
             NDSP=str(ndsp), ACC_W=str(acc_w), WEIGHT_FILE=ctx.mem(wname),
             WEIGHT_RAM=L.sv_string(style), IBUF_RAM=L.sv_string(_ibuf_style(ctx)),
-            PAIRS=_pairs(ctx), LEAN=lean, **({"DSP_SUMS": "1"} if sums else {})), {})
+            PAIRS=_pairs(ctx), LEAN=lean, **({"DSP_SUMS": "1"} if sums else {}),
+            **(_carry_sel(ctx, simd) if bipolar else {})), {})
         if ndsp >= 0:
             core.stats["booth_rows"] = live_booth_rows(W, simd, pe, w_w, ndsp, style)
     core.conns = dict(ap_clk="ap_clk", ap_rst_n="ap_rst_n", **bundle("s_axis", "s0"))
@@ -305,6 +307,25 @@ def _pairs(ctx: Context) -> str:
     """Adder trees of two-input adders on ECP5 (Yosys' synth_ecp5 maps a four-input sum to
     LUT4 full adders, two-input ones to carry chains); four-input sums elsewhere."""
     return "1" if ctx.target == "ecp5" else "0"
+
+
+def _carry_count(ctx: Context, lean: str, words: int) -> dict[str, str]:
+    """XNOR group counts in ECP5 carry chains (hw/rtl/carry_count.sv: one CCU2C per three
+    synapse bits) where they pay: a LEAN unit (weights in logic) of more than four weight
+    words, whose LUT form needs each count as a function of six or more inputs (synth_ecp5
+    of the unit alone, MW 288, MH 32, SIMD 96, benchmarks/carry_forms.py: PE 16 with 3 x 2
+    folds (720p) LUT4 3 774 -> 1 955, CCU2C 464 -> 1 040, 4 798 -> 4 131 LUT sites). With
+    three words (PE 32, 1080p) the LUT form merges the weights into the count (five inputs)
+    and the carry form costs 3 % more sites, so it keeps the LUTs; so do other units (the
+    default build keeps its netlist and its measured clock)."""
+    return {"CARRY_COUNT": "1"} if ctx.target == "ecp5" and lean == "1" and words > 4 else {}
+
+
+def _carry_sel(ctx: Context, simd: int) -> dict[str, str]:
+    """Binary-weight terms selected inside the first adder level's carry chains on ECP5
+    (mvtu_int CARRY_SEL, hw/rtl/carry_count.sv xsel_add): the 1080p tail alone (MW 288,
+    MH 12, SIMD 288, PE 4), synth_ecp5: LUT4 8 096 -> 374, CCU2C and FF equal."""
+    return {"CARRY_SEL": "1"} if ctx.target == "ecp5" and simd >= 2 else {}
 
 
 def _ibuf_style(ctx: Context) -> str:

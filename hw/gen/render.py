@@ -11,9 +11,10 @@ from .passes import fifo_params
 RTL = Path(__file__).resolve().parents[1] / "rtl"
 #: hw/rtl files each core module needs (in compile order)
 CORE_FILES = {
-    "xnor_mvtu": ["stream_fifo.sv", "credit_fifo.sv", "mvtu_fetch.sv", "mvtu_acc.sv", "xnor_mvtu.sv"],
-    "mvtu_int": ["stream_fifo.sv", "credit_fifo.sv", "mvtu_fetch.sv", "mvtu_acc.sv", "mul_reg.sv",
-                 "mul_add_reg.sv", "mvtu_int.sv"],
+    "xnor_mvtu": ["stream_fifo.sv", "credit_fifo.sv", "mvtu_fetch.sv", "mvtu_acc.sv", "carry_count.sv",
+                  "xnor_mvtu.sv"],
+    "mvtu_int": ["stream_fifo.sv", "credit_fifo.sv", "mvtu_fetch.sv", "mvtu_acc.sv", "carry_count.sv",
+                 "mul_reg.sv", "mul_add_reg.sv", "mvtu_int.sv"],
     "requant_arith": ["stream_fifo.sv", "credit_fifo.sv", "requant_arith.sv"],
     "thresh_bsearch": ["stream_fifo.sv", "credit_fifo.sv", "thresh_bsearch.sv"],
     "eltwise_add": ["eltwise_add.sv"], "eltwise_const": ["eltwise_const.sv"],

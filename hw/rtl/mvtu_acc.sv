@@ -21,6 +21,12 @@ module mvtu_acc #(
                                    // level from registers feed its first stage directly)
     parameter bit LANE_TAGS = 0,   // each lane its own copy of the last stage's valid and
                                    // first tags (see ``tags`` below)
+    parameter bit SUB = 0,         // a result is BASE minus its terms' sum (1) or the sum (0)
+    parameter int BASE = 0,        // (xnor_mvtu CARRY_COUNT: MW minus the mismatches)
+    parameter bit XSEL = 0,        // term i is its field's TW bits x complemented where the
+                                   // field's bit TW (s) is set: x ^ {TW{s}}; the first adder
+                                   // level in carry chains that take the selects for free
+                                   // (xsel_add; ECP5; needs PAIRS = 1 and REG_TERMS = 0)
     parameter int PAIRS = 0        // 0: four-input sums; 1: each stage two levels of
                                    // two-input adders (ECP5); 2: one two-input adder per
                                    // stage, every level registered (ECP5 at video rates:
@@ -54,6 +60,8 @@ module mvtu_acc #(
         return s;
     endfunction
     localparam int D = depth();
+    if (XSEL && (PAIRS != 1 || REG_TERMS || D < 1 || TS <= TW))
+        $error("mvtu_acc: XSEL needs PAIRS = 1, REG_TERMS = 0, two terms or more and TS > TW");
 
     // a stage-s partial sum of R^s terms needs TW + G*s bits: the bits above are cut (zero
     // or sign copies), so synthesis keeps narrow adders and registers
@@ -92,10 +100,15 @@ module mvtu_acc #(
     // the last stage's tags as each lane uses them (LANE_TAGS: its own copies)
     wire [PE-1:0] v_lane, f_lane;
     for (genvar p = 0; p < PE; p++) begin : lane
-        assign result[p*ACC_W +: ACC_W] = (f_lane[p] ? '0 : acc[p*ACC_W +: ACC_W])
-                                          + tr[off(D) + p*ACC_W +: ACC_W];
+        wire [ACC_W-1:0] start = f_lane[p] ? ACC_W'(BASE) : acc[p*ACC_W +: ACC_W];
+        if (SUB) begin : sub
+            assign result[p*ACC_W +: ACC_W] = start - tr[off(D) + p*ACC_W +: ACC_W];
+        end else begin : add
+            assign result[p*ACC_W +: ACC_W] = start + tr[off(D) + p*ACC_W +: ACC_W];
+        end
         for (genvar i = 0; i < NTERM; i++) begin : term
-            wire [TW-1:0] t = terms[(p * NTERM + i) * TS +: TW];
+            wire [TW-1:0] t = XSEL ? terms[(p * NTERM + i) * TS +: TW] ^ {TW{terms[(p * NTERM + i) * TS + TW]}}
+                                   : terms[(p * NTERM + i) * TS +: TW];
             wire [ACC_W-1:0] te = SIGNED ? ACC_W'($signed(t)) : ACC_W'({1'b0, t});
             if (REG_TERMS) begin : r
                 logic [ACC_W-1:0] q;
@@ -118,6 +131,27 @@ module mvtu_acc #(
                 logic signed [ACC_W-1:0] sum;
                 if (R == 2) begin : pair
                     assign sum = a[0] + a[1];
+                end else if (PAIRS && XSEL && s == 1) begin : xpairs
+                    // the first level from the raw fields: each pair's selects taken inside
+                    // its carry chain (xsel_add), absent terms 0
+                    wire [TW-1:0] xr [4];
+                    wire [3:0] sr;
+                    for (genvar j = 0; j < 4; j++) begin : raw
+                        localparam int F = (p * NTERM + R * i + j) * TS;
+                        if (R * i + j < NP) begin : live
+                            assign xr[j] = terms[F +: TW];
+                            assign sr[j] = terms[F + TW];
+                        end else begin : none
+                            assign xr[j] = '0;
+                            assign sr[j] = 1'b0;
+                        end
+                    end
+                    wire [TW:0] y01, y23;
+                    xsel_add #(.W(TW)) u_p01 (.a(xr[0]), .sa(sr[0]), .b(xr[1]), .sb(sr[1]), .y(y01));
+                    xsel_add #(.W(TW)) u_p23 (.a(xr[2]), .sa(sr[2]), .b(xr[3]), .sb(sr[3]), .y(y23));
+                    (* keep *) wire signed [ACC_W-1:0] p01 = ACC_W'($signed(y01));
+                    (* keep *) wire signed [ACC_W-1:0] p23 = ACC_W'($signed(y23));
+                    assign sum = p01 + p23;
                 end else if (PAIRS) begin : pairs
                     // two levels of two-input adders, each sum a kept wire: synth_ecp5 maps
                     // every adder to a carry chain (it made a four-input sum a $macc of LUT4

@@ -38,6 +38,8 @@ module mvtu_int #(
     parameter int PAIRS = 0,          // adder tree: four-input sums (0), two-input adders
                                       // (1), each registered (2) (mvtu_acc; ECP5)
     parameter bit LEAN = 0,           // one operand stage (mvtu_fetch; shallow logic weights)
+    parameter bit CARRY_SEL = 0,      // W_BIPOLAR: the first adder level takes the terms'
+                                      // selects in its carry chains (mvtu_acc XSEL; ECP5)
     parameter int WLANE = -1          // LEAN: weight bits per address copy (mvtu_fetch): -1 a
                                       // PE lane's SIMD*W_W (32 terms with binary weights),
                                       // 0 one address for all
@@ -80,18 +82,28 @@ module mvtu_int #(
     if (W_BIPOLAR) begin : binw
         // term = w ? x : ~x, sign-extended inputs (IN_W + 1 bits), summed from here
         localparam int TW = IN_W + 1;
-        logic [PE*SIMD*TW-1:0] terms;
+        // CARRY_SEL: each term's field is {w, x}, i.e. the term x ^ {TW{w}} = ~(w ? x : ~x) =
+        // -t - 1 of the term t above, its select taken inside the first adder level's carry
+        // chains (mvtu_acc XSEL); the accumulator then starts from -MW and subtracts, so its
+        // result is the same sum (exact: integers modulo 2^ACC_W, the result in range)
+        localparam int TS = CARRY_SEL ? TW + 1 : TW;
+        logic [PE*SIMD*TS-1:0] terms;
         for (genvar p = 0; p < PE; p++) begin : lane
             for (genvar i = 0; i < SIMD; i++) begin : term
                 wire [TW-1:0] xi = IN_SIGNED ? {x2[i*IN_W + IN_W - 1], x2[i*IN_W +: IN_W]}
                                              : {1'b0, x2[i*IN_W +: IN_W]};
-                assign terms[(p*SIMD + i)*TW +: TW] = w2[p*SIMD + i] ? xi : ~xi;
+                if (CARRY_SEL) begin : xs
+                    assign terms[(p*SIMD + i)*TS +: TS] = {w2[p*SIMD + i], xi};
+                end else begin : t
+                    assign terms[(p*SIMD + i)*TS +: TS] = w2[p*SIMD + i] ? xi : ~xi;
+                end
             end
         end
         // the terms are one LUT level from the operand registers: no register of their own
         // (at a video-rate folding that is PE*SIMD*(IN_W+1) flip-flops: 10 368 at 1080p)
-        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 : 3), .SF(SF),
-                   .REG_TERMS(0), .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1)) u_acc (
+        mvtu_acc #(.PE(PE), .NTERM(SIMD), .TW(TW), .TS(TS), .SIGNED(1), .ACC_W(ACC_W), .LAT(LEAN ? 1 : 3), .SF(SF),
+                   .REG_TERMS(0), .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1), .XSEL(CARRY_SEL),
+                   .SUB(CARRY_SEL), .BASE(CARRY_SEL ? -MW : 0)) u_acc (
             .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
             .terms, .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     end else begin : mult

@@ -24,7 +24,8 @@ module xnor_mvtu #(
     parameter IBUF_RAM = "auto",      // input buffer memory style for synthesis
     parameter int PAIRS = 0,          // adder tree: four-input sums (0), two-input adders
                                       // (1), each registered (2) (mvtu_acc; ECP5)
-    parameter bit LEAN = 0            // one operand stage (mvtu_fetch; shallow logic weights)
+    parameter bit LEAN = 0,           // one operand stage (mvtu_fetch; shallow logic weights)
+    parameter bit CARRY_COUNT = 0     // group counts in carry chains (carry_count; ECP5)
 ) (
     input  wire                  ap_clk,
     input  wire                  ap_rst_n,
@@ -78,7 +79,13 @@ module xnor_mvtu #(
     endfunction
     localparam logic [GW-1:0] M0 = starts();
     logic [PE*GW-1:0] counts;
+    // CARRY_COUNT: each group's count of mismatches from a CCU2C (carry_count: two LUT sites
+    // per group instead of about five LUT4), and the accumulator counts down from MW.
     for (genvar p = 0; p < PE; p++) begin : lane
+      if (CARRY_COUNT) begin : cc
+        carry_count #(.NG(NG)) u_cnt (.x(GW'(x2)), .w(GW'(w2[p*SIMD +: SIMD])),
+                                      .cnt(counts[p*GW +: GW]));
+      end else begin : lut
         wire [SIMD-1:0] e = ~(x2 ^ w2[p*SIMD +: SIMD]);   // XNOR of every synapse
         wire [GW-1:0] xn = GW'(e);                          // (padding: zeros)
         wire [GW-1:0] b1 = xn >> 1;
@@ -86,10 +93,11 @@ module xnor_mvtu #(
         wire [GW-1:0] gsum = (xn ^ b1 ^ b2) & M0;                          // count bit 0
         wire [GW-1:0] gcarry = ((xn & b1) | (xn & b2) | (b1 & b2)) & M0;   // count bit 1
         assign counts[p*GW +: GW] = gsum | (gcarry << 1);
+      end
     end
 
     mvtu_acc #(.PE(PE), .NTERM(NG), .TW(2), .TS(G), .SIGNED(0), .ACC_W(CNT_W), .LAT(LEAN ? 1 : 3), .SF(SF),
-               .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1)) u_acc (
+               .PAIRS(PAIRS), .LANE_TAGS(LEAN && PE > 1), .SUB(CARRY_COUNT), .BASE(CARRY_COUNT ? MW : 0)) u_acc (
         .ap_clk, .ap_rst_n, .v_in(v2), .first_in(sf2 == '0), .last_in(sf2 == SF_W'(SF - 1)),
         .terms(counts), .promise, .room, .room_next, .m_axis_tdata, .m_axis_tvalid, .m_axis_tready);
     wire unused = &{1'b0, nf2};

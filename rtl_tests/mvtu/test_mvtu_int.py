@@ -33,7 +33,7 @@ PARAMS = [
 
 
 def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=False, ndsp=-1,
-             seed=0, change=False, pairs=0, sums=False):
+             seed=0, change=False, pairs=0, sums=False, carry=False):
     rng = np.random.default_rng(seed)
     in_w, signed = int(in_dt.lstrip("UINT")), in_dt.startswith("INT")
     W = rng.choice([-1, 1], (mw, mh)) if bipolar else rng.integers(-127, 128, (mw, mh))
@@ -65,6 +65,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, in_dt, p_in, p_out, nvec, bipolar=Fals
         params["PAIRS"] = pairs
     if sums:   # products summed in pairs where they are made (mul_add_reg)
         params["DSP_SUMS"] = 1
+    if carry:  # binary weights: the selects inside the first adder level's carry chains
+        params["CARRY_SEL"] = 1
     return run_words("mvtu_int", SOURCES, params, tmp, x.reshape(-1, simd), in_w, signed,
                      expected.reshape(-1, pe), acc_w, True, p_in, p_out)
 
@@ -149,3 +151,19 @@ def test_held_input_ready_from_a_register_under_full_output(tmp_path, idx):
     case = list(PARAMS[idx])
     case[5], case[6], case[7] = 0.1, 0.85, 40
     assert run_case(tmp_path, *case, seed=idx) == (1, 0)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("idx", [4, 5, 8], ids=["binary_sf3", "binary_odd", "binary_held"])
+def test_binary_weights_selected_in_carry_chains(tmp_path, idx):
+    """CARRY_SEL (ECP5, with the generator's two-input adder tree): each pair of terms
+    summed by xsel_add from the inputs and weight bits (the complemented terms), the
+    accumulator counting from -MW down; simulated with the INIT values synthesis gives the
+    CCU2C cells. Odd SIMD (9: a node with a missing term), three synapse folds, one fold."""
+    case = PARAMS[idx]
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 3, pairs=1, carry=True) == (1, 0)
+
+
+@pytest.mark.rtlsim
+def test_negative_control_flipped_binary_weight_in_carry_chains_fails(tmp_path):
+    assert run_case(tmp_path, *PARAMS[4], seed=3, change=True, pairs=1, carry=True) == (1, 1)

