@@ -314,7 +314,7 @@ def _carry_count(ctx: Context, lean: str, words: int) -> dict[str, str]:
     synapse bits) where they pay: a LEAN unit (weights in logic) of more than four weight
     words, whose LUT form needs each count as a function of six or more inputs (synth_ecp5
     of the unit alone, MW 288, MH 32, SIMD 96, benchmarks/carry_forms.py: PE 16 with 3 x 2
-    folds (720p) LUT4 3 774 -> 1 955, CCU2C 464 -> 1 040, 4 798 -> 4 131 LUT sites). With
+    folds (720p) LUT4 3 774 -> 1 966, CCU2C 464 -> 1 040, 4 798 -> 4 142 LUT sites). With
     three words (PE 32, 1080p) the LUT form merges the weights into the count (five inputs)
     and the carry form costs 3 % more sites, so it keeps the LUTs; so do other units (the
     default build keeps its netlist and its measured clock)."""
@@ -324,7 +324,8 @@ def _carry_count(ctx: Context, lean: str, words: int) -> dict[str, str]:
 def _carry_sel(ctx: Context, simd: int) -> dict[str, str]:
     """Binary-weight terms selected inside the first adder level's carry chains on ECP5
     (mvtu_int CARRY_SEL, hw/rtl/carry_count.sv xsel_add): the 1080p tail alone (MW 288,
-    MH 12, SIMD 288, PE 4), synth_ecp5: LUT4 8 096 -> 374, CCU2C and FF equal."""
+    MH 12, SIMD 288, PE 4), synth_ecp5: LUT4 8 094 -> 374, CCU2C and FF equal (21 582 -> 13 862
+    LUT sites; the 720p tail, PE 2: 11 833 -> 7 308)."""
     return {"CARRY_SEL": "1"} if ctx.target == "ecp5" and simd >= 2 else {}
 
 
