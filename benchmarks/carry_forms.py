@@ -16,7 +16,6 @@ units and a whole network are bit-exact with stalls in both forms (rtl_tests/).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
 from lean_fetch import synth  # noqa: E402
+from model.evaluate import write_json_atomic  # noqa: E402
 
 #: name -> (module, params, input bits, output bits, the carry form's parameter)
 UNITS = {
@@ -74,10 +74,7 @@ def main(argv=None) -> int:
         print(f"{name}: LUT sites {row['lut']['sites']} -> {row['carry']['sites']} "
               f"({row['sites_ratio']}x)", flush=True)
         res[name] = row
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = a.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(res, indent=1))
-    tmp.replace(a.out)
+    write_json_atomic(res, a.out)
     return 0
 
 

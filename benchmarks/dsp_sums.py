@@ -18,7 +18,6 @@ build/dsp_sums.json).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
 from lean_fetch import synth  # noqa: E402
+from model.evaluate import write_json_atomic  # noqa: E402
 
 HEAD = dict(MW=27, MH=32, SIMD=9, PE=16, IN_W=9, IN_SIGNED=1, W_W=8, ACC_W=22, PAIRS=1, LEAN=1,
             WEIGHT_FILE=sv_string("w.mem"), WEIGHT_RAM=sv_string("logic"))
@@ -67,11 +67,8 @@ def main(argv=None) -> int:
           f"{r0['ALU54']} -> {r1['ALU54']}" + (f"; Fmax {r0.get('fmax_mhz')} -> "
                                               f"{r1.get('fmax_mhz')} MHz (LFE5U-85F-{a.speed}, "
                                               f"{a.placer} placer, seed {a.seed})" if a.fmax else ""))
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = a.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"head": HEAD, "seed": a.seed, "speed": a.speed, "placer": a.placer,
-                               "by_dsp_sums": {str(k): v for k, v in got.items()}}, indent=1))
-    tmp.replace(a.out)
+    write_json_atomic({"head": HEAD, "seed": a.seed, "speed": a.speed, "placer": a.placer,
+                       "by_dsp_sums": {str(k): v for k, v in got.items()}}, a.out)
     return 0
 
 

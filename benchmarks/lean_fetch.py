@@ -15,7 +15,6 @@ rtl_tests/mvtu/).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from hw.gen.literals import mem_text, sv_string, weight_words  # noqa: E402
 from hw.synth import lock_dsp_sums, nextpnr, report_fmax, synth_core  # noqa: E402
+from model.evaluate import write_json_atomic  # noqa: E402
 
 #: name -> (module, params, input bits, output bits, weights (MW x MH), weight bits)
 UNITS = {
@@ -126,10 +126,7 @@ def main(argv=None) -> int:
               f"{a1['LUT4']}" + (f", Fmax {a0.get('fmax_mhz')} -> {a1.get('fmax_mhz')} MHz"
                                  if a.fmax else ""), flush=True)
         res[name] = row
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = a.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(res, indent=1))
-    tmp.replace(a.out)
+    write_json_atomic(res, a.out)
     return 0
 
 
