@@ -23,10 +23,14 @@
 // to the counts over every input with SAT on Yosys' own CCU2C model.
 `default_nettype none
 
-// One CCU2C (two half-cells, carry chained), INJECT1_0 = INJECT1_1 = "NO".
+// One CCU2C (two half-cells, carry chained), INJECT1_0 = INJECT1_1 = "NO". FIRST: the
+// chain's first cell, whose half 0 has propagate 0, so CIN is never used: on ECP5 it is
+// left unconnected (a connected one makes nextpnr put a feed-in CCU2C before the chain),
+// in simulation taken as 0.
 module ccu2c_cell #(
     parameter logic [15:0] INIT0 = 16'h0000,
-    parameter logic [15:0] INIT1 = 16'h0000
+    parameter logic [15:0] INIT1 = 16'h0000,
+    parameter bit FIRST = 0
 ) (
     input  wire CIN,
     input  wire A0, B0, C0, D0, A1, B1, C1, D1,
@@ -35,13 +39,14 @@ module ccu2c_cell #(
 );
 `ifdef ECP5_CCU2C
     CCU2C #(.INIT0(INIT0), .INIT1(INIT1), .INJECT1_0("NO"), .INJECT1_1("NO")) u (
-        .CIN, .A0, .B0, .C0, .D0, .A1, .B1, .C1, .D1, .S0, .S1, .COUT);
+        .CIN(FIRST ? 1'bx : CIN), .A0, .B0, .C0, .D0, .A1, .B1, .C1, .D1, .S0, .S1, .COUT);
 `else
     // half-cell: LUT4 = INIT[{D, C, B, A}] (propagate), LUT2 = INIT[{B, A}] (generate)
+    wire ci = FIRST ? 1'b0 : CIN;
     wire p0 = INIT0[{D0, C0, B0, A0}], g0 = INIT0[{B0, A0}];
     wire p1 = INIT1[{D1, C1, B1, A1}], g1 = INIT1[{B1, A1}];
-    wire c0 = p0 ? CIN : g0;
-    assign S0 = p0 ^ CIN;
+    wire c0 = p0 ? ci : g0;
+    assign S0 = p0 ^ ci;
     assign S1 = p1 ^ c0;
     assign COUT = p1 ? c0 : g1;
 `endif
@@ -56,13 +61,6 @@ module carry_count #(
     output wire [3*NG-1:0] cnt   // group g: mismatches of bits 3g..3g+2 at [3g +: 2]
 );
     localparam int NC = (NG + L - 1) / L;   // chains
-    // a chain's first carry-in: its half 0 has propagate 0, so it is never used; on ECP5 left
-    // unconnected (a connected one makes nextpnr put a feed-in CCU2C before the chain)
-`ifdef ECP5_CCU2C
-    localparam logic CIN0 = 1'bx;
-`else
-    localparam logic CIN0 = 1'b0;
-`endif
     for (genvar c = 0; c < NC; c++) begin : chain
         localparam int G0 = c * L;
         localparam int N = (NG - G0 < L) ? NG - G0 : L;   // groups in this chain
@@ -73,7 +71,7 @@ module carry_count #(
             wire co, s0, s1;
             wire cin;
             if (k == 0) begin : first
-                assign cin = CIN0;
+                assign cin = 1'b0;           // not used (ccu2c_cell FIRST)
             end else begin : next
                 assign cin = k_[k - 1].co;   // the previous CCU2C's carry out
             end
@@ -82,7 +80,7 @@ module carry_count #(
             wire x0 = (k < N) ? x[3*GI] : 1'b1, w0 = (k < N) ? w[3*GI] : 1'b1;
             wire x1 = (k < N) ? x[3*GI + 1] : 1'b1, w1 = (k < N) ? w[3*GI + 1] : 1'b1;
             // half 0: propagate 0 (C, D high), generate y2; half 1: full adder of y0, y1
-            ccu2c_cell #(.INIT0(16'h0006), .INIT1(16'h6996)) u_cc (
+            ccu2c_cell #(.INIT0(16'h0006), .INIT1(16'h6996), .FIRST(k == 0)) u_cc (
                 .CIN(cin), .A0(x2), .B0(w2), .C0(1'b1), .D0(1'b1),
                 .A1(x0), .B1(w0), .C1(x1), .D1(w1), .S0(s0), .S1(s1), .COUT(co));
             if (k < N) begin : bit0
@@ -117,11 +115,6 @@ module xsel_add #(
 );
     localparam int H = W + 2;                   // half-cells: start, W bits, sign
     localparam int NC = (H + 1) / 2;            // CCU2C
-`ifdef ECP5_CCU2C
-    localparam logic CIN0 = 1'bx;
-`else
-    localparam logic CIN0 = 1'b0;
-`endif
     // operands per half-cell h (bit h - 1; the sign half repeats the top bit; the start
     // half and a last unused half tied high)
     wire [2*NC-1:0] ah, bh, sah, sbh, sum;
@@ -136,11 +129,11 @@ module xsel_add #(
     for (genvar k = 0; k < NC; k++) begin : k_
         wire co, cin;
         if (k == 0) begin : first
-            assign cin = CIN0;
+            assign cin = 1'b0;           // not used (ccu2c_cell FIRST)
         end else begin : next
             assign cin = k_[k - 1].co;
         end
-        ccu2c_cell #(.INIT0(k == 0 ? 16'h0000 : 16'h6996), .INIT1(16'h6996)) u_cc (
+        ccu2c_cell #(.INIT0(k == 0 ? 16'h0000 : 16'h6996), .INIT1(16'h6996), .FIRST(k == 0)) u_cc (
             .CIN(cin), .A0(ah[2*k]), .B0(sah[2*k]), .C0(bh[2*k]), .D0(sbh[2*k]),
             .A1(ah[2*k + 1]), .B1(sah[2*k + 1]), .C1(bh[2*k + 1]), .D1(sbh[2*k + 1]),
             .S0(sum[2*k]), .S1(sum[2*k + 1]), .COUT(co));
