@@ -42,16 +42,18 @@ def test_btm_network_arithmetic_requantisers_bit_exact_with_stalls(build, tmp_pa
     assert r["cycles_per_frame"] >= 0.99 * est  # stalls only add cycles (1 cycle of phase)
 
 
+def _flip_weight_bit(rtl, layer, word, mask):
+    """Negative control: XOR ``mask`` into weight word ``word`` of ``layer``'s ROM file."""
+    mem = rtl / f"{layer}_w.mem"
+    words = mem.read_text().split()
+    words[word] = f"{int(words[word], 16) ^ mask:x}"
+    mem.write_text("\n".join(words) + "\n")
+
+
 @pytest.mark.rtlsim
 def test_negative_control_flipped_weight_bit(build, tmp_path):
     x, expected = golden(build)
-
-    def flip(rtl):
-        mem = rtl / "MVAU_hls_1_w.mem"  # the XNOR body conv
-        words = mem.read_text().split()
-        words[0] = f"{int(words[0], 16) ^ 1:x}"
-        mem.write_text("\n".join(words) + "\n")
-
+    flip = lambda rtl: _flip_weight_bit(rtl, "MVAU_hls_1", 0, 1)   # the XNOR body conv  # noqa: E731
     r = run_network(build, x, tmp_path / "run", pause_in=0.0, pause_out=0.0, after_stitch=flip)
     assert int((r["outputs"] != expected).sum()) > 0
 
@@ -166,10 +168,7 @@ def test_binary_weight_upsampler_negative_control(bintail_build, tmp_path):
     def flip(rtl):
         info = json.loads((rtl / "stitch.json").read_text())
         tail = next(l for l in info["layers"] if l.get("kind") == "binary-weight")
-        mem = rtl / f"{tail['name']}_w.mem"
-        words = mem.read_text().split()
-        words[0] = f"{int(words[0], 16) ^ 1:x}"
-        mem.write_text("\n".join(words) + "\n")
+        _flip_weight_bit(rtl, tail["name"], 0, 1)
 
     r = run_network(bintail_build, x, tmp_path / "run", pause_in=0.0, pause_out=0.0,
                     after_stitch=flip)
@@ -294,6 +293,24 @@ def test_burst_reader_behind_an_up_converter_keeps_finns_rate(build, tmp_path_fa
     assert neg["cycles_per_frame"] > 1.1 * est, (neg["cycles_per_frame"], est)
 
 
+def _refolded_bintail(bintail_build, root, mvau_folds, window=None):
+    """The binary-tail build exported again into ``root`` with its three MVAUs (head, XNOR
+    body, binary tail) at ``mvau_folds`` [(SIMD, PE)] and, with ``window``, its last sliding
+    window's folding updated; returns the build and the MVAU node names."""
+    fold = json.loads((bintail_build / "folding.json").read_text())
+    mvaus = sorted(k for k in fold if k.startswith("MVAU"))
+    assert len(mvaus) == 3
+    for k, (simd, pe) in zip(mvaus, mvau_folds):
+        fold[k].update(SIMD=simd, PE=pe)
+    if window:
+        swgs = sorted(k for k in fold if k.startswith("ConvolutionInputGenerator"))
+        fold[swgs[-1]].update(window)
+    (root / "folding.json").write_text(json.dumps(fold))
+    b = tiny_build(root, ckpt=bintail_build.parent / "run" / "ckpt.pt",
+                   export_args=("--folding", str(root / "folding.json")))
+    return b, mvaus
+
+
 @pytest.mark.rtlsim
 def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factory, tmp_path):
     """Video-rate foldings: weights in logic (SF x NF <= 8) keep one operand stage (LEAN);
@@ -303,19 +320,10 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
     576-bit window edge has no FIFO of its own here (``wire_min_bits`` lowered from the
     default 1 024 so that a tiny network has one): the window's output slice feeds the
     tail directly, under the same stalls."""
-    fold = json.loads((bintail_build / "folding.json").read_text())
-    mvaus = sorted(k for k in fold if k.startswith("MVAU"))   # head, XNOR body, binary tail
-    assert len(mvaus) == 3
-    for k, (simd, pe) in zip(mvaus, [(27, 4), (72, 4), (72, 4)]):   # SF 1, NF 2, 2, 3
-        fold[k].update(SIMD=simd, PE=pe)
-    # the tail's window whole per beat (swg_lb; one window per 3 clocks: its output is a
-    # register slice, as at the video points)
-    swgs = sorted(k for k in fold if k.startswith("ConvolutionInputGenerator"))
-    fold[swgs[-1]].update(SIMD=8, parallel_window=1)
-    root = tmp_path_factory.mktemp("lean")
-    (root / "folding.json").write_text(json.dumps(fold))
-    b = tiny_build(root, ckpt=bintail_build.parent / "run" / "ckpt.pt",
-                   export_args=("--folding", str(root / "folding.json")))
+    # SF 1, NF 2, 2, 3; the tail's window whole per beat (swg_lb; one window per 3 clocks:
+    # its output is a register slice, as at the video points)
+    b, mvaus = _refolded_bintail(bintail_build, tmp_path_factory.mktemp("lean"),
+                                 [(27, 4), (72, 4), (72, 4)], dict(SIMD=8, parallel_window=1))
     x, expected = golden(b)
     top = {}
     r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5",
@@ -327,14 +335,9 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
         [(576, True)] and top["sv"].count("no FIFO") == 1
     assert int((r["outputs"] != expected).sum()) == 0
 
-    def flip(rtl):
-        mem = rtl / f"{mvaus[1]}_w.mem"
-        words = mem.read_text().split()
-        words[0] = f"{int(words[0], 16) ^ 1:x}"
-        mem.write_text("\n".join(words) + "\n")
-
     r = run_network(b, x, tmp_path / "neg", pause_in=0.0, pause_out=0.0, target="ecp5",
-                    wire_min_bits=512, after_stitch=flip)
+                    wire_min_bits=512,
+                    after_stitch=lambda rtl: _flip_weight_bit(rtl, mvaus[1], 0, 1))
     assert int((r["outputs"] != expected).sum()) > 0
     # at this rate (a few clocks per pixel) only some converters may take a registered ready
     # (hw.gen.passes.registered_ready), and those that do cost no throughput: without stalls
@@ -352,14 +355,8 @@ def test_carry_chain_forms_bit_exact_with_stalls(bintail_build, tmp_path_factory
     binary-weight tail (its selects inside the first adder level, CARRY_SEL), both
     simulated with the INIT values synthesis gives the CCU2C cells. Bit-exact with stalls;
     one weight bit flipped in either layer's logic ROM must be caught."""
-    fold = json.loads((bintail_build / "folding.json").read_text())
-    mvaus = sorted(k for k in fold if k.startswith("MVAU"))   # head, XNOR body, binary tail
-    for k, (simd, pe) in zip(mvaus, [(27, 4), (24, 4), (24, 6)]):   # words 2, 6, 6
-        fold[k].update(SIMD=simd, PE=pe)
-    root = tmp_path_factory.mktemp("carry")
-    (root / "folding.json").write_text(json.dumps(fold))
-    b = tiny_build(root, ckpt=bintail_build.parent / "run" / "ckpt.pt",
-                   export_args=("--folding", str(root / "folding.json")))
+    b, mvaus = _refolded_bintail(bintail_build, tmp_path_factory.mktemp("carry"),
+                                 [(27, 4), (24, 4), (24, 6)])   # weight words 2, 6, 6
     x, expected = golden(b)
     top = {}
     r = run_network(b, x, tmp_path / "run", pause_in=0.3, pause_out=0.3, target="ecp5",
@@ -368,14 +365,9 @@ def test_carry_chain_forms_bit_exact_with_stalls(bintail_build, tmp_path_factory
     assert int((r["outputs"] != expected).sum()) == 0
 
     for layer in (mvaus[1], mvaus[2]):
-        def flip(rtl, layer=layer):
-            mem = rtl / f"{layer}_w.mem"
-            words = mem.read_text().split()
-            words[1] = f"{int(words[1], 16) ^ 2:x}"
-            mem.write_text("\n".join(words) + "\n")
-
         r = run_network(b, x, tmp_path / f"neg_{layer}", pause_in=0.0, pause_out=0.0,
-                        target="ecp5", after_stitch=flip)
+                        target="ecp5",
+                        after_stitch=lambda rtl, layer=layer: _flip_weight_bit(rtl, layer, 1, 2))
         assert int((r["outputs"] != expected).sum()) > 0, layer
 
 

@@ -683,10 +683,9 @@ def test_carry_chains_start_and_end_without_nextpnr_feed_cells_logic_unchanged(t
         assert not _equivalent(d, gold, tampered(change)), change.__name__
 
 
-def _carry_count_netlist(tmp: Path, ng: int, chain: int, ecp5: bool, top: str = "") -> dict:
-    """hw/rtl/carry_count.sv (``ng`` groups, chains of ``chain``) under a top with x, w and
-    cnt as ports (or the module ``top`` given), through the flow's synth_ecp5: with ``ecp5``
-    the CCU2C cells (ECP5_CCU2C, as hw.synth defines it for that target, then
+def _carry_count_netlist(tmp: Path, top: str, ecp5: bool) -> dict:
+    """A module ``top`` over hw/rtl/carry_count.sv through the flow's synth_ecp5: with
+    ``ecp5`` the CCU2C cells (ECP5_CCU2C, as hw.synth defines it for that target, then
     trim_carry_chains), else the simulation's description of the same half-cells
     (ccu2c_cell's generic branch) in LUTs."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -694,10 +693,7 @@ def _carry_count_netlist(tmp: Path, ng: int, chain: int, ecp5: bool, top: str = 
     files = ["carry_count.sv", "top.sv"]
     for f in ["carry_count.sv"] + (synth.TARGET_SOURCES["ecp5"] if ecp5 else []):
         shutil.copy(rtl / f, tmp)
-    n = 3 * ng
-    (tmp / "top.sv").write_text(top or (
-        f"module top(input wire [{n - 1}:0] x, w, output wire [{n - 1}:0] cnt);\n"
-        f"  carry_count #(.NG({ng}), .L({chain})) u (.x, .w, .cnt);\nendmodule\n"))
+    (tmp / "top.sv").write_text(top)
     read = synth.read_slang(files, "top", target="ecp5" if ecp5 else "").replace(
         " --keep-hierarchy", "")
     synth.yosys(f"{read}\n{synth.ecp5_synth('top', tmp, '-flatten -json top.json')}", tmp)
@@ -731,7 +727,9 @@ def test_carry_chain_counts_equal_the_counts_over_every_input(tmp_path):
     synth.yosys(f"{read}\nsynth_ecp5 -nowidelut -top top -json gold.json\n", tmp_path / "gold",
                 log="gold.log", name="gold.ys")
     gold = json.loads((tmp_path / "gold" / "gold.json").read_text())
-    gate = _carry_count_netlist(tmp_path / "gate", ng, chain, ecp5=True)
+    top = (f"module top(input wire [{n - 1}:0] x, w, output wire [{n - 1}:0] cnt);\n"
+           f"  carry_count #(.NG({ng}), .L({chain})) u (.x, .w, .cnt);\nendmodule\n")
+    gate = _carry_count_netlist(tmp_path / "gate", top, ecp5=True)
     cells = _ccu2c_cells(gate)
     assert len(cells) == ng + (ng + chain - 1) // chain
     couts = {c["connections"]["COUT"][0] for c in cells} - {"x"}
@@ -740,7 +738,7 @@ def test_carry_chain_counts_equal_the_counts_over_every_input(tmp_path):
     eq = tmp_path / "eq"
     eq.mkdir()
     assert _equivalent(eq, gold, gate)
-    sim = _carry_count_netlist(tmp_path / "sim", ng, chain, ecp5=False)
+    sim = _carry_count_netlist(tmp_path / "sim", top, ecp5=False)
     assert not _ccu2c_cells(sim) or len(_ccu2c_cells(sim)) != len(cells)
     (tmp_path / "eqs").mkdir()
     assert _equivalent(tmp_path / "eqs", gold, sim)
@@ -796,14 +794,14 @@ def test_selected_pair_sums_in_carry_chains_equal_the_sum_over_every_input(tmp_p
                 log="gold.log", name="gold.ys")
     gold = json.loads((tmp_path / "gold" / "gold.json").read_text())
     top = f"module top({sig});\n  xsel_add #(.W(9)) u (.a, .sa, .b, .sb, .y);\nendmodule\n"
-    gate = _carry_count_netlist(tmp_path / "gate", 0, 1, ecp5=True, top=top)
+    gate = _carry_count_netlist(tmp_path / "gate", top, ecp5=True)
     cells = _ccu2c_cells(gate)
     kinds = {c["type"] for c in gate["modules"]["top"]["cells"].values()}
     assert len(cells) == 6 and kinds == {"CCU2C"}, kinds       # 11 half-cells
     assert sum(c["connections"]["CIN"] == ["x"] for c in cells) == 1
     (tmp_path / "eq").mkdir()
     assert _equivalent(tmp_path / "eq", gold, gate)
-    sim = _carry_count_netlist(tmp_path / "sim", 0, 1, ecp5=False, top=top)
+    sim = _carry_count_netlist(tmp_path / "sim", top, ecp5=False)
     (tmp_path / "eqs").mkdir()
     assert _equivalent(tmp_path / "eqs", gold, sim)
 
