@@ -27,6 +27,10 @@ Configurations (``CONFIGS``), each trained with the same steps, data (SunHays80)
   of α oscillating across a rounding boundary to the end;
 - ``btm-bintailm3c-frozen``: as that, with one α per colour shared by its r² sub-pixel
   phases (``edsr_btm_x2_c32_b4_bintailm3c``).
+- ``btm-bintailm3-c24`` / ``btm-bintailm3-c16``: ``btm-bintailm3`` with 24 / 16 channels
+  (``--channels``; trained as ``edsr_btm_x2_c24_b4_bintailm3`` / ``..._c16_...``): the
+  PSNR a narrower net gives up for hardware that fits a 1080p60 point on an LFE5U-85F
+  (the binary layers' cost goes with channels squared, the head's and tail's with channels).
 
 Each run writes ``OUT/CONFIG/seedS/eval.json`` (Set5/Set14/BSD100 x2 PSNR and SSIM on Y);
 training resumes where it stopped, so the work can be split into chunks across sessions
@@ -61,10 +65,14 @@ CONFIGS: dict[str, tuple[str, bool]] = {
     "btm-bintailm3": ("edsr_btm_x2_c32_b4_bintailm3", False),
     "btm-bintailm3-frozen": ("edsr_btm_x2_c32_b4_bintailm3", False),
     "btm-bintailm3c-frozen": ("edsr_btm_x2_c32_b4_bintailm3c", False),
+    "btm-bintailm3-c24": ("edsr_btm_x2_c32_b4_bintailm3", False),
+    "btm-bintailm3-c16": ("edsr_btm_x2_c32_b4_bintailm3", False),
 }
 #: name -> extra model.train arguments ("{half}": half of --steps)
 EXTRA_ARGS: dict[str, list[str]] = {"btm-bintailm3-frozen": ["--freeze-scales-after", "{half}"],
-                                    "btm-bintailm3c-frozen": ["--freeze-scales-after", "{half}"]}
+                                    "btm-bintailm3c-frozen": ["--freeze-scales-after", "{half}"],
+                                    "btm-bintailm3-c24": ["--channels", "24"],
+                                    "btm-bintailm3-c16": ["--channels", "16"]}
 TEACHER_ARCH = "edsr_fp_x2_c32_b4"
 HW_FRAME = (32, 32)
 
@@ -144,7 +152,7 @@ def _stats(v: list[float]) -> dict:
 
 def summarise(a, seeds: list[int]) -> dict:
     from model.cost import ops_per_frame
-    from model.registry import build
+    from model.registry import build, build_from_config, load_checkpoint
 
     rows = {}
     for name, (arch, kd) in CONFIGS.items():
@@ -152,7 +160,14 @@ def summarise(a, seeds: list[int]) -> dict:
         done = {s: json.loads(p.read_text()) for s, p in evs.items() if p.is_file()}
         if not done:
             continue
-        net = build(arch)
+        # the shape trained (a run's --channels override is in its checkpoint's config, not
+        # in the configuration's registry name)
+        ck = a.out / name / f"seed{min(done)}" / "ckpt.pt"
+        if ck.is_file():
+            c = load_checkpoint(ck)
+            net, arch = build_from_config(c["config"]), c.get("arch", arch)
+        else:
+            net = build(arch)
         ops = ops_per_frame(net, *HW_FRAME)
         row = {"arch": arch, "distilled": kd, "seeds": sorted(done), "ops_32x32": ops}
         for d in SETS:

@@ -114,6 +114,7 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
     from hw.synth import synth_network
     from model.errors import ToolkitError
     from model.evaluate import write_json_atomic
+    from model.registry import load_checkpoint
 
     dev = get_device(a.device)
     out.mkdir(parents=True, exist_ok=True)
@@ -133,7 +134,12 @@ def run_point(a, name: str, lr_hw: tuple[int, int], cycles: int | None, out: Pat
         if rec and (bool(was) if isinstance(v, bool) else was) != v:
             raise ToolkitError(f"{rec_path} was made with {GEN_SAID[key](was)}, not "
                                f"{GEN_SAID[key](v)}: give another --out")
-    rec.update(point=name, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz, **gen,
+    # the network the point is made of (points under one OUT may be of different widths)
+    arch = load_checkpoint(a.ckpt)["arch"]
+    if rec.get("arch", arch) != arch:
+        raise ToolkitError(f"{rec_path} was made from a {rec['arch']} checkpoint, not "
+                           f"{arch} ({a.ckpt}): give another --out")
+    rec.update(point=name, arch=arch, lr_hw=list(lr_hw), device=dev.name, clock_mhz=a.clock_mhz, **gen,
                target_fps=a.fps, lr_pixels_per_s_needed=lr_hw[0] * lr_hw[1] * a.fps)
     shape, build = out / "shape", out / "build"
     if "fold" in a.stages and "folding" not in rec:

@@ -53,6 +53,7 @@ def video_points(builds, tmp_path_factory):
         c = p["fold"]["cycles_per_pixel"]
         assert abs(p["fold"]["fps"] - 100e6 / c / (p["lr_hw"][0] * p["lr_hw"][1])) < 1e-6
         assert json.loads((out / p["point"] / "build" / "parameters.json").read_text())["differences"] == []
+        assert p["arch"] == "edsr_btm_x2_c8_b1"        # the network each point is made of
     # the same --out for another speed grade: refused (its figures are the first device's),
     # every record untouched
     before = {f: f.read_bytes() for f in out.rglob("*.json")}
@@ -67,6 +68,14 @@ def video_points(builds, tmp_path_factory):
     # ... and for the products summed in the DSP slices
     assert vp.main(["--ckpt", ckpt, "--points", "16x24", "--fps", "2000", "--device", "LFE5U-25F",
                     "--clock-mhz", "100", "--stages", "fold", "--dsp-sums", "--out", str(out)]) == 2
+    assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
+    # ... and for a checkpoint of another width (its folding and netlist would be another net's)
+    narrow = tmp_path_factory.mktemp("narrow")
+    assert train.main(["--arch", "edsr_btm_x2_c8_b1", "--channels", "4", "--steps", "1", "--batch",
+                       "2", "--patch", "12", "--val-every", "1", "--out", str(narrow), "--quiet"]) == 0
+    assert vp.main(["--ckpt", str(narrow / "ckpt.pt"), "--points", "16x24", "--fps", "2000",
+                    "--device", "LFE5U-25F", "--clock-mhz", "100", "--stages", "fold",
+                    "--out", str(out)]) == 2
     assert {f: f.read_bytes() for f in out.rglob("*.json")} == before
     return out / "points.json"
 
