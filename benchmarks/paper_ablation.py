@@ -30,7 +30,11 @@ Configurations (``CONFIGS``), each trained with the same steps, data (SunHays80)
 - ``btm-bintailm3-c24`` / ``btm-bintailm3-c16``: ``btm-bintailm3`` with 24 / 16 channels
   (``--channels``; trained as ``edsr_btm_x2_c24_b4_bintailm3`` / ``..._c16_...``): the
   PSNR a narrower net gives up for hardware that fits a 1080p60 point on an LFE5U-85F
-  (the binary layers' cost goes with channels squared, the head's and tail's with channels).
+  (the binary layers' cost goes with channels squared, the head's and tail's with channels);
+  ``btm-bintailm3c-frozen-c24`` / ``-c16``: the same widths with ``btm-bintailm3c-frozen``'s
+  recipe, the binary tail's best (its seed spread is ninefold tighter than ``btm-bintailm3``'s,
+  so a width's cost can be read from three seeds). The hardware does not depend on the recipe
+  (α folds into the thresholds).
 
 Each run writes ``OUT/CONFIG/seedS/eval.json`` (Set5/Set14/BSD100 x2 PSNR and SSIM on Y);
 training resumes where it stopped, so the work can be split into chunks across sessions
@@ -67,12 +71,18 @@ CONFIGS: dict[str, tuple[str, bool]] = {
     "btm-bintailm3c-frozen": ("edsr_btm_x2_c32_b4_bintailm3c", False),
     "btm-bintailm3-c24": ("edsr_btm_x2_c32_b4_bintailm3", False),
     "btm-bintailm3-c16": ("edsr_btm_x2_c32_b4_bintailm3", False),
+    "btm-bintailm3c-frozen-c24": ("edsr_btm_x2_c32_b4_bintailm3c", False),
+    "btm-bintailm3c-frozen-c16": ("edsr_btm_x2_c32_b4_bintailm3c", False),
 }
 #: name -> extra model.train arguments ("{half}": half of --steps)
 EXTRA_ARGS: dict[str, list[str]] = {"btm-bintailm3-frozen": ["--freeze-scales-after", "{half}"],
                                     "btm-bintailm3c-frozen": ["--freeze-scales-after", "{half}"],
                                     "btm-bintailm3-c24": ["--channels", "24"],
-                                    "btm-bintailm3-c16": ["--channels", "16"]}
+                                    "btm-bintailm3-c16": ["--channels", "16"],
+                                    "btm-bintailm3c-frozen-c24": ["--freeze-scales-after", "{half}",
+                                                                  "--channels", "24"],
+                                    "btm-bintailm3c-frozen-c16": ["--freeze-scales-after", "{half}",
+                                                                  "--channels", "16"]}
 TEACHER_ARCH = "edsr_fp_x2_c32_b4"
 HW_FRAME = (32, 32)
 

@@ -42,7 +42,8 @@ module swg_lb #(
     parameter int OW = 8,     // output columns
     parameter int M = 1,      // windows (and input pixels) per beat
     parameter int CREDITS = 11 // output results in flight: >= 11 for one window per clock,
-                               // 2 (a register slice, no FIFO memory) for one per 3+ clocks
+                               // ceil(11 / k) for one per k clocks, 2 (a register slice,
+                               // no FIFO memory: a 7-clock round trip) for one per 4+ clocks
 ) (
     input  wire                          ap_clk,
     input  wire                          ap_rst_n,
