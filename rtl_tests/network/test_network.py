@@ -318,10 +318,10 @@ def test_lean_operand_stage_bit_exact_with_stalls(bintail_build, tmp_path_factor
     input beat stays at the producer until the last neuron fold takes it. Bit-exact with
     stalls; one weight bit flipped in the XNOR layer's logic ROM must be caught. The tail's
     576-bit window edge has no FIFO of its own here (``wire_min_bits`` lowered from the
-    default 1 024 so that a tiny network has one): the window's output slice feeds the
+    default 1 024 so that a tiny network has one): the window's output FIFO feeds the
     tail directly, under the same stalls."""
     # SF 1, NF 2, 2, 3; the tail's window whole per beat (swg_lb; one window per 3 clocks:
-    # its output is a register slice, as at the video points)
+    # four credits, hw.gen.emit.window_credits)
     b, mvaus = _refolded_bintail(bintail_build, tmp_path_factory.mktemp("lean"),
                                  [(27, 4), (72, 4), (72, 4)], dict(SIMD=8, parallel_window=1))
     x, expected = golden(b)
