@@ -491,11 +491,13 @@ def emit_swg(ctx: Context, node) -> Layer:
 
 def window_credits(clocks: int) -> int:
     """Windows ``swg_lb`` may have in flight (its ``credit_fifo`` DEPTH, ``CREDITS``) so that
-    it emits one every ``clocks`` clocks: a promise's round trip is 7 clocks through the
-    two-word register slice (DEPTH <= 2) and at most 11 through the FIFO memory, so two
-    credits serve a consumer that takes a window every 4 or more clocks, a faster one needs
-    ceil(11 / clocks). (Two credits at 3 clocks per window gave 3.5: 1080p at 3 clocks per
-    pixel ran 1.17x its cycles, measured; ``rtl_tests/stream/test_swg_lb.py`` times it.)"""
+    it emits one every ``clocks`` clocks inside a network: two (the register slice, no FIFO
+    memory) for a consumer that takes a window every 4 or more clocks, else ceil(11 / clocks)
+    (a promise's round trip through the FIFO memory is at most 11 clocks). Two credits keep a
+    window every 3 clocks for the core alone (a paced bench keeps up), but not against its
+    producer's and consumer's jitter in a network: the 1080p point at 3 clocks per pixel ran
+    3.5 (1.17x its cycles, measured); ``rtl_tests/network/test_network.py``
+    ``test_three_clock_folding_keeps_its_pace`` times it."""
     return 2 if clocks >= 4 else -(-11 // max(clocks, 1))
 
 

@@ -43,7 +43,7 @@ module swg_lb #(
     parameter int M = 1,      // windows (and input pixels) per beat
     parameter int CREDITS = 11 // output results in flight: >= 11 for one window per clock,
                                // ceil(11 / k) for one per k clocks, 2 (a register slice,
-                               // no FIFO memory: a 7-clock round trip) for one per 4+ clocks
+                               // no FIFO memory) for one per 4+ clocks (hw.gen.emit)
 ) (
     input  wire                          ap_clk,
     input  wire                          ap_rst_n,
